@@ -1,0 +1,45 @@
+# Two commands set up everything: `make demo` and `make test`. Every target installs what it needs.
+SHELL := /bin/bash
+NPM ?= npm
+
+.PHONY: all deps nats-server build demo test test-unit lint typecheck bench image deploy undeploy clean
+
+all: build
+
+# npm dependencies, installed once per change of package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.installed nats-server
+
+# nats-server from Debian's package when none is on PATH (other OSes: see README, "Manual set-up").
+nats-server:
+	@command -v nats-server >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's nats-server package"; \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq nats-server; \
+	  else echo "nats-server not found: install it (see README, Manual set-up)"; exit 1; fi; }
+
+build: node_modules/.installed
+	$(NPM) run build --silent
+
+demo: deps build
+	./bin/ltctl demo
+
+test: deps build
+	$(NPM) test
+
+test-unit: deps build
+	$(NPM) run test:unit
+
+lint: node_modules/.installed
+	$(NPM) run lint
+	$(NPM) run typecheck
+
+bench: deps build
+	$(NPM) run bench
+
+clean:
+	rm -rf dist test-results

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Runs the test suites with Node's own runner. Usage: node scripts/test.mjs [unit|integration|fault|all] [more...]
+// Suites are folders under test/; files end in .test.ts. Integration and fault tests start real nats-server
+// processes, so they run with limited concurrency on a 2-core machine.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const all = ["unit", "integration", "fault"];
+const args = process.argv.slice(2);
+const suites = args.length === 0 || args.includes("all") ? all : args;
+
+function testFiles(dir) {
+  let out = [];
+  let entries = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries.sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out = out.concat(testFiles(p));
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const files = suites.flatMap((s) => testFiles(join("test", s)));
+if (files.length === 0) {
+  console.error(`no test files under ${suites.map((s) => `test/${s}`).join(", ")}`);
+  process.exit(1);
+}
+const concurrency = process.env.LT_TEST_CONCURRENCY ?? "2";
+const r = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+  { stdio: "inherit" },
+);
+process.exit(r.status ?? 1);
