@@ -26,7 +26,14 @@ export class NatsNode {
   #configFile: string;
   #log = "";
 
-  constructor(dir: string, name: string, port: number, clusterPort: number, monitorPort: number, config: string) {
+  constructor(
+    dir: string,
+    name: string,
+    port: number,
+    clusterPort: number,
+    monitorPort: number,
+    config: string,
+  ) {
     this.dir = dir;
     this.name = name;
     this.port = port;
@@ -59,7 +66,9 @@ export class NatsNode {
     proc.stdout?.on("data", keep);
     proc.stderr?.on("data", keep);
     const exited = new Promise<never>((_, reject) =>
-      proc.once("exit", (code) => reject(new Error(`nats-server ${this.name} exited (${code}): ${this.#log}`))),
+      proc.once("exit", (code) =>
+        reject(new Error(`nats-server ${this.name} exited (${code}): ${this.#log}`)),
+      ),
     );
     exited.catch(() => {});
     await Promise.race([waitForPort(this.port, 15_000), exited]);
@@ -154,7 +163,8 @@ export class NatsCluster implements AsyncDisposable {
         } catch {
           // not up yet
         }
-        if (Date.now() > deadline) throw new Error(`cluster node ${n.name} not healthy after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`cluster node ${n.name} not healthy after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type PubAck, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { startCluster, startServer } from "../harness/index.ts";
 
@@ -42,7 +42,7 @@ test("harness - killing one node of three leaves the R3 stream writable", async 
   assert.ok(leader);
   const js = jetstream(nc, { timeout: 10_000 });
   await cluster.node(leader).kill();
-  let ack;
+  let ack: PubAck | undefined;
   for (let i = 0; i < 50 && !ack; i++) {
     try {
       ack = await js.publish("kill.1", "after");

@@ -1,0 +1,41 @@
+export {
+  aggregate,
+  type ClusterTotal,
+  compareSnapshots,
+  latestPerPod,
+  latestPerStep,
+  SUMMED_COUNTERS,
+  type SummedCounter,
+} from "./aggregate.ts";
+export {
+  decodeHistogram,
+  encodeHistogram,
+  HISTOGRAM_HIGHEST_US,
+  type Histogram,
+  mergeEncoded,
+  mergeHistograms,
+  newHistogram,
+  recordMs,
+} from "./histogram.ts";
+export {
+  emptyPercentiles,
+  PERCENTILE_KEYS,
+  type Percentiles,
+  PercentilesSchema,
+  percentileCurve,
+  summarize,
+} from "./percentiles.ts";
+export {
+  ERROR_CATEGORIES,
+  type ErrorCategory,
+  type Mode,
+  ModeSchema,
+  type Phase,
+  PhaseSchema,
+  parseSnapshot,
+  SNAPSHOT_VERSION,
+  type Snapshot,
+  SnapshotSchema,
+  type StreamStats,
+  StreamStatsSchema,
+} from "./snapshot.ts";

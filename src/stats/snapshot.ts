@@ -1,0 +1,102 @@
+// The snapshot: what one agent (or one local run) measured for one spec iteration so far. This is the wire
+// shape of DESIGN.md ("Snapshot"); every renderer and the cluster-wide merge read it.
+import * as v from "valibot";
+import { PercentilesSchema } from "./percentiles.ts";
+
+export const SNAPSHOT_VERSION = 1;
+
+export const PhaseSchema = v.picklist(["starting", "running", "done", "stopped", "error"]);
+export type Phase = v.InferOutput<typeof PhaseSchema>;
+
+export const ModeSchema = v.picklist(["publish", "consume", "both"]);
+export type Mode = v.InferOutput<typeof ModeSchema>;
+
+/** Publish / consume failures by category; every failure lands in exactly one. */
+export const ERROR_CATEGORIES = [
+  "timeout",
+  "no_responders",
+  "stream_full",
+  "connection_closed",
+  "permission",
+  "consume",
+  "other",
+] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+
+const count = v.pipe(v.number(), v.minValue(0));
+
+export const StreamStatsSchema = v.looseObject({
+  name: v.string(),
+  messages: v.optional(v.number()),
+  bytes: v.optional(v.number()),
+  consumers: v.optional(v.number()),
+  num_pending: v.optional(v.number()),
+  num_ack_pending: v.optional(v.number()),
+  leader: v.optional(v.string()),
+  replicas_current: v.optional(v.number()),
+  replicas_total: v.optional(v.number()),
+});
+export type StreamStats = v.InferOutput<typeof StreamStatsSchema>;
+
+export const SnapshotSchema = v.looseObject({
+  v: v.literal(SNAPSHOT_VERSION),
+  run_id: v.string(),
+  pod: v.string(),
+  mode: ModeSchema,
+  spec: v.string(),
+  spec_index: v.number(),
+  iteration: v.number(),
+  phase: PhaseSchema,
+  /** ISO time this snapshot was taken. */
+  ts: v.string(),
+  elapsed_s: v.number(),
+  duration_s: v.number(),
+  /** Messages per second the plan asks of this pod right now (after ramp-up). */
+  target_rate: v.optional(v.number()),
+  published: count,
+  publish_errors: count,
+  acked: count,
+  consumed: count,
+  acks_sent: count,
+  redelivered: count,
+  duplicates: count,
+  lost: count,
+  out_of_order: count,
+  /** Send slots the client could not serve on time (open model: counted, never silently skipped). */
+  missed_sends: v.optional(count),
+  /** End-to-end samples whose receive time was before the send time (cross-host clocks). */
+  negative_latency: v.optional(count),
+  publish_rate: v.number(),
+  consume_rate: v.number(),
+  bytes_out: count,
+  bytes_in: count,
+  latency_ms: v.object({
+    publish_ack: PercentilesSchema,
+    end_to_end: PercentilesSchema,
+    send_delay: v.optional(PercentilesSchema),
+  }),
+  /** Compressed base64 HDR histograms (microseconds): merge these, never average percentiles. */
+  hist: v.object({
+    publish_ack: v.string(),
+    end_to_end: v.string(),
+    send_delay: v.optional(v.string()),
+  }),
+  errors: v.record(v.string(), v.number()),
+  system: v.optional(v.record(v.string(), v.number())),
+  nats: v.optional(
+    v.looseObject({
+      reconnects: v.number(),
+      in_msgs: v.number(),
+      out_msgs: v.number(),
+      in_bytes: v.number(),
+      out_bytes: v.number(),
+    }),
+  ),
+  streams: v.optional(v.array(StreamStatsSchema)),
+});
+export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
+
+export function parseSnapshot(value: unknown): Snapshot | undefined {
+  const r = v.safeParse(SnapshotSchema, value);
+  return r.success ? r.output : undefined;
+}

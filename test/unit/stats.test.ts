@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  aggregate,
+  decodeHistogram,
+  emptyPercentiles,
+  encodeHistogram,
+  latestPerPod,
+  mergeEncoded,
+  newHistogram,
+  recordMs,
+  SNAPSHOT_VERSION,
+  type Snapshot,
+  summarize,
+} from "../../src/stats/index.ts";
+
+function snapshot(pod: string, values: number[], extra: Partial<Snapshot> = {}): Snapshot {
+  const h = newHistogram();
+  for (const ms of values) recordMs(h, ms);
+  return {
+    v: SNAPSHOT_VERSION,
+    run_id: "r1",
+    pod,
+    mode: "both",
+    spec: "s",
+    spec_index: 0,
+    iteration: 0,
+    phase: "running",
+    ts: new Date(1_700_000_000_000).toISOString(),
+    elapsed_s: 1,
+    duration_s: 10,
+    published: values.length,
+    publish_errors: 0,
+    acked: values.length,
+    consumed: values.length,
+    acks_sent: values.length,
+    redelivered: 0,
+    duplicates: 0,
+    lost: 0,
+    out_of_order: 0,
+    publish_rate: 10,
+    consume_rate: 10,
+    bytes_out: 100,
+    bytes_in: 100,
+    latency_ms: { publish_ack: summarize(h), end_to_end: emptyPercentiles() },
+    hist: { publish_ack: encodeHistogram(h), end_to_end: "" },
+    errors: { timeout: 1 },
+    ...extra,
+  };
+}
+
+test("stats - a histogram survives encoding with every count intact", () => {
+  const h = newHistogram();
+  for (let i = 1; i <= 1000; i++) recordMs(h, i / 10);
+  const back = decodeHistogram(encodeHistogram(h));
+  assert.equal(back.totalCount, 1000);
+  assert.deepEqual(summarize(back), summarize(h));
+});
+
+test("stats - cluster percentiles equal those of one histogram built from all pods' values", () => {
+  const a = Array.from({ length: 900 }, (_, i) => 1 + (i % 10));
+  const b = Array.from({ length: 90 }, (_, i) => 50 + i);
+  const c = Array.from({ length: 10 }, (_, i) => 1000 + i * 100);
+  const total = aggregate([snapshot("a", a), snapshot("b", b), snapshot("c", c)]);
+  const one = newHistogram();
+  for (const ms of [...a, ...b, ...c]) recordMs(one, ms);
+  assert.deepEqual(total.latency_ms.publish_ack, summarize(one));
+  assert.equal(total.latency_ms.publish_ack.count, 1000);
+  // The p99 lies in the slow pod's values: an average of per-pod p99s would be far off.
+  assert.ok(total.latency_ms.publish_ack.p99 >= 137 && total.latency_ms.publish_ack.p99 <= 1000);
+  assert.equal(total.counters.published, 1000);
+  assert.equal(total.errors.timeout, 3);
+  assert.deepEqual(total.pods, ["a", "b", "c"]);
+});
+
+test("stats - latency values are clamped into range, never thrown away", () => {
+  const h = newHistogram();
+  recordMs(h, -5);
+  recordMs(h, Number.NaN);
+  recordMs(h, 10 * 3_600_000);
+  assert.equal(h.totalCount, 3);
+  // The top bucket spans 0.1%: the clamped value reads back within it.
+  assert.ok(Math.abs(summarize(h).max - 3_600_000) <= 3_600_000 * 0.001);
+});
+
+test("stats - empty and missing encoded histograms merge to an empty one", () => {
+  assert.equal(mergeEncoded(["", undefined]).totalCount, 0);
+  assert.deepEqual(summarize(newHistogram()), emptyPercentiles());
+});
+
+test("stats - latestPerPod keeps the newest snapshot of each pod, a final one over a running one", () => {
+  const t0 = "2026-01-01T00:00:00.000Z";
+  const t1 = "2026-01-01T00:00:05.000Z";
+  const picked = latestPerPod([
+    snapshot("a", [1], { ts: t0 }),
+    snapshot("a", [1, 2], { ts: t1 }),
+    snapshot("a", [1, 2, 3], { ts: t1, phase: "done" }),
+    snapshot("b", [1], { ts: t0 }),
+  ]);
+  assert.equal(picked.length, 2);
+  const a = picked.find((s) => s.pod === "a");
+  assert.equal(a?.phase, "done");
+  assert.equal(a?.published, 3);
+});
