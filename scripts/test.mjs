@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const all = ["unit", "integration", "fault"];
+const all = ["unit", "integration", "browser", "fault"];
 const args = process.argv.slice(2);
 const suites = args.length === 0 || args.includes("all") ? all : args;
 
