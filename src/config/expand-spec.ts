@@ -1,0 +1,156 @@
+import { parseDuration } from "./duration.ts";
+import type { LoadTestSpec, StreamConfig } from "./schema.ts";
+import { splitServers } from "./servers.ts";
+
+/** One JetStream stream to create: a StreamConfig's i-th stream, `{}` in its subjects replaced by i. */
+export interface ExpandedStream {
+  /** `${name_prefix}_${i}`, i from 1. */
+  name: string;
+  subjects: string[];
+  replicas: number;
+  retention: StreamConfig["retention"];
+  storage: StreamConfig["storage"];
+  /** 0 = unlimited. */
+  maxAgeMs: number;
+  discard: StreamConfig["discard"];
+  discardNewPerSubject: boolean;
+  /** -1 = unlimited (also for the three below). */
+  maxMsgs: number;
+  maxBytes: number;
+  maxMsgsPerSubject: number;
+  maxConsumers: number;
+  /** `messages_per_stream_per_second`: 0 = no cap. */
+  messagesPerSecondCap: number;
+}
+
+/** One publisher. */
+export interface ExpandedPublisher {
+  /** `${stream}-p${n}`, n from 1. */
+  id: string;
+  stream: string;
+  /** The stream's first subject. */
+  subject: string;
+  /** Effective messages per second, after the stream's cap. May be fractional. */
+  ratePerSec: number;
+  pattern: "steady" | "random";
+  burstSize: number;
+  messageSize: number;
+  trackLatency: boolean;
+}
+
+/** One consumer. */
+export interface ExpandedConsumer {
+  /** `${stream}-c${n}`, n from 1. */
+  id: string;
+  stream: string;
+  /** `${durable_name_prefix}_${i}_${n}`: i the stream's index (as in its name), n from 1. */
+  durableName: string;
+  type: "push" | "pull";
+  ackPolicy: "explicit" | "none" | "all";
+  ackWaitMs: number;
+  maxAckPending: number;
+  consumeDelayMs: number;
+  filterSubject?: string;
+}
+
+/** A spec with everything counted out: what an engine creates and runs. */
+export interface ExpandedSpec {
+  name: string;
+  servers: string[];
+  credsFile?: string;
+  useJetStream: boolean;
+  clientIdPrefix: string;
+  durationMs: number;
+  rampUpMs: number;
+  streams: ExpandedStream[];
+  publishers: ExpandedPublisher[];
+  consumers: ExpandedConsumer[];
+  /** The validated spec (after multipliers for repeat iterations). */
+  raw: LoadTestSpec;
+}
+
+/** Expands one validated spec; `warnings` say where a stream cap scales publishers down. */
+export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedSpec; warnings: string[] } {
+  const warnings: string[] = [];
+  const { publishers: pub, consumers: con } = spec;
+  const streams: ExpandedStream[] = [];
+  const publishers: ExpandedPublisher[] = [];
+  const consumers: ExpandedConsumer[] = [];
+  spec.streams.forEach((sc, j) => {
+    const targeted = sc.name_prefix === pub.stream_name_prefix;
+    const total = pub.count_per_stream * pub.publish_rate_per_second;
+    const cap = sc.messages_per_stream_per_second;
+    let rate = pub.publish_rate_per_second;
+    if (targeted && pub.count_per_stream > 0 && cap > 0 && cap < total) {
+      rate = cap / pub.count_per_stream;
+      warnings.push(
+        `${where}.streams[${j}]: messages_per_stream_per_second ${cap} is below ${pub.count_per_stream} publishers x ${pub.publish_rate_per_second}/s = ${total}/s; each publisher is scaled down to ${round(rate)}/s`,
+      );
+    }
+    for (let i = 1; i <= sc.count; i++) {
+      const name = `${sc.name_prefix}_${i}`;
+      const subjects = sc.subjects.map((s) => s.replaceAll("{}", String(i)));
+      streams.push({
+        name,
+        subjects,
+        replicas: sc.replicas,
+        retention: sc.retention,
+        storage: sc.storage,
+        maxAgeMs: parseDuration(sc.max_age) ?? 0,
+        discard: sc.discard,
+        discardNewPerSubject: sc.discard_new_per_subject,
+        maxMsgs: sc.max_msgs,
+        maxBytes: sc.max_bytes,
+        maxMsgsPerSubject: sc.max_msgs_per_subject,
+        maxConsumers: sc.max_consumers,
+        messagesPerSecondCap: cap,
+      });
+      if (targeted) {
+        for (let n = 1; n <= pub.count_per_stream; n++) {
+          publishers.push({
+            id: `${name}-p${n}`,
+            stream: name,
+            subject: subjects[0] as string,
+            ratePerSec: rate,
+            pattern: pub.publish_pattern,
+            burstSize: pub.publish_burst_size,
+            messageSize: pub.message_size_bytes,
+            trackLatency: pub.track_latency,
+          });
+        }
+      }
+      if (sc.name_prefix === con.stream_name_prefix) {
+        for (let n = 1; n <= con.count_per_stream; n++) {
+          consumers.push({
+            id: `${name}-c${n}`,
+            stream: name,
+            durableName: `${con.durable_name_prefix}_${i}_${n}`,
+            type: con.type,
+            ackPolicy: con.ack_policy,
+            ackWaitMs: con.ack_wait_seconds * 1000,
+            maxAckPending: con.max_ack_pending,
+            consumeDelayMs: con.consume_delay_ms,
+          });
+        }
+      }
+    }
+  });
+  const expanded: ExpandedSpec = {
+    name: spec.name,
+    servers: splitServers(spec.nats_url),
+    useJetStream: spec.use_jetstream,
+    clientIdPrefix: spec.client_id_prefix,
+    durationMs: spec.behavior.duration_seconds * 1000,
+    rampUpMs: spec.behavior.ramp_up_seconds * 1000,
+    streams,
+    publishers,
+    consumers,
+    raw: spec,
+  };
+  if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
+  return { spec: expanded, warnings };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

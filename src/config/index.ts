@@ -1,0 +1,28 @@
+// The door of src/config: the seed's config schema, expansion and the plan. Imports nothing of ours.
+export { formatDuration, parseDuration } from "./duration.ts";
+export { type ExpandContext, expandString, resolvePodName } from "./expand-env.ts";
+export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
+export type { ExpandedConsumer, ExpandedPublisher, ExpandedSpec, ExpandedStream } from "./expand-spec.ts";
+export { ConfigError, type ConfigIssue, formatIssues } from "./issues.ts";
+export { LIMITS } from "./limits.ts";
+export { type LoadResult, loadConfig, parseConfigText } from "./load.ts";
+export { type RepeatPolicy, RepeatPolicySchema } from "./repeat-schema.ts";
+export {
+  type BehaviorConfig,
+  BehaviorConfigSchema,
+  type ConsumerConfig,
+  ConsumerConfigSchema,
+  type LoadTestSpec,
+  LoadTestSpecSchema,
+  type LogLimits,
+  LogLimitsSchema,
+  type PublisherConfig,
+  PublisherConfigSchema,
+  type RootConfig,
+  RootConfigSchema,
+  type StorageConfig,
+  StorageSchema,
+  type StreamConfig,
+  StreamConfigSchema,
+} from "./schema.ts";
+export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";

@@ -1,0 +1,155 @@
+import type { ConfigIssue } from "./issues.ts";
+import { LIMITS } from "./limits.ts";
+import type { LoadTestSpec, RootConfig } from "./schema.ts";
+import { serverProblem, splitServers } from "./servers.ts";
+
+/** Rules across fields that a schema of single fields cannot say; paths are prefixed with `at`. */
+export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue[]; warnings: string[] } {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const err = (path: string, message: string) => issues.push({ path: `${at}.${path}`, message });
+  const { publishers: pub, consumers: con } = spec;
+
+  splitServers(spec.nats_url).forEach((s) => {
+    const problem = serverProblem(s);
+    if (problem !== undefined) err("nats_url", problem);
+  });
+
+  if (pub.stream_name_prefix !== con.stream_name_prefix) {
+    err(
+      "consumers.stream_name_prefix",
+      `publisher stream_name_prefix '${pub.stream_name_prefix}' must match consumer stream_name_prefix '${con.stream_name_prefix}'`,
+    );
+  }
+  const prefixes = spec.streams.map((s) => s.name_prefix);
+  if (!prefixes.includes(pub.stream_name_prefix)) {
+    err(
+      "publishers.stream_name_prefix",
+      `'${pub.stream_name_prefix}' matches no stream name_prefix (streams: ${prefixes.map((p) => `'${p}'`).join(", ")})`,
+    );
+  }
+
+  const seenPrefix = new Map<string, number>();
+  const seenSubject = new Map<string, string>();
+  let totalStreams = 0;
+  spec.streams.forEach((s, j) => {
+    const sp = `streams[${j}]`;
+    totalStreams += s.count;
+    const first = seenPrefix.get(s.name_prefix);
+    if (first !== undefined)
+      err(`${sp}.name_prefix`, `'${s.name_prefix}' is already used by streams[${first}]`);
+    else seenPrefix.set(s.name_prefix, j);
+
+    if (s.discard_new_per_subject && s.discard !== "new") {
+      err(
+        `${sp}.discard_new_per_subject`,
+        `true requires discard "new" (discard is "${s.discard}"); the original's README shows true beside "old", its code and nats-server reject that`,
+      );
+    } else if (s.discard_new_per_subject && s.max_msgs_per_subject <= 0) {
+      err(`${sp}.discard_new_per_subject`, "true requires max_msgs_per_subject > 0 (a nats-server rule)");
+    }
+    s.subjects.forEach((subject, k) => {
+      if (s.count > 1 && !subject.includes("{}")) {
+        err(
+          `${sp}.subjects[${k}]`,
+          `'${subject}' has no {} placeholder, so the ${s.count} streams would overlap (write e.g. '${subject}.{}')`,
+        );
+        return;
+      }
+      for (let i = 1; i <= s.count; i++) {
+        const expanded = subject.replaceAll("{}", String(i));
+        const owner = seenSubject.get(expanded);
+        const me = `${s.name_prefix}_${i}`;
+        if (owner !== undefined && owner !== me) {
+          err(`${sp}.subjects[${k}]`, `subject '${expanded}' of stream ${me} overlaps stream ${owner}`);
+          break;
+        }
+        seenSubject.set(expanded, me);
+      }
+    });
+    const isTarget = s.name_prefix === pub.stream_name_prefix;
+    if (isTarget && pub.count_per_stream > 0 && /(^|\.)[*>](\.|$)/.test(s.subjects[0] ?? "")) {
+      err(
+        `${sp}.subjects[0]`,
+        "publishers send to the stream's first subject, which must not contain wildcards",
+      );
+    }
+    if (s.name_prefix === con.stream_name_prefix && con.count_per_stream > 0) {
+      if (s.max_consumers > 0 && s.max_consumers < con.count_per_stream) {
+        err(
+          `${sp}.max_consumers`,
+          `${s.max_consumers} is below consumers.count_per_stream (${con.count_per_stream})`,
+        );
+      }
+      if (s.retention === "workqueue" && con.ack_policy === "none") {
+        err(
+          "consumers.ack_policy",
+          `a workqueue stream (${s.name_prefix}) requires ack_policy "explicit" or "all"`,
+        );
+      }
+      if (s.retention === "workqueue" && con.count_per_stream > 1) {
+        err(
+          "consumers.count_per_stream",
+          `a workqueue stream (${s.name_prefix}) accepts one unfiltered consumer, got ${con.count_per_stream}`,
+        );
+      }
+    }
+    if (s.retention === "interest" && isTarget && con.count_per_stream === 0) {
+      warnings.push(`${at}.streams[${j}]: interest retention with no consumers keeps no messages`);
+    }
+  });
+
+  if (totalStreams > LIMITS.streamsPerSpec) {
+    err(
+      "streams",
+      `${totalStreams} streams in total, limit ${LIMITS.streamsPerSpec.toLocaleString("en-US")}`,
+    );
+  }
+  const targets = spec.streams
+    .filter((s) => s.name_prefix === pub.stream_name_prefix)
+    .reduce((n, s) => n + s.count, 0);
+  if (targets * pub.count_per_stream > LIMITS.publishersPerSpec) {
+    err(
+      "publishers.count_per_stream",
+      `${targets * pub.count_per_stream} publishers in total (${targets} streams x ${pub.count_per_stream}), limit ${LIMITS.publishersPerSpec.toLocaleString("en-US")}`,
+    );
+  }
+  if (targets * con.count_per_stream > LIMITS.consumersPerSpec) {
+    err(
+      "consumers.count_per_stream",
+      `${targets * con.count_per_stream} consumers in total (${targets} streams x ${con.count_per_stream}), limit ${LIMITS.consumersPerSpec.toLocaleString("en-US")}`,
+    );
+  }
+  if (pub.message_size_bytes > LIMITS.defaultMaxPayload) {
+    warnings.push(
+      `${at}.publishers.message_size_bytes: ${pub.message_size_bytes} bytes exceeds nats-server's default max_payload (1 MiB); the server must allow it`,
+    );
+  }
+  if (spec.behavior.ramp_up_seconds > spec.behavior.duration_seconds) {
+    warnings.push(
+      `${at}.behavior.ramp_up_seconds: ${spec.behavior.ramp_up_seconds}s is longer than duration_seconds (${spec.behavior.duration_seconds}s); the target rate is never reached`,
+    );
+  }
+  return { issues, warnings };
+}
+
+/** Rules across specs plus every spec's own rules. */
+export function checkConfig(config: RootConfig): { issues: ConfigIssue[]; warnings: string[] } {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const names = new Map<string, number>();
+  config.load_test_specs.forEach((spec, i) => {
+    const at = `load_test_specs[${i}]`;
+    const first = names.get(spec.name);
+    if (first !== undefined) {
+      issues.push({
+        path: `${at}.name`,
+        message: `'${spec.name}' is already the name of load_test_specs[${first}]`,
+      });
+    } else names.set(spec.name, i);
+    const r = checkSpec(spec, at);
+    issues.push(...r.issues);
+    warnings.push(...r.warnings);
+  });
+  return { issues, warnings };
+}

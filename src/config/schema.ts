@@ -1,0 +1,178 @@
+import * as v from "valibot";
+import { parseDuration } from "./duration.ts";
+import { LIMITS } from "./limits.ts";
+import { RepeatPolicySchema } from "./repeat-schema.ts";
+
+// ---- building blocks --------------------------------------------------------------------------------------
+
+/** An integer in [min, max]; `what` explains the lower bound in the message ("positive", "-1 = unlimited"). */
+export function int(min: number, max: number, what = "") {
+  const hint = what === "" ? "" : ` (${what})`;
+  return v.pipe(
+    v.number((i) => `expected an integer, got ${i.received}`),
+    v.integer((i) => `expected an integer, got ${i.received}`),
+    v.minValue(min, (i) => `expected >= ${min}${hint}, got ${i.received}`),
+    v.maxValue(max, (i) => `expected <= ${max.toLocaleString("en-US")} (limit), got ${i.received}`),
+  );
+}
+
+const text = v.string((i) => `expected a string, got ${i.received}`);
+const nonEmpty = v.pipe(
+  text,
+  v.trim(),
+  v.nonEmpty(() => "must not be empty"),
+);
+const bool = v.boolean((i) => `expected true or false, got ${i.received}`);
+const limit = v.optional(int(-1, Number.MAX_SAFE_INTEGER, "-1 = unlimited"), -1);
+
+/** Names of streams and consumers: JetStream forbids these characters. */
+const natsName = v.pipe(
+  nonEmpty,
+  v.regex(
+    /^[^\s.*>/\\]+$/,
+    (i) => `must not contain whitespace, ".", "*", ">", "/" or "\\", got ${i.received}`,
+  ),
+);
+
+/** A Go duration string, kept as written; its milliseconds are read with `parseDuration`. */
+export const DurationString = v.pipe(
+  text,
+  v.check(
+    (s) => parseDuration(s) !== undefined,
+    (i) => `expected a Go duration such as "30s", "5m", "2h30m", "1.5s", "300ms", got ${i.received}`,
+  ),
+);
+
+// ---- the seed's tables ------------------------------------------------------------------------------------
+
+export const StreamConfigSchema = v.pipe(
+  v.strictObject({
+    name_prefix: natsName,
+    count: int(1, LIMITS.streamsPerSpec, "positive"),
+    replicas: int(1, LIMITS.replicas, "positive; JetStream allows 1..5"),
+    subjects: v.pipe(
+      v.array(nonEmpty, (i) => `expected an array of subjects, got ${i.received}`),
+      v.minLength(1, () => "expected at least one subject"),
+    ),
+    /** Cap on the stream's total publish rate; 0 or absent = no cap (our extension). */
+    messages_per_stream_per_second: v.optional(int(0, LIMITS.streamRate, "0 = no cap"), 0),
+    retention: v.optional(v.picklist(["limits", "interest", "workqueue"]), "limits"),
+    max_age: v.optional(
+      v.pipe(
+        DurationString,
+        v.check(
+          (s) => (parseDuration(s) ?? 0) >= 0,
+          () => "must not be negative (0 = unlimited)",
+        ),
+      ),
+      "1m",
+    ),
+    storage: v.optional(v.picklist(["memory", "file"]), "memory"),
+    /** Default: true when discard is "new" and max_msgs_per_subject > 0, else false (as the original's code). */
+    discard_new_per_subject: v.optional(bool),
+    discard: v.optional(v.picklist(["old", "new"]), "old"),
+    max_msgs: limit,
+    max_bytes: limit,
+    max_msgs_per_subject: limit,
+    max_consumers: limit,
+  }),
+  v.transform((s) => ({
+    ...s,
+    discard_new_per_subject: s.discard_new_per_subject ?? (s.discard === "new" && s.max_msgs_per_subject > 0),
+  })),
+);
+
+export const PublisherConfigSchema = v.strictObject({
+  /** 0 = no publishers (our extension; the original requires > 0). */
+  count_per_stream: int(0, LIMITS.countPerStream, "0 = no publishers"),
+  stream_name_prefix: nonEmpty,
+  publish_rate_per_second: int(1, LIMITS.publishRate, "positive"),
+  publish_pattern: v.picklist(["steady", "random"]),
+  /** Messages sent together in a burst of the random pattern; the mean rate stays publish_rate_per_second. */
+  publish_burst_size: v.optional(int(1, LIMITS.publishBurstSize, "positive"), 1),
+  message_size_bytes: int(1, LIMITS.messageSize, "positive; 64 MiB is the server's ceiling"),
+  track_latency: bool,
+});
+
+export const ConsumerConfigSchema = v.strictObject({
+  stream_name_prefix: nonEmpty,
+  type: v.picklist(["push", "pull"]),
+  /** 0 = no consumers (our extension; the original requires > 0). */
+  count_per_stream: int(0, LIMITS.countPerStream, "0 = no consumers"),
+  durable_name_prefix: natsName,
+  ack_wait_seconds: int(1, LIMITS.ackWaitSeconds, "positive"),
+  max_ack_pending: int(1, LIMITS.maxAckPending, "positive"),
+  consume_delay_ms: v.optional(int(0, LIMITS.consumeDelayMs, "0 = none"), 0),
+  ack_policy: v.picklist(["explicit", "none", "all"]),
+});
+
+export const BehaviorConfigSchema = v.strictObject({
+  duration_seconds: int(1, LIMITS.durationSeconds, "positive"),
+  ramp_up_seconds: int(0, LIMITS.durationSeconds, "0 = no ramp"),
+});
+
+export const LogLimitsSchema = v.strictObject({
+  max_lines: v.optional(int(-1, Number.MAX_SAFE_INTEGER, "-1 = unlimited")),
+  max_bytes: v.optional(int(-1, Number.MAX_SAFE_INTEGER, "-1 = unlimited")),
+});
+
+/** One server URL or a comma-separated list; a JSON array of strings is our extension. */
+export const NatsUrlSchema = v.union(
+  [
+    nonEmpty,
+    v.pipe(
+      v.array(nonEmpty),
+      v.minLength(1, () => "expected at least one server"),
+    ),
+  ],
+  (i) => `expected a URL string (comma-separated for several) or an array of URL strings, got ${i.received}`,
+);
+
+export const LoadTestSpecSchema = v.strictObject({
+  name: nonEmpty,
+  nats_url: NatsUrlSchema,
+  nats_creds_file: v.optional(text, ""),
+  use_jetstream: v.optional(bool, false),
+  client_id_prefix: v.optional(text, "load-tester"),
+  streams: v.pipe(
+    v.array(StreamConfigSchema, (i) => `expected an array of stream configs, got ${i.received}`),
+    v.minLength(1, () => "expected at least one stream config"),
+  ),
+  publishers: PublisherConfigSchema,
+  consumers: ConsumerConfigSchema,
+  behavior: BehaviorConfigSchema,
+  log_limits: v.optional(LogLimitsSchema),
+});
+
+const STORAGE_PATHS = {
+  badger: "./load_test_stats.db",
+  file: "./load_test_stats.log",
+  stdout: "/dev/stdout",
+};
+
+export const StorageSchema = v.pipe(
+  v.strictObject({
+    type: v.optional(v.picklist(["file", "badger", "stdout"]), "badger"),
+    path: v.optional(nonEmpty),
+  }),
+  v.transform((s) => ({ type: s.type, path: s.path ?? STORAGE_PATHS[s.type] })),
+);
+
+export const RootConfigSchema = v.strictObject({
+  load_test_specs: v.pipe(
+    v.array(LoadTestSpecSchema, (i) => `expected an array of load test specs, got ${i.received}`),
+    v.minLength(1, () => "expected at least one load test spec"),
+  ),
+  repeat_policy: v.optional(RepeatPolicySchema, { enabled: false }),
+  storage: v.optional(StorageSchema, { type: "badger" }),
+  stats_collection_interval_seconds: v.optional(int(1, LIMITS.statsIntervalSeconds, "positive"), 5),
+});
+
+export type RootConfig = v.InferOutput<typeof RootConfigSchema>;
+export type LoadTestSpec = v.InferOutput<typeof LoadTestSpecSchema>;
+export type StreamConfig = v.InferOutput<typeof StreamConfigSchema>;
+export type PublisherConfig = v.InferOutput<typeof PublisherConfigSchema>;
+export type ConsumerConfig = v.InferOutput<typeof ConsumerConfigSchema>;
+export type BehaviorConfig = v.InferOutput<typeof BehaviorConfigSchema>;
+export type LogLimits = v.InferOutput<typeof LogLimitsSchema>;
+export type StorageConfig = v.InferOutput<typeof StorageSchema>;

@@ -1,0 +1,83 @@
+import type { Plan } from "./expand-plan.ts";
+
+/** One stream of a step, as `ltctl validate` shows it. */
+export interface StreamSummary {
+  name: string;
+  subjects: string[];
+  replicas: number;
+  storage: "memory" | "file";
+  publishers: number;
+  consumers: number;
+  /** Sum of its publishers' effective rates, messages per second. */
+  targetMsgsPerSec: number;
+}
+
+/** One plan step in numbers. */
+export interface StepSummary {
+  index: number;
+  specIndex: number;
+  iteration: number;
+  name: string;
+  servers: string[];
+  durationMs: number;
+  rampUpMs: number;
+  streams: number;
+  subjects: number;
+  publishers: number;
+  consumers: number;
+  /** Sum of every publisher's effective rate, messages per second. */
+  targetMsgsPerSec: number;
+  messageSizeBytes: number;
+  streamList: StreamSummary[];
+}
+
+export interface PlanSummary {
+  steps: StepSummary[];
+  /** Sum of the steps' durations. */
+  totalDurationMs: number;
+  statsIntervalMs: number;
+  storage: { type: string; path: string };
+  repeat: Plan["repeat"];
+}
+
+/** The numbers `ltctl validate` prints (text or `--json`). */
+export function planSummary(plan: Plan): PlanSummary {
+  const steps = plan.steps.map((step): StepSummary => {
+    const s = step.spec;
+    const streamList = s.streams.map((st): StreamSummary => {
+      const pubs = s.publishers.filter((p) => p.stream === st.name);
+      return {
+        name: st.name,
+        subjects: st.subjects,
+        replicas: st.replicas,
+        storage: st.storage,
+        publishers: pubs.length,
+        consumers: s.consumers.filter((c) => c.stream === st.name).length,
+        targetMsgsPerSec: pubs.reduce((n, p) => n + p.ratePerSec, 0),
+      };
+    });
+    return {
+      index: step.index,
+      specIndex: step.specIndex,
+      iteration: step.iteration,
+      name: step.name,
+      servers: s.servers,
+      durationMs: s.durationMs,
+      rampUpMs: s.rampUpMs,
+      streams: s.streams.length,
+      subjects: s.streams.reduce((n, st) => n + st.subjects.length, 0),
+      publishers: s.publishers.length,
+      consumers: s.consumers.length,
+      targetMsgsPerSec: s.publishers.reduce((n, p) => n + p.ratePerSec, 0),
+      messageSizeBytes: s.raw.publishers.message_size_bytes,
+      streamList,
+    };
+  });
+  return {
+    steps,
+    totalDurationMs: steps.reduce((n, s) => n + s.durationMs, 0),
+    statsIntervalMs: plan.statsIntervalMs,
+    storage: plan.storage,
+    repeat: plan.repeat,
+  };
+}
