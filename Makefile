@@ -43,3 +43,19 @@ bench: deps build
 
 clean:
 	rm -rf dist test-results
+
+# Deployment (docs/deploy.md). Variables: IMAGE, NAMESPACE, REPLICAS, NATS_URL, CREDS, OVERLAY, DOCKER, KUBECTL.
+IMAGE ?= nats-lt:latest
+DOCKER ?= docker
+image:
+	@command -v $(DOCKER) >/dev/null 2>&1 || { echo "make image: '$(DOCKER)' not found; install Docker or set DOCKER=podman" >&2; exit 1; }
+	@$(DOCKER) info >/dev/null 2>&1 || { echo "make image: no container engine answers ('$(DOCKER) info' failed); start one" >&2; exit 1; }
+	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
+
+deploy:
+	IMAGE='$(IMAGE)' NAMESPACE='$(NAMESPACE)' REPLICAS='$(REPLICAS)' NATS_URL='$(NATS_URL)' CREDS='$(CREDS)' \
+	  OVERLAY='$(OVERLAY)' KUBECTL='$(KUBECTL)' deploy/k8s-deploy.sh apply
+
+undeploy:
+	IMAGE='$(IMAGE)' NAMESPACE='$(NAMESPACE)' REPLICAS='$(REPLICAS)' NATS_URL='$(NATS_URL)' CREDS='$(CREDS)' \
+	  OVERLAY='$(OVERLAY)' KUBECTL='$(KUBECTL)' deploy/k8s-deploy.sh delete
