@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  aggregate,
+  EXIT_THRESHOLDS_FAILED,
+  evaluateThresholds,
+  formatThresholdResult,
+  isKnownMetric,
+  parseThresholds,
+  runMetrics,
+  validateThresholds,
+} from "../../src/stats/index.ts";
+import { snapshot } from "./report-fixtures.ts";
+
+test("thresholds - the issue's example block parses into metric, operator and number", () => {
+  const { thresholds, issues } = parseThresholds({
+    "end_to_end.p99_ms": "< 50",
+    lost: "== 0",
+    publish_rate: ">9500",
+    "publish_ack.p999_ms": " <= 1.5e2 ",
+    "errors.timeout": "!= 3",
+  });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(
+    thresholds.map((t) => [t.metric, t.op, t.value]),
+    [
+      ["end_to_end.p99_ms", "<", 50],
+      ["lost", "==", 0],
+      ["publish_rate", ">", 9500],
+      ["publish_ack.p999_ms", "<=", 150],
+      ["errors.timeout", "!=", 3],
+    ],
+  );
+});
+
+test("thresholds - a bad expression is reported with its key path and the bad value", () => {
+  const issues = validateThresholds({ lost: "= 0", "end_to_end.p99_ms": "< fast", published: 5 });
+  assert.equal(issues.length, 3);
+  assert.equal(issues[0]!.path, 'thresholds["lost"]');
+  assert.match(issues[0]!.message, /got "= 0"/);
+  assert.equal(issues[1]!.path, 'thresholds["end_to_end.p99_ms"]');
+  assert.match(issues[1]!.message, /< fast/);
+  assert.equal(issues[2]!.path, 'thresholds["published"]');
+  assert.match(issues[2]!.message, /expected a string/);
+});
+
+test("thresholds - an unknown metric name is reported with its key", () => {
+  const issues = validateThresholds({ "end_to_end.p98_ms": "< 5", latency: "< 5" });
+  assert.deepEqual(
+    issues.map((i) => i.path),
+    ['thresholds["end_to_end.p98_ms"]', 'thresholds["latency"]'],
+  );
+  assert.match(issues[0]!.message, /unknown metric/);
+  assert.ok(isKnownMetric("publish_ack.count"));
+  assert.ok(!isKnownMetric("publish_ack.count_ms"));
+  assert.ok(isKnownMetric("errors.stream_full"));
+});
+
+test("thresholds - a block that is not an object is one issue at `thresholds`", () => {
+  assert.deepEqual(validateThresholds(["< 5"]), [
+    { path: "thresholds", message: "expected an object of metric: expression" },
+  ]);
+  assert.deepEqual(validateThresholds(undefined), []);
+});
+
+test("thresholds - evaluation over the cluster summary names the failing threshold and its measured value", () => {
+  const total = aggregate([
+    snapshot({ pod: "a", values: [1, 2, 3], published: 1000, lost: 2 }),
+    snapshot({ pod: "b", values: [80, 90], published: 1000 }),
+  ]);
+  const metrics = runMetrics(total, 10);
+  assert.equal(metrics.publish_rate, 200);
+  const { thresholds } = parseThresholds({
+    "publish_ack.p99_ms": "< 50",
+    lost: "== 0",
+    publish_rate: ">= 200",
+    "errors.permission": "== 0",
+    "end_to_end.p99_ms": "< 5",
+  });
+  const results = evaluateThresholds(thresholds, metrics);
+  assert.deepEqual(
+    results.map((r) => [r.metric, r.ok]),
+    [
+      ["publish_ack.p99_ms", false],
+      ["lost", false],
+      ["publish_rate", true],
+      ["errors.permission", true],
+      // No end-to-end samples: unmeasured fails rather than passing as 0 ms.
+      ["end_to_end.p99_ms", false],
+    ],
+  );
+  assert.match(formatThresholdResult(results[0]!), /^✗ publish_ack\.p99_ms < 50 \(measured 90\.\d+\)$/);
+  assert.equal(formatThresholdResult(results[1]!), "✗ lost == 0 (measured 2)");
+  assert.equal(formatThresholdResult(results[4]!), "✗ end_to_end.p99_ms < 5 (not measured)");
+  assert.equal(EXIT_THRESHOLDS_FAILED, 99);
+});
