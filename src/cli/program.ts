@@ -1,0 +1,36 @@
+import { Command } from "commander";
+import { register as registerValidate } from "./commands/validate.ts";
+import type { CliIo } from "./io.ts";
+
+/** A command module: adds its command to the program. Each lives in src/cli/commands/<name>.ts. */
+export type Register = (program: Command, io: CliIo) => void;
+
+/** Commands in the order `ltctl --help` lists them. Add new ones here. */
+const COMMANDS: readonly Register[] = [registerValidate];
+
+const HELP = `
+Examples:
+  $ ltctl validate examples/quick.json          check a config and see the plan it expands to
+  $ ltctl validate examples/seed.json --pod lt-0 --json
+
+Each command has its own help: ltctl <command> --help. Configs: docs/config.md.
+`;
+
+/** Builds `ltctl`: output goes through `io`, and commander never exits the process itself. */
+export function buildProgram(io: CliIo, version: string): Command {
+  const program = new Command("ltctl")
+    .description("Distributed NATS JetStream load tester: validate configs and drive agents over NATS")
+    .version(version, "-V, --version")
+    .showHelpAfterError("(add --help for usage)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .addHelpText("after", HELP);
+  for (const register of COMMANDS) register(program, io);
+  // Subcommands inherit neither exitOverride nor output settings once created; apply them to all.
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    cmd.showHelpAfterError("(add --help for usage)");
+  }
+  return program;
+}
