@@ -10,7 +10,25 @@ import {
 
 export const T0 = Date.parse("2024-05-01T12:00:00.000Z");
 
-export interface SnapOptions extends Partial<Omit<Snapshot, "hist" | "latency_ms">> {
+type Fields =
+  | "run_id"
+  | "pod"
+  | "spec"
+  | "spec_index"
+  | "iteration"
+  | "phase"
+  | "elapsed_s"
+  | "duration_s"
+  | "published"
+  | "publish_errors"
+  | "lost"
+  | "duplicates"
+  | "publish_rate"
+  | "consume_rate"
+  | "errors"
+  | "target_rate";
+
+export interface SnapOptions extends Partial<Pick<Snapshot, Fields>> {
   /** publish_ack latencies (ms) recorded so far in this step (cumulative). */
   values?: number[];
   /** end_to_end latencies (ms) recorded so far in this step (cumulative). */
