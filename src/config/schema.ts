@@ -166,6 +166,8 @@ export const RootConfigSchema = v.strictObject({
   repeat_policy: v.optional(RepeatPolicySchema, { enabled: false }),
   storage: v.optional(StorageSchema, { type: "badger" }),
   stats_collection_interval_seconds: v.optional(int(1, LIMITS.statsIntervalSeconds, "positive"), 5),
+  /** SLO thresholds (our extension): metric -> "< 50"; checked by src/stats thresholds (docs/reports.md). */
+  thresholds: v.optional(v.record(v.string(), v.string())),
 });
 
 export type RootConfig = v.InferOutput<typeof RootConfigSchema>;
