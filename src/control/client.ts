@@ -1,0 +1,244 @@
+// What the CLI, the HTTP shim and the agent use to read and drive a fleet: every call goes through the
+// control plane's KV buckets, stream and subjects; nothing here touches process state.
+import type { KvEntry } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ConfigIssue } from "../config/index.ts";
+import type { Snapshot } from "../stats/index.ts";
+import { parseSnapshot } from "../stats/index.ts";
+import {
+  CONTROL_VERSION,
+  type ConfigEntry,
+  ConfigEntrySchema,
+  type ControlCommand,
+  type ControlOp,
+  type ControlReply,
+  ControlReplySchema,
+  PresenceSchema,
+  type PresenceView,
+  parseJson,
+  parseMessage,
+} from "./messages.ts";
+import { ACTIVE_KEY, type ControlNames, controlNames, newRunId, subjectToken } from "./names.ts";
+import { type ControlPlane, type ControlPlaneOptions, ensureControlPlane } from "./setup.ts";
+import { readNewestSnapshots } from "./stats-read.ts";
+import { configHash, validateForPush } from "./validate.ts";
+
+/** Heartbeats an entry may miss before `status()` calls it stale. */
+export const STALE_HEARTBEATS = 3;
+/** Heartbeat assumed for presence entries that do not say theirs (ms). */
+export const DEFAULT_HEARTBEAT_MS = 2_000;
+/** Default delay between a push and its start barrier (ms). */
+export const DEFAULT_START_DELAY_MS = 2_000;
+
+/** A push refused because the config is invalid; the active config is untouched. */
+export class PushRejectedError extends Error {
+  override readonly name = "PushRejectedError";
+  readonly issues: ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`config refused:\n${issues.map((i) => `${i.path}: ${i.message}`).join("\n")}`);
+    this.issues = [...issues];
+  }
+}
+
+export interface PushOptions {
+  /** Who pushes (`ltctl@host`, `http@pod`): stored in the entry. */
+  readonly pushedBy: string;
+  /** Start barrier (epoch ms). @default now + 2000 */
+  readonly startAt?: number;
+  /** Returns the issues of a raw config; empty = valid. @default validateForPush */
+  readonly validate?: (raw: unknown) => readonly ConfigIssue[];
+  /** Only write when no config exists yet (atomic: of many pods seeding at once, one wins). */
+  readonly onlyIfEmpty?: boolean;
+}
+
+export interface PushResult {
+  run_id: string;
+  /** KV revision of the new entry. */
+  revision: number;
+  start_at: number;
+  hash: string;
+  /** False when `onlyIfEmpty` was set and a config already existed (nothing written). */
+  written: boolean;
+}
+
+export type ConfigRevision = ConfigEntry & { revision: number };
+
+export interface StatsQuery {
+  /** Newest N snapshots. @default 10 */
+  readonly limit?: number;
+  readonly pod?: string;
+  readonly run?: string;
+}
+
+export interface CommandOptions {
+  /** One pod; all pods when absent. */
+  readonly pod?: string;
+  /** How long to collect replies (ms). @default 2000 (1500 ms for one pod, which returns at the first reply) */
+  readonly timeoutMs?: number;
+  readonly runId?: string;
+  readonly startAt?: number;
+}
+
+export class ControlClient {
+  readonly nc: NatsConnection;
+  readonly names: ControlNames;
+  readonly #opts: ControlPlaneOptions;
+  #plane: Promise<ControlPlane> | undefined;
+
+  constructor(nc: NatsConnection, prefix = "lt", opts: ControlPlaneOptions = {}) {
+    this.nc = nc;
+    this.names = controlNames(prefix);
+    this.#opts = opts;
+  }
+
+  /** The buckets and stream, created when missing (cached; retried after a failure). */
+  plane(): Promise<ControlPlane> {
+    if (!this.#plane) {
+      const p = ensureControlPlane(this.nc, this.names.prefix, this.#opts);
+      this.#plane = p;
+      p.catch(() => {
+        if (this.#plane === p) this.#plane = undefined;
+      });
+    }
+    return this.#plane;
+  }
+
+  /** Validates, then writes `active`: a new run. Throws PushRejectedError (nothing written) when invalid. */
+  async push(rawConfig: unknown, opts: PushOptions): Promise<PushResult> {
+    const issues = (opts.validate ?? validateForPush)(rawConfig);
+    if (issues.length > 0) throw new PushRejectedError(issues);
+    const { config } = await this.plane();
+    const now = Date.now();
+    const entry: ConfigEntry = {
+      v: CONTROL_VERSION,
+      run_id: newRunId(now),
+      pushed_at: now,
+      pushed_by: opts.pushedBy,
+      start_at: opts.startAt ?? now + DEFAULT_START_DELAY_MS,
+      hash: configHash(rawConfig),
+      config: rawConfig,
+    };
+    const data = JSON.stringify(entry);
+    const base = { run_id: entry.run_id, start_at: entry.start_at, hash: entry.hash ?? "" };
+    if (opts.onlyIfEmpty) {
+      try {
+        return { ...base, revision: await config.create(ACTIVE_KEY, data), written: true };
+      } catch (e) {
+        const existing = await config.get(ACTIVE_KEY);
+        if (existing && existing.operation === "PUT")
+          return { ...base, revision: existing.revision, written: false };
+        throw e;
+      }
+    }
+    return { ...base, revision: await config.put(ACTIVE_KEY, data), written: true };
+  }
+
+  /** The active config entry, if any. */
+  async active(): Promise<ConfigRevision | undefined> {
+    const { config } = await this.plane();
+    return toConfigRevision(await config.get(ACTIVE_KEY));
+  }
+
+  /** Earlier configs from the KV revisions, newest first. */
+  async history(limit = 20): Promise<ConfigRevision[]> {
+    const { config } = await this.plane();
+    const out: ConfigRevision[] = [];
+    const it = await config.history({ key: ACTIVE_KEY });
+    for await (const e of it) {
+      const r = toConfigRevision(e);
+      if (r) out.push(r);
+    }
+    out.sort((a, b) => b.revision - a.revision);
+    return out.slice(0, limit);
+  }
+
+  /** The newest snapshots from the stats stream (newest first), optionally of one pod and/or one run. */
+  async stats(q: StatsQuery = {}): Promise<Snapshot[]> {
+    const { js, jsm, names } = await this.plane();
+    return readNewestSnapshots(js, jsm, names.statsStream, names.statsFilter(q.run, q.pod), q.limit ?? 10);
+  }
+
+  /** The latest snapshot of every pod of a run (default: the active run), from the stats KV. */
+  async latest(run?: string): Promise<Snapshot[]> {
+    const { stats } = await this.plane();
+    const runId = run ?? (await this.active())?.run_id;
+    if (!runId) return [];
+    const keys: string[] = [];
+    for await (const k of await stats.keys(`${subjectToken(runId)}.*`)) keys.push(k);
+    const entries = await Promise.all(keys.map((k) => stats.get(k)));
+    const out: Snapshot[] = [];
+    for (const e of entries) {
+      if (e?.operation !== "PUT") continue;
+      const s = parseSnapshot(parseJson(e.string()));
+      if (s) out.push(s);
+    }
+    return out.sort((a, b) => a.pod.localeCompare(b.pod));
+  }
+
+  /** Every agent with a presence entry, by pod; `stale` when it missed 3 heartbeats. */
+  async status(now = Date.now()): Promise<PresenceView[]> {
+    const { agents } = await this.plane();
+    const keys: string[] = [];
+    for await (const k of await agents.keys()) keys.push(k);
+    const entries = await Promise.all(keys.map((k) => agents.get(k)));
+    const out: PresenceView[] = [];
+    for (const e of entries) {
+      if (e?.operation !== "PUT") continue;
+      const p = parseMessage(PresenceSchema, parseJson(e.string()));
+      if (!p) continue;
+      const age = Math.max(0, now - p.last_seen);
+      out.push({
+        ...p,
+        age_ms: age,
+        stale: age > STALE_HEARTBEATS * (p.heartbeat_ms ?? DEFAULT_HEARTBEAT_MS),
+      });
+    }
+    return out.sort((a, b) => a.pod.localeCompare(b.pod));
+  }
+
+  /** Sends a control command to all pods (or one) and collects the replies until the timeout. */
+  async command(op: ControlOp, opts: CommandOptions = {}): Promise<ControlReply[]> {
+    const cmd: ControlCommand = { v: CONTROL_VERSION, op };
+    if (opts.runId !== undefined) cmd.run_id = opts.runId;
+    if (opts.startAt !== undefined) cmd.start_at = opts.startAt;
+    const subject = opts.pod === undefined ? this.names.controlAll : this.names.controlPod(opts.pod);
+    const maxWait = opts.timeoutMs ?? (opts.pod === undefined ? 2_000 : 1_500);
+    const replies: ControlReply[] = [];
+    try {
+      const it = await this.nc.requestMany(subject, JSON.stringify(cmd), {
+        maxWait,
+        ...(opts.pod === undefined
+          ? { strategy: "timer" as const }
+          : { strategy: "count" as const, maxMessages: 1 }),
+      });
+      for await (const m of it) {
+        const r = parseMessage(ControlReplySchema, parseJson(m.string()));
+        if (r) replies.push(r);
+      }
+    } catch (e) {
+      // No responders (no agent listening) is an empty answer, not a failure.
+      if (!/no responders|503/i.test(e instanceof Error ? `${e.message} ${e.name}` : String(e))) throw e;
+    }
+    return replies.sort((a, b) => a.pod.localeCompare(b.pod));
+  }
+
+  /**
+   * Pods whose presence shows they picked up the run, waiting up to `timeoutMs` (returns early once every live
+   * agent has it).
+   */
+  async ackedBy(runId: string, timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const live = (await this.status()).filter((p) => !p.stale);
+      const acked = live.filter((p) => p.run_id === runId).map((p) => p.pod);
+      if ((live.length > 0 && acked.length === live.length) || Date.now() >= deadline) return acked;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function toConfigRevision(e: KvEntry | null): ConfigRevision | undefined {
+  if (e?.operation !== "PUT") return undefined;
+  const c = parseMessage(ConfigEntrySchema, parseJson(e.string()));
+  return c ? { ...c, revision: e.revision } : undefined;
+}

@@ -1,0 +1,40 @@
+// The door of src/control: the control plane's wire contract (names, versioned messages) and the client that
+// the agent, `ltctl` and the HTTP shim share. See docs/control-plane.md.
+export {
+  type CommandOptions,
+  type ConfigRevision,
+  ControlClient,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_START_DELAY_MS,
+  type PushOptions,
+  PushRejectedError,
+  type PushResult,
+  STALE_HEARTBEATS,
+  type StatsQuery,
+} from "./client.ts";
+export {
+  type AgentState,
+  AgentStateSchema,
+  CONTROL_VERSION,
+  type ConfigEntry,
+  ConfigEntrySchema,
+  type ControlCommand,
+  ControlCommandSchema,
+  type ControlOp,
+  ControlOpSchema,
+  type ControlReply,
+  ControlReplySchema,
+  type Presence,
+  PresenceSchema,
+  type PresenceView,
+  parseJson,
+  parseMessage,
+} from "./messages.ts";
+export { ACTIVE_KEY, type ControlNames, controlNames, newRunId, subjectToken } from "./names.ts";
+export {
+  CONTROL_DEFAULTS,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  ensureControlPlane,
+} from "./setup.ts";
+export { configHash, VALIDATION_POD, validateForPush } from "./validate.ts";

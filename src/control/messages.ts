@@ -1,0 +1,101 @@
+// The versioned wire messages of the control plane (DESIGN.md, "Wire contract"). Every message carries `v: 1`;
+// objects are loose so a newer agent can add fields an older CLI ignores. Times are epoch milliseconds.
+import * as v from "valibot";
+
+export const CONTROL_VERSION = 1;
+
+const epochMs = v.pipe(v.number(), v.minValue(0));
+
+/** KV `<p>_config`, key `active`: one pushed config = one run. */
+export const ConfigEntrySchema = v.looseObject({
+  v: v.literal(CONTROL_VERSION),
+  run_id: v.pipe(v.string(), v.minLength(1)),
+  /** When the config was written (epoch ms). */
+  pushed_at: epochMs,
+  /** Who pushed it: `ltctl@host`, `http@pod`, `default-config@pod`. */
+  pushed_by: v.string(),
+  /** Start barrier (epoch ms): every pod starts its first step at this instant. */
+  start_at: epochMs,
+  /** Hash of the raw config (sha256 of its canonical JSON), as the original's POST /config answered. */
+  hash: v.optional(v.string()),
+  /** The config exactly as pushed: each agent expands `${VAR}` and `{pod}` with its own environment. */
+  config: v.unknown(),
+});
+export type ConfigEntry = v.InferOutput<typeof ConfigEntrySchema>;
+
+export const ControlOpSchema = v.picklist(["start", "stop", "reload"]);
+export type ControlOp = v.InferOutput<typeof ControlOpSchema>;
+
+/** Subjects `<p>.control.all` / `<p>.control.pod.<pod>`. */
+export const ControlCommandSchema = v.looseObject({
+  v: v.literal(CONTROL_VERSION),
+  op: ControlOpSchema,
+  /** Only obey when this is the agent's current run (ignored when absent). */
+  run_id: v.optional(v.string()),
+  /** For start / reload: the start barrier (epoch ms); default now + 2 s. */
+  start_at: v.optional(epochMs),
+});
+export type ControlCommand = v.InferOutput<typeof ControlCommandSchema>;
+
+export const AgentStateSchema = v.picklist(["idle", "waiting", "running", "done", "error", "stopped"]);
+export type AgentState = v.InferOutput<typeof AgentStateSchema>;
+
+/** The answer to a control command that asked for a reply. */
+export const ControlReplySchema = v.looseObject({
+  v: v.literal(CONTROL_VERSION),
+  pod: v.string(),
+  /** True when the agent did what was asked (or was already in that state). */
+  ok: v.boolean(),
+  /** The agent's state after the command. */
+  state: AgentStateSchema,
+  run_id: v.optional(v.string()),
+  error: v.optional(v.string()),
+});
+export type ControlReply = v.InferOutput<typeof ControlReplySchema>;
+
+export const ModeSchema = v.picklist(["publish", "consume", "both"]);
+
+/** KV `<p>_agents`, key `<pod>`: written every heartbeat; the bucket's TTL removes dead agents. */
+export const PresenceSchema = v.looseObject({
+  v: v.literal(CONTROL_VERSION),
+  pod: v.string(),
+  mode: ModeSchema,
+  state: AgentStateSchema,
+  /** The run the agent is on ("" before its first run). */
+  run_id: v.string(),
+  /** Name of the spec running now ("" when none). */
+  spec: v.string(),
+  /** Agent software version. */
+  version: v.string(),
+  /** When this agent process started (epoch ms). */
+  started_at: epochMs,
+  /** When this entry was written (epoch ms). */
+  last_seen: epochMs,
+  /** URL of the agent's HTTP shim ("" when disabled). */
+  http: v.string(),
+  /** The agent's heartbeat interval (ms): readers call an entry stale after 3 missed heartbeats. */
+  heartbeat_ms: v.optional(v.number()),
+  /** Last error of the run, when state is "error". */
+  error: v.optional(v.string()),
+});
+export type Presence = v.InferOutput<typeof PresenceSchema>;
+
+/** Presence as `status()` returns it: `stale` when last_seen is older than 3 heartbeats. */
+export type PresenceView = Presence & { stale: boolean; age_ms: number };
+
+export function parseMessage<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+): v.InferOutput<S> | undefined {
+  const r = v.safeParse(schema, value);
+  return r.success ? r.output : undefined;
+}
+
+/** JSON text as bytes-less string -> parsed value, or undefined for malformed JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
