@@ -17,6 +17,13 @@ export type LoadResult =
  * checks the cross-field rules and builds the plan. Never throws for a bad config; never reads `process`.
  */
 export function loadConfig(raw: unknown, ctx: ExpandContext): LoadResult {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    const got = raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw;
+    return {
+      ok: false,
+      issues: [{ path: "$", message: `expected a JSON object with load_test_specs, got ${got}` }],
+    };
+  }
   const expanded = expandDocument(raw, ctx);
   const parsed = v.safeParse(RootConfigSchema, expanded.value);
   const issues = [...expanded.issues, ...unknownKeys(RootConfigSchema, expanded.value)];
