@@ -1,0 +1,249 @@
+// The HTTP compatibility shim on node:http (no framework: a dozen fixed routes do not need one). Every
+// route is a thin layer over the control-plane client, so a POST to any pod reaches every pod.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { configHash, PushRejectedError } from "../control/index.ts";
+import { aggregate, latestPerPod } from "../stats/index.ts";
+import { HttpError, readJson } from "./body.ts";
+import { DEFAULT_HTTP_LIMITS, type HttpContext, type HttpLimits } from "./context.ts";
+import { dashboardHtml } from "./dashboard.ts";
+import { LiveFeed } from "./live.ts";
+import { METRICS_CONTENT_TYPE, MetricsEndpoint } from "./metrics.ts";
+import { toOriginalRecord } from "./original-record.ts";
+import { redactSecrets, redactUrl } from "./redact.ts";
+
+export interface HttpServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...ctx.limits };
+  const metrics = new MetricsEndpoint();
+  const health = new ConnectionHealth(ctx);
+  const live = new LiveFeed(ctx);
+  const page = dashboardHtml();
+
+  const routes: Record<string, Handler> = {
+    "POST /config": async (req, res) => postConfig(ctx, limits, req, res),
+    "GET /config": async (_req, res) => {
+      const entry = await ctx.client.active();
+      if (!entry) return json(res, 404, { error: "no active config" });
+      json(res, 200, redactSecrets(entry.config));
+    },
+    "GET /stats": async (_req, res, url) => {
+      const snaps = await ctx.client.stats(statsQuery(url, limits));
+      json(
+        res,
+        200,
+        snaps.map((s) => redactSecrets(toOriginalRecord(s))),
+      );
+    },
+    "GET /api/v1/stats": async (_req, res, url) => {
+      const snapshots = await ctx.client.stats(statsQuery(url, limits));
+      json(res, 200, redactSecrets({ snapshots, cluster: aggregate(latestPerPod(snapshots)) }));
+    },
+    "GET /api/v1/active": async (_req, res) => {
+      const entry = await ctx.client.active();
+      if (!entry) return json(res, 404, { error: "no active config" });
+      json(res, 200, redactSecrets(entry));
+    },
+    "GET /api/v1/agent": async (_req, res) =>
+      json(res, 200, redactSecrets({ pod: ctx.pod, ...ctx.agentState() })),
+    "GET /status": async (_req, res) => json(res, 200, redactSecrets(await ctx.client.status())),
+    "GET /healthcheck": async (_req, res) => healthz(health, res),
+    "GET /healthz": async (_req, res) => healthz(health, res),
+    "GET /metrics": async (_req, res) => {
+      const body = await metrics.render(redactSecrets(ctx.metrics()));
+      res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE, "cache-control": "no-store" }).end(body);
+    },
+    "GET /": async (_req, res) => {
+      res
+        .writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+          "content-security-policy":
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        })
+        .end(page);
+    },
+    "POST /control/stop": async (req, res, url) => control(ctx, "stop", req, res, url),
+    "POST /control/start": async (req, res, url) => control(ctx, "start", req, res, url),
+  };
+
+  // node checks the header/request timeouts on an interval (30 s by default): check every second so a
+  // slow-loris client is cut off close to the limit.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://shim.invalid");
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
+    const handler = routes[`${method} ${url.pathname}`];
+    try {
+      if (!handler) {
+        const allowed = Object.keys(routes).filter((k) => k.endsWith(` ${url.pathname}`));
+        if (allowed.length) {
+          res.setHeader("allow", allowed.map((k) => k.split(" ")[0]).join(", "));
+          throw new HttpError(405, `method ${req.method} not allowed on ${url.pathname}`);
+        }
+        throw new HttpError(404, `no route ${url.pathname}`);
+      }
+      if (method === "POST") guardPost(ctx, req);
+      await handler(req, res, url);
+    } catch (e) {
+      if (e instanceof HttpError) {
+        if (e.status === 413) res.setHeader("connection", "close");
+        json(res, e.status, e.issues ? { error: e.message, issues: e.issues } : { error: e.message });
+      } else {
+        ctx.log.error("http: request failed", { path: url.pathname, error: redactUrl(String(e)) });
+        json(res, 503, { error: "control plane request failed" });
+      }
+      // A body we refused to read is not drained: close the connection once the answer is out.
+      if (!req.complete) res.once("finish", () => req.socket.destroy());
+    }
+  });
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxHeadersCount = 100;
+  server.on("upgrade", (req, socket, head) => live.upgrade(req, socket, head));
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(ctx.port, ctx.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  await live.start();
+  const port = (server.address() as AddressInfo).port;
+  ctx.log.info("http: listening", { host: ctx.host, port, auth: ctx.token ? "bearer" : "none" });
+
+  return {
+    port,
+    async close() {
+      await live.close();
+      health.close();
+      metrics.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res
+    .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+    .end(`${JSON.stringify(body)}\n`);
+}
+
+/** Bearer token (when configured) and a same-origin check for browsers (no cross-site POSTs). */
+function guardPost(ctx: HttpContext, req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin && origin !== "null") {
+    let host = "";
+    try {
+      host = new URL(origin).host;
+    } catch {}
+    if (host !== req.headers.host) throw new HttpError(403, "cross-origin POST refused");
+  } else if (origin === "null") throw new HttpError(403, "cross-origin POST refused");
+  if (!ctx.token) return;
+  const auth = req.headers.authorization ?? "";
+  const m = /^Bearer\s+(.+)$/i.exec(auth);
+  if (!m || !safeEqual(m[1]!.trim(), ctx.token)) {
+    throw new HttpError(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}
+
+async function postConfig(ctx: HttpContext, limits: HttpLimits, req: IncomingMessage, res: ServerResponse) {
+  const raw = await readJson(req, { maxBytes: limits.maxBodyBytes, maxDepth: limits.maxJsonDepth });
+  const issues = ctx.validate(raw);
+  if (issues.length > 0) throw new HttpError(400, "invalid config", issues);
+  const hash = configHash(raw);
+  const active = await ctx.client.active();
+  if (active && (active.hash ?? configHash(active.config)) === hash) {
+    return json(res, 200, { queued: false, hash, run_id: active.run_id });
+  }
+  try {
+    const pushed = await ctx.client.push(raw, { pushedBy: `http@${ctx.pod}`, validate: ctx.validate });
+    ctx.log.info("http: config pushed", { run_id: pushed.run_id, hash: pushed.hash });
+    json(res, 200, { queued: true, hash: pushed.hash || hash, run_id: pushed.run_id });
+  } catch (e) {
+    if (e instanceof PushRejectedError) throw new HttpError(400, "invalid config", e.issues);
+    throw e;
+  }
+}
+
+async function control(
+  ctx: HttpContext,
+  op: "start" | "stop",
+  _req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const pod = url.searchParams.get("pod") || undefined;
+  const replies = await ctx.client.command(op, pod ? { pod } : {});
+  json(res, 200, redactSecrets({ op, pod: pod ?? null, replies }));
+}
+
+function statsQuery(url: URL, limits: HttpLimits): { limit: number; pod?: string; run?: string } {
+  const raw = url.searchParams.get("limit");
+  const limit = raw === null || raw === "" ? 10 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxStatsLimit) {
+    throw new HttpError(400, `limit must be an integer from 1 to ${limits.maxStatsLimit}, got '${raw}'`, [
+      { path: "limit", message: `expected 1..${limits.maxStatsLimit}` },
+    ]);
+  }
+  const pod = url.searchParams.get("pod") || undefined;
+  const run = url.searchParams.get("run") || undefined;
+  return { limit, ...(pod ? { pod } : {}), ...(run ? { run } : {}) };
+}
+
+function healthz(health: ConnectionHealth, res: ServerResponse): void {
+  const up = health.connected;
+  json(res, up ? 200 : 503, {
+    status: up ? "ok" : "unavailable",
+    control_plane: up ? "connected" : "disconnected",
+  });
+}
+
+/** Tracks the control-plane connection from its status events. */
+class ConnectionHealth {
+  #connected = true;
+  #closed = false;
+  readonly #nc: HttpContext["nc"];
+  constructor(ctx: HttpContext) {
+    this.#nc = ctx.nc;
+    void (async () => {
+      for await (const s of ctx.nc.status()) {
+        if (this.#closed) break;
+        if (s.type === "disconnect" || s.type === "close") this.#connected = false;
+        else if (s.type === "reconnect") this.#connected = true;
+      }
+    })().catch(() => {});
+  }
+  get connected(): boolean {
+    return this.#connected && !this.#nc.isClosed();
+  }
+  close(): void {
+    this.#closed = true;
+  }
+}
