@@ -1,0 +1,173 @@
+// The run report: the whole run cluster-wide and per pod, per step, over time, and its percentile curves.
+// Pure: built from snapshots (what `ltctl stats` / the stats stream hold), rendered by the render-* files.
+import {
+  aggregate,
+  evaluateThresholds,
+  latestPerStep,
+  mergeEncoded,
+  type Percentiles,
+  type Phase,
+  parseThresholds,
+  percentileCurve,
+  runMetrics,
+  type Snapshot,
+  type Threshold,
+  type ThresholdResult,
+} from "../stats/index.ts";
+import { buildSeries, type SeriesPoint } from "./series.ts";
+
+export const REPORT_VERSION = 1;
+
+/** Measurements of a set of pods over a set of steps: counters summed, histograms merged. */
+export interface Summary {
+  /** Pods that contributed. */
+  readonly pods: string[];
+  /** Seconds spent measuring: per step the longest pod's elapsed time, summed over steps. */
+  readonly duration_s: number;
+  /** Flat metrics (the names thresholds and `ltctl compare` use): counters, run-mean rates, latency stats. */
+  readonly metrics: Record<string, number>;
+  /** Failures by category. */
+  readonly errors: Record<string, number>;
+  /** Latency summaries (ms) from the merged histograms. */
+  readonly latency_ms: { publish_ack: Percentiles; end_to_end: Percentiles };
+}
+
+export interface PodStep {
+  readonly pod: string;
+  /** The phase of this pod's newest snapshot of the step (`done`, `stopped`, `error`, or still `running`). */
+  readonly phase: Phase;
+  readonly summary: Summary;
+}
+
+/** One spec iteration: every pod's part and their cluster total. */
+export interface StepReport {
+  readonly spec_index: number;
+  readonly iteration: number;
+  readonly spec: string;
+  readonly cluster: Summary;
+  readonly pods: PodStep[];
+}
+
+export interface CurvePoint {
+  readonly percentile: number;
+  readonly ms: number;
+}
+
+export interface RunReport {
+  readonly v: typeof REPORT_VERSION;
+  readonly run_id: string;
+  /** ISO time of the earliest step start (snapshot time minus its elapsed time). */
+  readonly started_at: string;
+  /** ISO time of the newest snapshot. */
+  readonly ended_at: string;
+  /** Snapshots the report was built from. */
+  readonly snapshots: number;
+  /** The whole run, cluster-wide. */
+  readonly cluster: Summary;
+  /** The whole run, per pod (sorted by pod name). */
+  readonly pods: Array<{ pod: string; summary: Summary }>;
+  /** Per spec iteration, in plan order. */
+  readonly steps: StepReport[];
+  /** Cluster-wide per interval, from consecutive snapshots. */
+  readonly series: { interval_s: number; points: SeriesPoint[] };
+  /** Percentile curves (p0 .. p100 with p99.999) of the merged run histograms. */
+  readonly curves: { publish_ack: CurvePoint[]; end_to_end: CurvePoint[] };
+  /** Thresholds checked against `cluster.metrics` (empty when the config has none). */
+  readonly thresholds: ThresholdResult[];
+  /** False when a threshold failed. */
+  readonly passed: boolean;
+}
+
+export interface BuildOptions {
+  /** Which run to report when the snapshots hold several (default: the run of the newest snapshot). */
+  readonly run?: string;
+  /** The config's `thresholds` block or already parsed thresholds; bad entries are ignored here (validate first). */
+  readonly thresholds?: Readonly<Record<string, string>> | readonly Threshold[];
+  /** Width of the time-series bins in seconds (default: the snapshots' own interval). */
+  readonly interval_s?: number;
+}
+
+/** Builds the report of one run. Throws a RangeError when there is no snapshot of that run. */
+export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOptions = {}): RunReport {
+  const run = opts.run ?? newestRun(snapshots);
+  const mine = snapshots.filter((s) => s.run_id === run);
+  if (run === undefined || mine.length === 0) {
+    throw new RangeError(`no snapshots of run ${run === undefined ? "(none given)" : JSON.stringify(run)}`);
+  }
+  const finals = latestPerStep(mine);
+  const stepKeys = [...new Set(finals.map(stepKey))].sort(compareStepKeys);
+  const steps: StepReport[] = stepKeys.map((key) => {
+    const parts = finals.filter((s) => stepKey(s) === key).sort((a, b) => cmp(a.pod, b.pod));
+    const first = parts[0]!;
+    return {
+      spec_index: first.spec_index,
+      iteration: first.iteration,
+      spec: first.spec,
+      cluster: summarize(parts),
+      pods: parts.map((s) => ({ pod: s.pod, phase: s.phase, summary: summarize([s]) })),
+    };
+  });
+  const podNames = [...new Set(finals.map((s) => s.pod))].sort(cmp);
+  const pods = podNames.map((pod) => ({ pod, summary: summarize(finals.filter((s) => s.pod === pod)) }));
+  const cluster = summarize(finals);
+
+  const thresholds = Array.isArray(opts.thresholds)
+    ? (opts.thresholds as readonly Threshold[])
+    : parseThresholds(opts.thresholds).thresholds;
+  const results = evaluateThresholds(thresholds, cluster.metrics);
+
+  const starts = mine.map((s) => Date.parse(s.ts) - s.elapsed_s * 1000);
+  const ends = mine.map((s) => Date.parse(s.ts));
+  const startMs = Math.min(...starts);
+  return {
+    v: REPORT_VERSION,
+    run_id: run,
+    started_at: new Date(startMs).toISOString(),
+    ended_at: new Date(Math.max(...ends)).toISOString(),
+    snapshots: mine.length,
+    cluster,
+    pods,
+    steps,
+    series: buildSeries(mine, startMs, opts.interval_s),
+    curves: { publish_ack: curve(finals, "publish_ack"), end_to_end: curve(finals, "end_to_end") },
+    thresholds: results,
+    passed: results.every((r) => r.ok),
+  };
+}
+
+/** Sums the given per-step finals (each the newest snapshot of one pod in one step). */
+function summarize(finals: readonly Snapshot[]): Summary {
+  const total = aggregate(finals);
+  const longest = new Map<string, number>();
+  for (const s of finals) longest.set(stepKey(s), Math.max(longest.get(stepKey(s)) ?? 0, s.elapsed_s));
+  let duration = 0;
+  for (const d of longest.values()) duration += d;
+  return {
+    pods: total.pods,
+    duration_s: duration,
+    metrics: runMetrics(total, duration),
+    errors: total.errors,
+    latency_ms: total.latency_ms,
+  };
+}
+
+function curve(finals: readonly Snapshot[], kind: "publish_ack" | "end_to_end"): CurvePoint[] {
+  const h = mergeEncoded(finals.map((s) => s.hist[kind]));
+  const out = percentileCurve(h);
+  h.destroy();
+  return out;
+}
+
+function newestRun(snapshots: readonly Snapshot[]): string | undefined {
+  let best: Snapshot | undefined;
+  for (const s of snapshots) if (!best || Date.parse(s.ts) >= Date.parse(best.ts)) best = s;
+  return best?.run_id;
+}
+
+const stepKey = (s: Snapshot) => `${s.spec_index}:${s.iteration}`;
+function compareStepKeys(a: string, b: string): number {
+  const [ai, aj] = a.split(":").map(Number) as [number, number];
+  const [bi, bj] = b.split(":").map(Number) as [number, number];
+  return ai - bi || aj - bj;
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

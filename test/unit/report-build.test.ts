@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildRunReport, checkThresholds, EXIT_THRESHOLDS_FAILED } from "../../src/report/index.ts";
+import { newHistogram, recordMs, summarize } from "../../src/stats/index.ts";
+import { snapshot, twoPodRun } from "./report-fixtures.ts";
+
+test("report - cluster totals sum the final snapshot of every pod and step", () => {
+  const r = buildRunReport(twoPodRun("r1", 10, 3));
+  // 2 steps x 2 pods x 3 s x 10 msgs/s
+  assert.equal(r.cluster.metrics.published, 120);
+  assert.equal(r.cluster.metrics.consumed, 120);
+  assert.equal(r.cluster.metrics.publish_errors, 2);
+  assert.equal(r.cluster.errors.timeout, 2);
+  assert.equal(r.cluster.duration_s, 6);
+  assert.equal(r.cluster.metrics.publish_rate, 20);
+  assert.deepEqual(r.cluster.pods, ["a", "b"]);
+  assert.equal(r.pods.length, 2);
+  assert.equal(r.pods[0]!.summary.metrics.published, 60);
+  assert.equal(r.steps.length, 2);
+  assert.deepEqual(
+    r.steps.map((s) => [s.spec_index, s.spec, s.iteration, s.cluster.metrics.published, s.pods.length]),
+    [
+      [0, "alpha", 0, 60, 2],
+      [1, "beta", 0, 60, 2],
+    ],
+  );
+  assert.equal(r.steps[0]!.pods[1]!.phase, "done");
+  assert.equal(r.snapshots, 12);
+  assert.equal(r.started_at, "2024-05-01T12:00:00.000Z");
+  assert.equal(r.ended_at, "2024-05-01T12:00:06.000Z");
+});
+
+test("report - cluster percentiles are exact merges of every pod's histograms, never averages", () => {
+  const fast = Array.from({ length: 990 }, (_, i) => 1 + (i % 5));
+  const slow = Array.from({ length: 10 }, (_, i) => 500 + i);
+  const r = buildRunReport([snapshot({ pod: "a", values: fast }), snapshot({ pod: "b", values: slow })]);
+  const one = newHistogram();
+  for (const ms of [...fast, ...slow]) recordMs(one, ms);
+  assert.deepEqual(r.cluster.latency_ms.publish_ack, summarize(one));
+  assert.equal(r.cluster.metrics["publish_ack.p99_ms"], summarize(one).p99);
+  // The curve runs p0 .. p100 through p99.999 and never decreases.
+  const curve = r.curves.publish_ack;
+  assert.ok(curve.some((c) => c.percentile === 99.999));
+  for (let i = 1; i < curve.length; i++) assert.ok(curve[i]!.ms >= curve[i - 1]!.ms);
+  assert.equal(r.curves.end_to_end.length, 0);
+  one.destroy();
+});
+
+test("report - the time series holds per-interval rates and latencies from consecutive snapshots", () => {
+  // Pod a: 10 fast samples in second 1, then 10 slow ones in second 2 (cumulative histograms).
+  const first = Array.from({ length: 10 }, () => 1);
+  const second = Array.from({ length: 10 }, () => 100);
+  const r = buildRunReport([
+    snapshot({ pod: "a", at: 1, elapsed_s: 1, values: first }),
+    snapshot({ pod: "a", at: 2, elapsed_s: 2, values: [...first, ...second] }),
+    snapshot({ pod: "b", at: 2, elapsed_s: 2, values: [...first, ...first] }),
+  ]);
+  assert.equal(r.series.interval_s, 1);
+  const [p1, p2] = r.series.points;
+  assert.equal(p1!.t_s, 1);
+  assert.equal(p1!.publish_rate, 10);
+  assert.equal(p1!.publish_ack.count, 10);
+  assert.equal(p1!.publish_ack.max, 1);
+  assert.equal(p2!.t_s, 2);
+  // a's second interval (10 samples at 100 ms) plus b's first report (20 at 1 ms).
+  assert.equal(p2!.publish_ack.count, 30);
+  assert.equal(p2!.publish_rate, 30);
+  assert.equal(p2!.pods, 2);
+  assert.ok(p2!.publish_ack.max >= 99.9);
+});
+
+test("report - several runs in the input: the newest is reported unless one is named", () => {
+  const snaps = [
+    ...twoPodRun("old"),
+    ...twoPodRun("new").map((s) => ({ ...s, ts: "2030-01-01T00:00:00.000Z" })),
+  ];
+  assert.equal(buildRunReport(snaps).run_id, "new");
+  assert.equal(buildRunReport(snaps, { run: "old" }).run_id, "old");
+  assert.throws(() => buildRunReport(snaps, { run: "nope" }), /no snapshots of run "nope"/);
+  assert.throws(() => buildRunReport([]), RangeError);
+});
+
+test("report - thresholds from the config are checked against the cluster summary", () => {
+  const r = buildRunReport(twoPodRun(), { thresholds: { lost: "== 0", "publish_ack.p99_ms": "< 5" } });
+  assert.equal(r.passed, false);
+  assert.deepEqual(
+    r.thresholds.map((t) => [t.metric, t.ok]),
+    [
+      ["lost", true],
+      ["publish_ack.p99_ms", false],
+    ],
+  );
+  const gate = checkThresholds({ "publish_ack.p99_ms": "< 5" }, twoPodRun());
+  assert.equal(gate.exitCode, EXIT_THRESHOLDS_FAILED);
+  assert.match(gate.text, /✗ publish_ack\.p99_ms < 5 \(measured 20\.\d+\)/);
+  assert.deepEqual(checkThresholds(undefined, twoPodRun()).exitCode, 0);
+  assert.equal(buildRunReport(twoPodRun()).passed, true);
+});

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parse } from "csv-parse/sync";
+import {
+  buildRunReport,
+  CSV_COLUMNS,
+  formatFromFileName,
+  percentileX,
+  REPORT_FORMATS,
+  renderCsv,
+  renderHtml,
+  renderJson,
+  renderMarkdown,
+  renderReport,
+  renderTable,
+} from "../../src/report/index.ts";
+import { twoPodRun } from "./report-fixtures.ts";
+
+const report = buildRunReport(twoPodRun(), { thresholds: { lost: "== 0" } });
+
+test("report - json parses back into the same report", () => {
+  assert.deepEqual(JSON.parse(renderJson(report)), JSON.parse(JSON.stringify(report)));
+});
+
+test("report - csv parses back with one row per pod per step, cluster rows and run rows", () => {
+  const rows = parse(renderCsv(report), { columns: true }) as Record<string, string>[];
+  assert.deepEqual(Object.keys(rows[0]!), [...CSV_COLUMNS]);
+  // 2 steps x (2 pods + cluster) + run (2 pods + cluster)
+  assert.equal(rows.length, 9);
+  const stepPods = rows.filter((r) => r.level === "step" && r.scope === "pod");
+  assert.equal(stepPods.length, 4);
+  const sum = stepPods.reduce((n, r) => n + Number(r.published), 0);
+  const run = rows.find((r) => r.level === "run" && r.scope === "cluster")!;
+  assert.equal(Number(run.published), sum);
+  assert.equal(Number(run.publish_ack_p99_ms), report.cluster.latency_ms.publish_ack.p99);
+  assert.equal(rows.find((r) => r.level === "step" && r.pod === "b" && r.spec === "beta")!.phase, "done");
+});
+
+test("report - csv quotes cells holding commas and quotes", () => {
+  const odd = buildRunReport(twoPodRun().map((s) => ({ ...s, spec: 'a "quoted", spec' })));
+  const rows = parse(renderCsv(odd), { columns: true }) as Record<string, string>[];
+  assert.equal(rows[0]!.spec, 'a "quoted", spec');
+});
+
+test("report - html is one file with svg charts and no URL to an external host", () => {
+  const html = renderHtml(report);
+  assert.match(html, /^<!doctype html>/);
+  assert.equal(
+    (html.match(/<svg /g) ?? []).length,
+    4,
+    "throughput, two latency-over-time charts, percentile curve",
+  );
+  assert.match(html, /Throughput \(cluster, messages\/s\)/);
+  assert.match(html, /Latency by percentile/);
+  assert.match(html, /99\.999%/);
+  assert.match(html, /<path class="series" data-series="publish" d="M[\d.]+ [\d.]+ L/);
+  assert.doesNotMatch(html, /https?:\/\//);
+  assert.doesNotMatch(html, /<script(?! type="application\/json")/);
+  assert.doesNotMatch(html, /<link |@import|src=/);
+});
+
+test("report - html escapes names that look like markup", () => {
+  const evil = buildRunReport(
+    twoPodRun().map((s) => ({ ...s, pod: `<img src=x onerror=alert(1)>${s.pod}` })),
+  );
+  const html = renderHtml(evil);
+  assert.doesNotMatch(html, /<img/);
+});
+
+test("report - the percentile axis puts 90% at 1 and 99.999% at 5, as HdrHistogram plots it", () => {
+  assert.equal(percentileX(0), 0);
+  assert.ok(Math.abs(percentileX(90) - 1) < 1e-9);
+  assert.ok(Math.abs(percentileX(99.999) - 5) < 1e-6);
+});
+
+test("report - the terminal table lists cluster and pods with aligned columns", () => {
+  const text = renderTable(report);
+  assert.match(text, /^Run r1\n/);
+  const lines = text.split("\n");
+  const header = lines.find((l) => l.includes("PUBLISHED") && l.includes("ACKED"))!;
+  const cluster = lines[lines.indexOf(header) + 1]!;
+  assert.match(cluster, /^ {2}cluster +120 +120 +120 /);
+  assert.equal(cluster.indexOf("120") + 3, header.indexOf("PUBLISHED") + "PUBLISHED".length);
+  assert.match(text, /✓ lost == 0 \(measured 0\)/);
+  assert.doesNotMatch(text, /\u001b\[/, "no colour codes");
+});
+
+test("report - markdown has pipe tables with right-aligned numbers", () => {
+  const md = renderMarkdown(report);
+  assert.match(md, /^# Run r1/);
+  assert.match(md, /\| scope \| published \|/);
+  assert.match(md, /\| --- \| ---: \|/);
+  assert.match(md, /## Percentile curve/);
+});
+
+test("report - every format renders and a file name suggests its format", () => {
+  for (const f of REPORT_FORMATS) assert.ok(renderReport(report, f).length > 100, f);
+  assert.equal(formatFromFileName("out/report.HTML"), "html");
+  assert.equal(formatFromFileName("r.csv"), "csv");
+  assert.equal(formatFromFileName("r.md"), "md");
+  assert.equal(formatFromFileName("report"), undefined);
+});
