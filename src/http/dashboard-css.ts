@@ -20,7 +20,7 @@ main { padding:20px 24px; display:flex; flex-direction:column; gap:18px; max-wid
 .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(190px,1fr)); gap:12px; }
 .card { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
 .card .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.6px; }
-.card .value { font-size:26px; font-weight:600; margin-top:4px; white-space:nowrap; }
+.card .value { font-size:clamp(18px, 1.7vw, 26px); font-weight:600; margin-top:4px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 .card .sub { color:var(--muted); font-size:12px; margin-top:2px; }
 .charts { display:grid; grid-template-columns:1fr 1fr; gap:18px; }
 @media (max-width: 1000px) { .charts { grid-template-columns:1fr; } }
