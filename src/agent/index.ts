@@ -1,0 +1,148 @@
+// The door of src/agent and the only place of lt-agent that reads `process`: options, env, signals, stdout,
+// stderr. Everything else receives what it needs.
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import {
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from "@nats-io/transport-node";
+import { CommanderError } from "commander";
+import { resolvePodName } from "../config/index.ts";
+import { runPlan } from "../engine/index.ts";
+import { startHttpServer } from "../http/index.ts";
+import { Agent, type StartHttp } from "./agent.ts";
+import { jsonLogger } from "./log.ts";
+import { type AgentCli, agentCommand, toAgentCli } from "./options.ts";
+
+export { Agent, type AgentDeps, type AgentHttpContext, type AgentSettings, type StartHttp } from "./agent.ts";
+export { type AgentLogger, jsonLogger } from "./log.ts";
+export { SnapshotOutbox } from "./outbox.ts";
+export { openSink, type SnapshotSink, snapshotKey } from "./storage/index.ts";
+
+/** Budget for a graceful stop (Kubernetes grants 30 s by default). */
+const SHUTDOWN_BUDGET_MS = 18_000;
+
+/** Runs the agent until SIGTERM / SIGINT; returns the exit code (0 after a clean stop). */
+export async function main(argv: string[]): Promise<number> {
+  const cmd = agentCommand(process.env);
+  let cli: AgentCli;
+  try {
+    cmd.parse(argv, { from: "node" });
+    cli = toAgentCli(cmd.opts());
+  } catch (e) {
+    return e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : 2;
+  }
+  const pod = cli.pod ?? resolvePodName(process.env, hostname());
+  const log = jsonLogger((line) => process.stderr.write(line), { pod });
+  const version = packageVersion();
+  const agent = new Agent(
+    {
+      pod,
+      mode: cli.mode,
+      prefix: cli.prefix,
+      heartbeatMs: cli.heartbeatMs,
+      ...(cli.defaultConfig ? { defaultConfig: cli.defaultConfig } : {}),
+      ...(cli.workers !== undefined ? { workers: cli.workers } : {}),
+      version,
+      env: process.env,
+      hostname: hostname(),
+      http: { port: cli.httpPort, host: cli.httpHost, ...(cli.httpToken ? { token: cli.httpToken } : {}) },
+    },
+    {
+      runPlan,
+      log,
+      writeStdout: (line) => process.stdout.write(line),
+      startHttp: startHttpServer satisfies StartHttp,
+    },
+  );
+
+  let stop!: () => void;
+  const stopped = new Promise<void>((r) => {
+    stop = r;
+  });
+  const onSignal = (sig: string) => {
+    log.info("signal received", { signal: sig });
+    stop();
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  process.on("unhandledRejection", (e) => log.error("unhandled rejection", { error: e }));
+
+  log.info("agent starting", {
+    version,
+    mode: cli.mode,
+    prefix: cli.prefix,
+    servers: cli.servers,
+    creds: cli.creds,
+    auth: cli.creds ? "creds" : cli.token ? "token" : cli.user ? "user" : "none",
+    http_port: cli.httpPort,
+  });
+  let nc: NatsConnection | undefined;
+  const connecting = connect(connectOptions(cli, pod)).then(
+    (c) => {
+      nc = c;
+      return c;
+    },
+    (e: unknown) => {
+      log.error("cannot connect to the control plane", { error: e });
+      return undefined;
+    },
+  );
+  const first = await Promise.race([connecting, stopped.then(() => "stopped" as const)]);
+  if (first === "stopped" || first === undefined) {
+    // Stopped (or refused, e.g. bad credentials) before the control plane answered: nothing to drain.
+    void connecting.then((c) => c?.close());
+    forceExitLater(first === undefined ? 1 : 0);
+    return first === undefined ? 1 : 0;
+  }
+  log.info("connected to the control plane", { server: first.getServer() });
+  const started = agent.start(first).catch((e) => log.error("agent start failed", { error: e }));
+  await stopped;
+  await Promise.race([started, new Promise((r) => setTimeout(r, 2_000))]);
+  await agent.shutdown(SHUTDOWN_BUDGET_MS);
+  void nc;
+  forceExitLater(0);
+  return 0;
+}
+
+function connectOptions(cli: AgentCli, pod: string): NodeConnectionOptions {
+  const o: NodeConnectionOptions = {
+    servers: cli.servers,
+    name: `lt-agent ${pod}`,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    pingInterval: 10_000,
+    noAsyncTraces: true,
+  };
+  if (cli.creds) o.authenticator = credsAuthenticator(readFileSync(cli.creds));
+  else if (cli.token) o.token = cli.token;
+  else if (cli.user) {
+    o.user = cli.user;
+    if (cli.password !== undefined) o.pass = cli.password;
+  }
+  return o;
+}
+
+/** Leaves the event loop a moment to finish writes, then exits even if a library still holds a timer. */
+function forceExitLater(code: number): void {
+  setTimeout(() => process.exit(code), 300).unref();
+}
+
+function packageVersion(): string {
+  // dist/src/agent/index.js when built, src/agent/index.ts under tsx.
+  for (const rel of ["../../../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "nats-lt" && pkg.version) return pkg.version;
+    } catch {
+      // try the next
+    }
+  }
+  return "0.0.0";
+}

@@ -1,0 +1,99 @@
+// lt-agent's command line and environment: flags win over env, env over defaults. Pure (env passed in).
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { Mode } from "../stats/index.ts";
+
+export interface AgentCli {
+  servers: string[];
+  creds?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  pod?: string;
+  mode: Mode;
+  prefix: string;
+  httpPort: number;
+  httpHost: string;
+  httpToken?: string;
+  defaultConfig?: string;
+  workers?: number;
+  heartbeatMs: number;
+}
+
+const int = (what: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new InvalidArgumentError(`expected ${what} (an integer >= ${min}), got ${v}`);
+  return n;
+};
+
+export function agentCommand(env: Readonly<Record<string, string | undefined>>): Command {
+  const e = (k: string) => (env[k] !== undefined && env[k] !== "" ? env[k] : undefined);
+  return new Command("lt-agent")
+    .description("Load-tester pod: obeys the control plane over NATS, runs the engine, reports snapshots")
+    .option(
+      "-s, --server <urls>",
+      "control-plane NATS, comma-separated (env NATS_URL)",
+      e("NATS_URL") ?? "nats://127.0.0.1:4222",
+    )
+    .option(
+      "--creds <file>",
+      "NATS credentials file for the control plane (env NATS_CREDS_FILE)",
+      e("NATS_CREDS_FILE"),
+    )
+    .option("--user <name>", "control-plane user (env NATS_USER)", e("NATS_USER"))
+    .option("--password <secret>", "control-plane password (env NATS_PASSWORD)", e("NATS_PASSWORD"))
+    .option("--token <secret>", "control-plane token (env NATS_TOKEN)", e("NATS_TOKEN"))
+    .option("--pod <name>", "pod name (env POD_NAME, else the host name)", e("POD_NAME"))
+    .addOption(
+      new Option("--mode <mode>", "what this pod runs (env LT_MODE)")
+        .choices(["publish", "consume", "both"])
+        .default(e("LT_MODE") ?? "both"),
+    )
+    .option("--prefix <p>", "control-plane prefix (env LT_PREFIX)", e("LT_PREFIX") ?? "lt")
+    .option(
+      "--http-port <n>",
+      "HTTP shim port, 0 disables (env LT_HTTP_PORT)",
+      int("a port", 0),
+      Number(e("LT_HTTP_PORT") ?? 9481),
+    )
+    .option("--http-host <addr>", "HTTP shim bind address (env LT_HTTP_HOST)", e("LT_HTTP_HOST") ?? "0.0.0.0")
+    .option(
+      "--http-token <secret>",
+      "bearer token required for HTTP POST (env LT_HTTP_TOKEN)",
+      e("LT_HTTP_TOKEN"),
+    )
+    .option(
+      "--default-config <file>",
+      "config seeded when none is active (env LT_DEFAULT_CONFIG)",
+      e("LT_DEFAULT_CONFIG"),
+    )
+    .option(
+      "--workers <n>",
+      "worker threads for the engine (env LT_WORKERS)",
+      int("a worker count", 1),
+      e("LT_WORKERS") ? Number(e("LT_WORKERS")) : undefined,
+    )
+    .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), 2_000)
+    .exitOverride();
+}
+
+export function toAgentCli(o: Record<string, unknown>): AgentCli {
+  const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
+  const cli: AgentCli = {
+    servers: String(o.server)
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+    mode: o.mode as Mode,
+    prefix: String(o.prefix),
+    httpPort: Number(o.httpPort),
+    httpHost: String(o.httpHost),
+    heartbeatMs: Number(o.heartbeatMs),
+  };
+  for (const k of ["creds", "user", "password", "token", "pod", "httpToken", "defaultConfig"] as const) {
+    const v = str(k);
+    if (v !== undefined) cli[k] = v;
+  }
+  if (typeof o.workers === "number") cli.workers = o.workers;
+  return cli;
+}

@@ -1,0 +1,118 @@
+// One run on this pod: loads the pushed config with this pod's environment, opens the storage sink, runs the
+// engine to the start barrier and through the plan, and hands every snapshot to the outbox and the sink.
+import { formatIssues, loadConfig } from "../config/index.ts";
+import type { ConfigEntry } from "../control/index.ts";
+import type { RunPlan } from "../engine/api.ts";
+import type { Mode, Snapshot } from "../stats/index.ts";
+import type { AgentLogger } from "./log.ts";
+import { openSink, type SnapshotSink } from "./storage/index.ts";
+
+export interface RunContext {
+  readonly pod: string;
+  readonly mode: Mode;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly runPlan: RunPlan;
+  readonly workers?: number;
+  readonly log: AgentLogger;
+  readonly writeStdout: (line: string) => void;
+  /** Every snapshot, in order (the agent queues it for the control plane). */
+  readonly onSnapshot: (s: Snapshot) => void;
+  /** State changes: waiting at the barrier, running (with the spec), finished. */
+  readonly onState: (
+    state: "waiting" | "running" | "done" | "error" | "stopped",
+    detail?: { spec?: string; error?: string },
+  ) => void;
+}
+
+export class Run {
+  readonly runId: string;
+  readonly startAt: number;
+  readonly done: Promise<void>;
+  readonly #abort = new AbortController();
+
+  constructor(entry: ConfigEntry, startAt: number, ctx: RunContext) {
+    this.runId = entry.run_id;
+    this.startAt = startAt;
+    this.done = this.#run(entry, ctx).catch((e) => {
+      ctx.log.error("run failed", { run_id: this.runId, error: e });
+      ctx.onState("error", { error: e instanceof Error ? e.message : String(e) });
+    });
+  }
+
+  get stopping(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Stops the run cleanly (the engine drains and emits a final "stopped" snapshot). */
+  stop(): void {
+    this.#abort.abort();
+  }
+
+  async #run(entry: ConfigEntry, ctx: RunContext): Promise<void> {
+    const log = ctx.log.child({ run_id: this.runId });
+    const loaded = loadConfig(entry.config, { pod: ctx.pod, env: ctx.env });
+    if (!loaded.ok) {
+      const error = formatIssues(loaded.issues);
+      log.error("config is invalid on this pod", { issues: loaded.issues });
+      ctx.onState("error", { error });
+      return;
+    }
+    for (const w of loaded.warnings) log.warn("config warning", { warning: w });
+    const plan = loaded.plan;
+    let sink: SnapshotSink | undefined;
+    try {
+      sink = await openSink(plan.storage, ctx.writeStdout);
+    } catch (e) {
+      log.error("cannot open local storage; snapshots still go to the control plane", {
+        storage: plan.storage.type,
+        path: plan.storage.path,
+        error: e,
+      });
+    }
+    ctx.onState("waiting");
+    const barrier = setTimeout(
+      () => {
+        if (!this.stopping) ctx.onState("running", { spec: plan.steps[0]?.name ?? "" });
+      },
+      Math.max(0, this.startAt - Date.now()),
+    );
+    let sinkChain: Promise<void> = Promise.resolve();
+    let lastSpec = "";
+    let anyError = false;
+    try {
+      log.info("run scheduled", { start_at: new Date(this.startAt).toISOString(), steps: plan.steps.length });
+      const result = await ctx.runPlan(plan, {
+        runId: this.runId,
+        pod: ctx.pod,
+        mode: ctx.mode,
+        signal: this.#abort.signal,
+        log,
+        startAt: this.startAt,
+        ...(ctx.workers !== undefined ? { workers: ctx.workers } : {}),
+        onSnapshot: (s) => {
+          if (s.phase === "error") anyError = true;
+          if (s.spec !== lastSpec && s.phase === "running") {
+            lastSpec = s.spec;
+            ctx.onState("running", { spec: s.spec });
+          }
+          ctx.onSnapshot(s);
+          if (sink) {
+            const k = sink;
+            const final = s.phase !== "running" && s.phase !== "starting";
+            sinkChain = sinkChain
+              .then(() => k.write(s))
+              .then(() => (final ? k.sync() : undefined))
+              .catch((e) => log.warn("local storage write failed", { error: e }));
+          }
+        },
+      });
+      const state = result.stopped ? "stopped" : anyError ? "error" : "done";
+      log.info("run finished", { state, steps: result.finals.length });
+      ctx.onState(state);
+    } finally {
+      clearTimeout(barrier);
+      await sinkChain;
+      await sink?.close().catch((e) => log.warn("closing local storage failed", { error: e }));
+    }
+  }
+}
