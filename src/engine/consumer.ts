@@ -1,0 +1,117 @@
+// One consumer's receive path: decode the header, track sequences per publisher, record end-to-end latency
+// (before any artificial delay), then ack — after `consume_delay_ms` when one is set.
+//
+// consume_delay_ms models processing time: each message is acked that long after it arrived, messages being
+// processed concurrently up to max_ack_pending (the server stops delivering beyond it). One FIFO and one
+// timer per consumer, not a timer per message. With ack_policy none there is nothing to delay.
+import type { JsMsg } from "@nats-io/jetstream";
+import { recordMs } from "../stats/index.ts";
+import { nowEpoch } from "./lanes.ts";
+import type { ShareMetrics } from "./metrics.ts";
+import { type Header, newHeader, readHeader, trackerKey } from "./payload.ts";
+import { SeqTracker } from "./sequence.ts";
+
+export class ConsumerState {
+  readonly stream: string;
+  readonly trackers = new Map<number, SeqTracker>();
+  readonly #m: ShareMetrics;
+  readonly #h: Header = newHeader();
+  readonly #ack: boolean;
+  readonly #delayMs: number;
+  readonly #queue: JsMsg[] = [];
+  readonly #queueDue: number[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #lastKey = -1;
+  #last: SeqTracker | undefined;
+
+  constructor(stream: string, m: ShareMetrics, opts: { ack: boolean; delayMs: number }) {
+    this.stream = stream;
+    this.#m = m;
+    this.#ack = opts.ack;
+    this.#delayMs = opts.ack ? opts.delayMs : 0;
+  }
+
+  /** A core (non-JetStream) message. */
+  onData(data: Uint8Array): void {
+    this.#observe(data, false);
+  }
+
+  /** A JetStream message (pull or push). */
+  onJs(m: JsMsg): void {
+    this.#observe(m.data, m.info.deliveryCount > 1);
+    if (!this.#ack) return;
+    if (this.#delayMs > 0) this.#delay(m);
+    else this.#doAck(m);
+  }
+
+  #observe(data: Uint8Array, redelivery: boolean): void {
+    const m = this.#m;
+    const now = nowEpoch();
+    m.consumed++;
+    m.bytesIn += data.length;
+    const h = this.#h;
+    if (!readHeader(data, h)) return;
+    const key = trackerKey(h.source, h.pub);
+    let t = this.#last;
+    if (key !== this.#lastKey || !t) {
+      t = this.trackers.get(key);
+      if (!t) {
+        t = new SeqTracker();
+        this.trackers.set(key, t);
+      }
+      this.#lastKey = key;
+      this.#last = t;
+    }
+    t.observe(h.seq, redelivery);
+    // Duplicates are deliveries too: their latency is recorded; redeliveries waited out ack_wait, so not.
+    if (redelivery || !h.trackLatency) return;
+    const e2e = now - h.intendedMs;
+    if (e2e < 0) m.negativeLatency++;
+    else recordMs(m.endToEnd, e2e);
+  }
+
+  #doAck(m: JsMsg): void {
+    m.ack();
+    this.#m.acksSent++;
+  }
+
+  #delay(m: JsMsg): void {
+    this.#queue.push(m);
+    this.#queueDue.push(nowEpoch() + this.#delayMs);
+    if (!this.#timer) this.#arm();
+  }
+
+  #arm(): void {
+    const due = this.#queueDue[this.#head];
+    if (due === undefined) {
+      this.#timer = undefined;
+      return;
+    }
+    this.#timer = setTimeout(this.#flush, Math.max(0, due - nowEpoch()));
+  }
+
+  readonly #flush = (): void => {
+    const now = nowEpoch();
+    while (this.#head < this.#queue.length && this.#queueDue[this.#head]! <= now) {
+      this.#doAck(this.#queue[this.#head]!);
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#queueDue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    this.#arm();
+  };
+
+  /** Messages received but not yet acked because of the delay. */
+  get delayed(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

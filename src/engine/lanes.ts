@@ -1,0 +1,287 @@
+// A lane is one publisher connection: it sends payloads and tracks what is in flight.
+//
+// JetStream: pipelined publishes with a bounded window, acks on one wildcard inbox subscription (as nats.go's
+// async publish does) instead of one request and one timer per message. The window closes when full and
+// reopens only when LOW_WATER slots are free, so sends go out in batches (NATSJS-NOTES: batching writes).
+// In-flight entries live in typed-array rings (no allocation per message); one sweep per lane times out
+// unanswered publishes.
+//
+// Core: plain publishes with a flush every FLUSH_EVERY messages; the lane closes while two flushes are
+// outstanding so unflushed data cannot pile up (core NATS has no back-pressure of its own).
+import { performance } from "node:perf_hooks";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { ErrorCategory } from "../stats/index.ts";
+import { recordMs } from "../stats/index.ts";
+import type { ShareMetrics } from "./metrics.ts";
+import type { Gate } from "./scheduler.ts";
+
+export const JS_WINDOW = 256;
+const LOW_WATER = 64;
+export const FLUSH_EVERY = 1000;
+
+export interface LaneTotals {
+  /** Per publisher (index in the share): failed publishes, for the loss rule. */
+  readonly failed: Float64Array;
+}
+
+export interface Lane extends Gate {
+  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void;
+  /** Resolves when nothing is in flight any more (or after `timeoutMs`, counting the rest as timeouts). */
+  drain(timeoutMs: number): Promise<void>;
+  close(): void;
+}
+
+let inboxCounter = 0;
+
+/** Epoch ms with sub-ms resolution, the clock of intended times. */
+export const nowEpoch = (): number => performance.timeOrigin + performance.now();
+
+export class JsLane implements Lane {
+  readonly #nc: NatsConnection;
+  readonly #m: ShareMetrics;
+  readonly #failed: Float64Array;
+  readonly #prefix: string;
+  readonly #prefixLen: number;
+  readonly #sub: Subscription;
+  readonly #cap: number;
+  readonly #token: Float64Array;
+  readonly #pub: Uint32Array;
+  readonly #intended: Float64Array;
+  readonly #sentAt: Float64Array;
+  readonly #window: number;
+  readonly #ackTimeoutMs: number;
+  #next = 1;
+  #inflight = 0;
+  #closedGate = false;
+  #wake: (() => void) | undefined;
+  #drained: (() => void) | undefined;
+  #denied = false;
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(
+    nc: NatsConnection,
+    m: ShareMetrics,
+    failed: Float64Array,
+    opts: { window?: number; ackTimeoutMs?: number } = {},
+  ) {
+    this.#nc = nc;
+    this.#m = m;
+    this.#failed = failed;
+    this.#window = opts.window ?? JS_WINDOW;
+    this.#ackTimeoutMs = opts.ackTimeoutMs ?? 5000;
+    let cap = 1;
+    while (cap < this.#window * 4) cap <<= 1;
+    this.#cap = cap;
+    this.#token = new Float64Array(cap);
+    this.#pub = new Uint32Array(cap);
+    this.#intended = new Float64Array(cap);
+    this.#sentAt = new Float64Array(cap);
+    this.#prefix = `_INBOX.lt${process.pid}x${++inboxCounter}x${Math.floor(Math.random() * 1e9)}.`;
+    this.#prefixLen = this.#prefix.length;
+    this.#sub = nc.subscribe(`${this.#prefix}*`, { callback: (_err, msg) => this.#onAck(msg) });
+    this.#sweep = setInterval(() => this.#expire(), 250);
+    this.#sweep.unref();
+    nc.closed().then(() => this.#failAll("connection_closed"));
+  }
+
+  /** Marks the lane's subject as denied by the server: its unanswered publishes count as permission errors. */
+  deny(): void {
+    this.#denied = true;
+  }
+
+  ready(): boolean {
+    return !this.#closedGate;
+  }
+
+  onReady(wake: () => void): void {
+    this.#wake = wake;
+  }
+
+  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void {
+    const token = this.#next++;
+    const slot = token & (this.#cap - 1);
+    if (this.#token[slot] !== 0) this.#fail(slot, "timeout"); // four windows later and still unanswered
+    const m = this.#m;
+    try {
+      this.#nc.publish(subject, payload, { reply: this.#prefix + token });
+    } catch (err) {
+      m.publishError(categorize(err));
+      this.#failed[pub]! += 1;
+      return;
+    }
+    const now = nowEpoch();
+    this.#token[slot] = token;
+    this.#pub[slot] = pub;
+    this.#intended[slot] = intendedEpochMs;
+    this.#sentAt[slot] = now;
+    m.published++;
+    m.bytesOut += payload.length;
+    recordMs(m.sendDelay, now - intendedEpochMs);
+    if (++this.#inflight >= this.#window) this.#closedGate = true;
+  }
+
+  #onAck(msg: Msg): void {
+    const token = +msg.subject.slice(this.#prefixLen);
+    const slot = token & (this.#cap - 1);
+    if (this.#token[slot] !== token) return; // already timed out
+    const data = msg.data;
+    // A PubAck starts with {"stream": errors with {"error": (or an empty 503 no-responders status).
+    if (data.length > 2 && data[2] === 0x73) {
+      const m = this.#m;
+      m.acked++;
+      recordMs(m.publishAck, nowEpoch() - this.#intended[slot]!);
+      this.#free(slot);
+    } else this.#fail(slot, ackError(msg));
+  }
+
+  #fail(slot: number, cat: ErrorCategory): void {
+    this.#m.publishError(cat);
+    this.#failed[this.#pub[slot]!]! += 1;
+    this.#free(slot);
+  }
+
+  #free(slot: number): void {
+    this.#token[slot] = 0;
+    this.#inflight--;
+    if (this.#closedGate && (this.#inflight <= this.#window - LOW_WATER || this.#inflight === 0)) {
+      this.#closedGate = false;
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake?.();
+    }
+    if (this.#inflight === 0) this.#drained?.();
+  }
+
+  #expire(): void {
+    if (this.#inflight === 0) return;
+    const limit = nowEpoch() - this.#ackTimeoutMs;
+    for (let s = 0; s < this.#cap; s++) {
+      if (this.#token[s] !== 0 && this.#sentAt[s]! < limit)
+        this.#fail(s, this.#denied ? "permission" : "timeout");
+    }
+  }
+
+  #failAll(cat: ErrorCategory): void {
+    for (let s = 0; s < this.#cap; s++) if (this.#token[s] !== 0) this.#fail(s, cat);
+  }
+
+  drain(timeoutMs: number): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#failAll(this.#denied ? "permission" : "timeout");
+        resolve();
+      }, timeoutMs);
+      this.#drained = () => {
+        clearTimeout(t);
+        this.#drained = undefined;
+        resolve();
+      };
+    });
+  }
+
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#sub.unsubscribe();
+  }
+}
+
+export class CoreLane implements Lane {
+  readonly #nc: NatsConnection;
+  readonly #m: ShareMetrics;
+  readonly #failed: Float64Array;
+  #sinceFlush = 0;
+  #flushing = 0;
+  #wake: (() => void) | undefined;
+
+  constructor(nc: NatsConnection, m: ShareMetrics, failed: Float64Array) {
+    this.#nc = nc;
+    this.#m = m;
+    this.#failed = failed;
+  }
+
+  ready(): boolean {
+    return this.#flushing < 2;
+  }
+
+  onReady(wake: () => void): void {
+    this.#wake = wake;
+  }
+
+  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void {
+    const m = this.#m;
+    try {
+      this.#nc.publish(subject, payload);
+    } catch (err) {
+      m.publishError(categorize(err));
+      this.#failed[pub]! += 1;
+      return;
+    }
+    m.published++;
+    m.bytesOut += payload.length;
+    recordMs(m.sendDelay, nowEpoch() - intendedEpochMs);
+    if (++this.#sinceFlush >= FLUSH_EVERY) {
+      this.#sinceFlush = 0;
+      this.#flushing++;
+      this.#nc
+        .flush()
+        .catch(() => {})
+        .finally(() => {
+          this.#flushing--;
+          const wake = this.#wake;
+          this.#wake = undefined;
+          wake?.();
+        });
+    }
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.#nc.isClosed()) return;
+    await Promise.race([
+      this.#nc.flush().catch(() => {}),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
+  }
+
+  close(): void {}
+}
+
+/** The category of a JetStream publish failure from its reply. */
+function ackError(msg: Msg): ErrorCategory {
+  if (msg.data.length === 0) {
+    const code = msg.headers?.code ?? 0;
+    return code === 503 ? "no_responders" : code === 408 ? "timeout" : "other";
+  }
+  try {
+    const e = (
+      JSON.parse(new TextDecoder().decode(msg.data)) as {
+        error?: { code?: number; err_code?: number; description?: string };
+      }
+    ).error;
+    return apiErrorCategory(e?.err_code ?? 0, e?.description ?? "");
+  } catch {
+    return "other";
+  }
+}
+
+/** JetStream API errors that mean "the stream refuses more": limits with discard new, or storage exhausted. */
+export function apiErrorCategory(errCode: number, description: string): ErrorCategory {
+  const d = description.toLowerCase();
+  if ([10077, 10047, 10028, 10023].includes(errCode)) return "stream_full";
+  if (/maximum (messages|bytes)|exceeded|discard|insufficient resources|store/.test(d)) return "stream_full";
+  if (/permission|authorization/.test(d)) return "permission";
+  return "other";
+}
+
+/** The category of an error thrown by the client. */
+export function categorize(err: unknown): ErrorCategory {
+  const e = err as { name?: string; message?: string; code?: string | number } | undefined;
+  const name = e?.name ?? "";
+  const msg = (e?.message ?? "").toLowerCase();
+  if (name === "TimeoutError" || msg.includes("timeout")) return "timeout";
+  if (name === "NoRespondersError" || msg.includes("no responders")) return "no_responders";
+  if (name === "ClosedConnectionError" || msg.includes("closed") || msg.includes("draining"))
+    return "connection_closed";
+  if (name === "PermissionViolationError" || msg.includes("permission")) return "permission";
+  return "other";
+}

@@ -1,0 +1,85 @@
+// What one share of a step measured: plain counters and three fixed-size histograms. A share is the unit a
+// worker thread would run; the parent merges shares exactly (counters add, histograms add bucket by bucket).
+import {
+  ERROR_CATEGORIES,
+  type ErrorCategory,
+  encodeHistogram,
+  type Histogram,
+  newHistogram,
+} from "../stats/index.ts";
+
+export const COUNTER_KEYS = [
+  "published",
+  "publish_errors",
+  "acked",
+  "consumed",
+  "acks_sent",
+  "redelivered",
+  "duplicates",
+  "lost",
+  "out_of_order",
+  "missed_sends",
+  "negative_latency",
+  "bytes_out",
+  "bytes_in",
+  "reconnects",
+  "in_msgs",
+  "out_msgs",
+  "in_bytes",
+  "out_bytes",
+] as const;
+export type CounterKey = (typeof COUNTER_KEYS)[number];
+export type Counters = Record<CounterKey, number>;
+
+export function zeroCounters(): Counters {
+  return Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Counters;
+}
+
+/** A share's measurements as they travel (between a worker and its parent, or in-process). */
+export interface ShareSample {
+  counters: Counters;
+  errors: Record<string, number>;
+  /** Encoded cumulative histograms (µs). */
+  hist: { publish_ack: string; end_to_end: string; send_delay: string };
+}
+
+export class ShareMetrics {
+  published = 0;
+  acked = 0;
+  consumed = 0;
+  acksSent = 0;
+  missedSends = 0;
+  negativeLatency = 0;
+  bytesOut = 0;
+  bytesIn = 0;
+  readonly errors: Record<ErrorCategory, number> = Object.fromEntries(
+    ERROR_CATEGORIES.map((c) => [c, 0]),
+  ) as Record<ErrorCategory, number>;
+  readonly publishAck: Histogram = newHistogram();
+  readonly endToEnd: Histogram = newHistogram();
+  readonly sendDelay: Histogram = newHistogram();
+
+  publishError(cat: ErrorCategory, n = 1): void {
+    this.errors[cat] += n;
+  }
+
+  get publishErrors(): number {
+    let n = 0;
+    for (const c of ERROR_CATEGORIES) if (c !== "consume") n += this.errors[c];
+    return n;
+  }
+
+  destroy(): void {
+    this.publishAck.destroy();
+    this.endToEnd.destroy();
+    this.sendDelay.destroy();
+  }
+
+  encode(): ShareSample["hist"] {
+    return {
+      publish_ack: encodeHistogram(this.publishAck),
+      end_to_end: encodeHistogram(this.endToEnd),
+      send_delay: encodeHistogram(this.sendDelay),
+    };
+  }
+}

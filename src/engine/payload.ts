@@ -1,0 +1,85 @@
+// The bytes every load message starts with, so consumers count loss, duplicates and order, and measure
+// end-to-end latency. Little-endian:
+//   0 u8 magic 0xA7 | 1 u8 flags (bit 0: track latency) | 2 u16 reserved | 4 u32 source (random per engine
+//   share, tells apart publishers of different pods and workers) | 8 u32 publisher index | 12 f64 sequence
+//   (per publisher, from 0) | 20 f64 intended send time (epoch ms, fractional).
+// The rest of the payload is zeros up to `message_size_bytes`.
+
+export const HEADER_BYTES = 28;
+const MAGIC = 0xa7;
+const FLAG_LATENCY = 1;
+
+/**
+ * Hands out payloads carved from large slabs: the client keeps a reference to each payload until its
+ * socket write, so one buffer cannot be reused, but one allocation per message would cost more.
+ */
+export class PayloadFactory {
+  readonly #size: number;
+  readonly #slabBytes: number;
+  #slab: Uint8Array;
+  #view: DataView;
+  #off = 0;
+
+  constructor(messageSize: number, slabBytes = 1 << 20) {
+    this.#size = Math.max(HEADER_BYTES, Math.floor(messageSize));
+    this.#slabBytes = Math.max(slabBytes, this.#size);
+    this.#slab = new Uint8Array(this.#slabBytes);
+    this.#view = new DataView(this.#slab.buffer);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  make(source: number, pub: number, seq: number, intendedMs: number, trackLatency: boolean): Uint8Array {
+    if (this.#off + this.#size > this.#slabBytes) {
+      this.#slab = new Uint8Array(this.#slabBytes);
+      this.#view = new DataView(this.#slab.buffer);
+      this.#off = 0;
+    }
+    const o = this.#off;
+    const v = this.#view;
+    v.setUint8(o, MAGIC);
+    v.setUint8(o + 1, trackLatency ? FLAG_LATENCY : 0);
+    v.setUint32(o + 4, source, true);
+    v.setUint32(o + 8, pub, true);
+    v.setFloat64(o + 12, seq, true);
+    v.setFloat64(o + 20, intendedMs, true);
+    this.#off = o + this.#size;
+    return this.#slab.subarray(o, o + this.#size);
+  }
+}
+
+/** A decoded header; one instance is reused by each reader (no allocation per message). */
+export interface Header {
+  source: number;
+  pub: number;
+  seq: number;
+  intendedMs: number;
+  trackLatency: boolean;
+}
+
+export function newHeader(): Header {
+  return { source: 0, pub: 0, seq: 0, intendedMs: 0, trackLatency: false };
+}
+
+/** Fills `h` from `data`; false when the payload is not one of ours. */
+export function readHeader(data: Uint8Array, h: Header): boolean {
+  if (data.length < HEADER_BYTES || data[0] !== MAGIC) return false;
+  const v = new DataView(data.buffer, data.byteOffset, HEADER_BYTES);
+  h.trackLatency = (v.getUint8(1) & FLAG_LATENCY) !== 0;
+  h.source = v.getUint32(4, true);
+  h.pub = v.getUint32(8, true);
+  h.seq = v.getFloat64(12, true);
+  h.intendedMs = v.getFloat64(20, true);
+  return true;
+}
+
+/** A random source id that fits in 21 bits, so `source * 2^32 + pub` stays a safe integer key. */
+export function newSourceId(): number {
+  return 1 + Math.floor(Math.random() * 0x1ffffe);
+}
+
+export function trackerKey(source: number, pub: number): number {
+  return source * 0x1_0000_0000 + pub;
+}

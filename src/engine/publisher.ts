@@ -1,0 +1,72 @@
+// One publisher: its schedule, its sequence and its lane. The scheduler calls `fire` when an event is due.
+import type { Lane } from "./lanes.ts";
+import type { ShareMetrics } from "./metrics.ts";
+import type { PayloadFactory } from "./payload.ts";
+import type { Schedule } from "./schedule.ts";
+import type { Sendable } from "./scheduler.ts";
+
+export class Publisher implements Sendable {
+  due: number;
+  heapIndex = 0;
+  /** Messages handed to the lane (the next sequence number). */
+  seq = 0;
+  readonly gate: Lane;
+  readonly #idx: number;
+  readonly #source: number;
+  readonly #subject: string;
+  readonly #sched: Schedule;
+  readonly #payloads: PayloadFactory;
+  readonly #track: boolean;
+  readonly #startPerf: number;
+  readonly #startEpoch: number;
+  readonly #m: ShareMetrics;
+
+  constructor(o: {
+    idx: number;
+    source: number;
+    subject: string;
+    schedule: Schedule;
+    lane: Lane;
+    payloads: PayloadFactory;
+    trackLatency: boolean;
+    /** performance.now() and epoch ms of the step's start (the same instant). */
+    startPerf: number;
+    startEpoch: number;
+    metrics: ShareMetrics;
+  }) {
+    this.#idx = o.idx;
+    this.#source = o.source;
+    this.#subject = o.subject;
+    this.#sched = o.schedule;
+    this.gate = o.lane;
+    this.#payloads = o.payloads;
+    this.#track = o.trackLatency;
+    this.#startPerf = o.startPerf;
+    this.#startEpoch = o.startEpoch;
+    this.#m = o.metrics;
+    this.due = o.startPerf + o.schedule.nextMs;
+  }
+
+  fire(_now: number): number {
+    const s = this.#sched;
+    const n = s.perEvent;
+    const intended = this.#startEpoch + s.nextMs;
+    for (let k = 0; k < n; k++) {
+      const payload = this.#payloads.make(this.#source, this.#idx, this.seq++, intended, this.#track);
+      this.gate.send(this.#idx, this.#subject, payload, intended);
+    }
+    s.advance();
+    this.due = this.#startPerf + s.nextMs;
+    return n;
+  }
+
+  skip(now: number): void {
+    this.#m.missedSends += this.#sched.skipTo(now - this.#startPerf);
+    this.due = this.#startPerf + this.#sched.nextMs;
+  }
+
+  abandon(): void {
+    this.#m.missedSends += this.#sched.remaining();
+    this.due = Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,186 @@
+// One scheduler drives every publisher of a share: a min-heap of next-due times and a single timer, never a
+// timer per publisher. Publishers whose connection is at its in-flight limit park on their lane and come
+// back when it frees; their sends go out late (the delay is measured from the intended time) or, once more
+// than `maxLagMs` behind, the slots are skipped and counted as missed sends.
+import { performance } from "node:perf_hooks";
+
+/** A connection's gate: closed while its window of unacknowledged (or unflushed) sends is full. */
+export interface Gate {
+  ready(): boolean;
+  /** Called once by the scheduler when `ready()` was false; the gate calls `wake` when it opens again. */
+  onReady(wake: () => void): void;
+}
+
+/** A publisher as the scheduler sees it. */
+export interface Sendable {
+  /** performance.now() value at which the next event is due; Infinity when done. */
+  due: number;
+  readonly gate: Gate;
+  /** Sends the due event (one message or a burst); returns the messages sent. Updates `due`. */
+  fire(now: number): number;
+  /** Skips events intended before `now` (counts them missed) and updates `due`. */
+  skip(now: number): void;
+  /** Counts every event not sent by the end as missed. */
+  abandon(): void;
+  /** Heap position (scheduler-owned). */
+  heapIndex: number;
+}
+
+export interface SchedulerOptions {
+  /** Sends further behind than this are skipped and counted as missed. @default 1000 */
+  readonly maxLagMs?: number;
+  /** Messages sent in one turn of the event loop before yielding to I/O. @default 512 */
+  readonly batch?: number;
+}
+
+export class Scheduler {
+  readonly #heap: Sendable[] = [];
+  readonly #parked = new Map<Gate, Sendable[]>();
+  readonly #maxLag: number;
+  readonly #batch: number;
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #stopped = false;
+  #done: () => void = () => {};
+  readonly finished: Promise<void>;
+
+  constructor(o: SchedulerOptions = {}) {
+    this.#maxLag = o.maxLagMs ?? 1000;
+    this.#batch = o.batch ?? 512;
+    this.finished = new Promise((r) => {
+      this.#done = r;
+    });
+  }
+
+  add(p: Sendable): void {
+    if (Number.isFinite(p.due)) this.#push(p);
+  }
+
+  start(): void {
+    this.#kick();
+  }
+
+  /** Stops sending: every event not yet sent is counted as missed. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    for (const p of this.#heap) p.abandon();
+    for (const list of this.#parked.values()) for (const p of list) p.abandon();
+    this.#heap.length = 0;
+    this.#parked.clear();
+    this.#done();
+  }
+
+  #kick(): void {
+    if (this.#stopped || this.#immediate) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#immediate = setImmediate(this.#tick);
+  }
+
+  readonly #tick = (): void => {
+    this.#immediate = undefined;
+    this.#timer = undefined;
+    if (this.#stopped) return;
+    const heap = this.#heap;
+    let sent = 0;
+    let now = performance.now();
+    while (heap.length > 0) {
+      const p = heap[0]!;
+      if (p.due > now) {
+        now = performance.now();
+        if (p.due > now) break;
+      }
+      if (now - p.due > this.#maxLag) {
+        p.skip(now);
+      } else if (!p.gate.ready()) {
+        this.#popTop();
+        this.#park(p);
+        continue;
+      } else {
+        sent += p.fire(now);
+      }
+      if (Number.isFinite(p.due)) this.#siftDown(0);
+      else this.#popTop();
+      if (sent >= this.#batch) {
+        this.#kick();
+        return;
+      }
+    }
+    if (heap.length === 0) {
+      if (this.#parked.size === 0) this.#done();
+      return;
+    }
+    const wait = heap[0]!.due - performance.now();
+    if (wait < 1) this.#kick();
+    else this.#timer = setTimeout(this.#tick, Math.floor(wait));
+  };
+
+  #park(p: Sendable): void {
+    const list = this.#parked.get(p.gate);
+    if (list) {
+      list.push(p);
+      return;
+    }
+    this.#parked.set(p.gate, [p]);
+    p.gate.onReady(() => {
+      const back = this.#parked.get(p.gate);
+      this.#parked.delete(p.gate);
+      if (!back || this.#stopped) return;
+      for (const q of back) this.#push(q);
+      this.#kick();
+    });
+  }
+
+  #push(p: Sendable): void {
+    p.heapIndex = this.#heap.length;
+    this.#heap.push(p);
+    this.#siftUp(p.heapIndex);
+  }
+
+  #popTop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      last.heapIndex = 0;
+      this.#siftDown(0);
+    }
+  }
+
+  #siftUp(i: number): void {
+    const heap = this.#heap;
+    const p = heap[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const q = heap[parent]!;
+      if (q.due <= p.due) break;
+      heap[i] = q;
+      q.heapIndex = i;
+      i = parent;
+    }
+    heap[i] = p;
+    p.heapIndex = i;
+  }
+
+  #siftDown(i: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const p = heap[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && heap[r]!.due < heap[l]!.due ? r : l;
+      const q = heap[c]!;
+      if (q.due >= p.due) break;
+      heap[i] = q;
+      q.heapIndex = i;
+      i = c;
+    }
+    heap[i] = p;
+    p.heapIndex = i;
+  }
+}

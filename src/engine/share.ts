@@ -1,0 +1,339 @@
+// A share: the publishers and consumers of some streams of one step, with their own connections, scheduler
+// and metrics. A step runs one share in-process, or one per worker thread; shares split by whole streams,
+// so a stream's publishers and consumers always live together and loss is counted against local
+// publishers exactly. Everything in ShareSpec is plain data so it can cross a worker boundary.
+import { performance } from "node:perf_hooks";
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
+import type { Logger } from "./api.ts";
+import { open, PER_CONNECTION, watchStatus } from "./connections.ts";
+import { ConsumerState } from "./consumer.ts";
+import { CoreLane, JsLane, type Lane } from "./lanes.ts";
+import { type Counters, ShareMetrics, type ShareSample, zeroCounters } from "./metrics.ts";
+import { newSourceId, PayloadFactory, trackerKey } from "./payload.ts";
+import { Publisher } from "./publisher.ts";
+import { Schedule } from "./schedule.ts";
+import { Scheduler } from "./scheduler.ts";
+
+export interface ShareSpec {
+  readonly servers: readonly string[];
+  readonly credsFile?: string;
+  readonly clientIdPrefix: string;
+  readonly useJetStream: boolean;
+  readonly durationMs: number;
+  readonly rampUpMs: number;
+  readonly publishers: readonly ExpandedPublisher[];
+  readonly consumers: readonly ExpandedConsumer[];
+  /** Subjects of each stream (core subscriptions listen on them). */
+  readonly subjects: Readonly<Record<string, readonly string[]>>;
+  /** Sends further behind than this are skipped and counted missed. @default 1000 */
+  readonly maxLagMs?: number;
+  /** JetStream in-flight window per publisher connection. @default 256 */
+  readonly window?: number;
+  /** A JetStream publish unanswered this long is a timeout. @default 5000 */
+  readonly ackTimeoutMs?: number;
+}
+
+interface ConsumerRun {
+  readonly spec: ExpandedConsumer;
+  readonly state: ConsumerState;
+  close(): Promise<void>;
+}
+
+export class Share {
+  readonly #spec: ShareSpec;
+  readonly #log: Logger;
+  readonly #m = new ShareMetrics();
+  readonly #source = newSourceId();
+  readonly #conns: NatsConnection[] = [];
+  readonly #lanes: Lane[] = [];
+  readonly #pubs: Publisher[] = [];
+  /** Failed publishes per publisher index. */
+  readonly #failed: Float64Array;
+  readonly #consumers: ConsumerRun[] = [];
+  readonly #scheduler: Scheduler;
+  readonly #pending: Array<{ i: number; lane: Lane; payloads: PayloadFactory; phase: number }> = [];
+  #startEpoch = Number.POSITIVE_INFINITY;
+  #reconnects = 0;
+  #closedStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
+
+  private constructor(spec: ShareSpec, log: Logger) {
+    this.#spec = spec;
+    this.#log = log;
+    this.#failed = new Float64Array(spec.publishers.length);
+    this.#scheduler = new Scheduler({ maxLagMs: spec.maxLagMs ?? 1000 });
+  }
+
+  /** Connects, starts the consumers and prepares the publishers (they send from `spec.startEpoch`). */
+  static async open(spec: ShareSpec, log: Logger): Promise<Share> {
+    const s = new Share(spec, log);
+    try {
+      await s.#openConsumers();
+      await s.#openPublishers();
+    } catch (err) {
+      await s.close();
+      throw err;
+    }
+    return s;
+  }
+
+  get metrics(): ShareMetrics {
+    return this.#m;
+  }
+
+  /** Resolves when every publisher has sent its schedule (or the share was stopped). */
+  get finished(): Promise<void> {
+    return this.#scheduler.finished;
+  }
+
+  /** Publishers send from `startEpoch` (epoch ms; the scheduler waits for it). */
+  start(startEpoch: number): void {
+    const spec = this.#spec;
+    this.#startEpoch = startEpoch;
+    const startPerf = startEpoch - performance.timeOrigin;
+    for (const { i, lane, payloads, phase } of this.#pending) {
+      const p = spec.publishers[i]!;
+      const pub = new Publisher({
+        idx: i,
+        source: this.#source,
+        subject: p.subject,
+        schedule: new Schedule({
+          ratePerSec: p.ratePerSec,
+          pattern: p.pattern,
+          burstSize: p.burstSize,
+          rampUpMs: spec.rampUpMs,
+          durationMs: spec.durationMs,
+          phase,
+        }),
+        lane,
+        payloads,
+        trackLatency: p.trackLatency,
+        startPerf,
+        startEpoch,
+        metrics: this.#m,
+      });
+      this.#pubs[i] = pub;
+      this.#scheduler.add(pub);
+    }
+    this.#scheduler.start();
+  }
+
+  /** Stops sending; events not sent yet are counted as missed. */
+  stop(): void {
+    this.#scheduler.stop();
+  }
+
+  async drainPublishes(timeoutMs: number): Promise<void> {
+    await Promise.all(this.#lanes.map((l) => l.drain(timeoutMs)));
+  }
+
+  /** Messages per second the schedule asks right now (ramp included). */
+  targetRate(nowEpoch: number): number {
+    const t = nowEpoch - this.#startEpoch;
+    if (t < 0 || t >= this.#spec.durationMs) return 0;
+    const ramp = this.#spec.rampUpMs > 0 && t < this.#spec.rampUpMs ? t / this.#spec.rampUpMs : 1;
+    let r = 0;
+    for (const p of this.#spec.publishers) r += p.ratePerSec;
+    return r * ramp;
+  }
+
+  /** True when every consumer received every message its stream's local publishers got stored. */
+  caughtUp(): boolean {
+    for (const c of this.#consumers) {
+      if (c.state.delayed > 0) return false;
+      for (let i = 0; i < this.#pubs.length; i++) {
+        if (this.#spec.publishers[i]!.stream !== c.spec.stream) continue;
+        const t = c.state.trackers.get(trackerKey(this.#source, i));
+        if ((t?.unique ?? 0) < (this.#pubs[i]?.seq ?? 0) - this.#failed[i]!) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The share's measurements. `final` applies the end-of-step loss rule: for local publishers, every message
+   * sent and not failed that a consumer never received; for others, unfilled gaps up to the highest seen.
+   * While running only gaps that left the window count (the rest may still arrive).
+   */
+  sample(final: boolean): ShareSample {
+    const m = this.#m;
+    const c: Counters = zeroCounters();
+    c.published = m.published;
+    c.publish_errors = m.publishErrors;
+    c.acked = m.acked;
+    c.consumed = m.consumed;
+    c.acks_sent = m.acksSent;
+    c.missed_sends = m.missedSends;
+    c.negative_latency = m.negativeLatency;
+    c.bytes_out = m.bytesOut;
+    c.bytes_in = m.bytesIn;
+    for (const run of this.#consumers) {
+      for (const [key, t] of run.state.trackers) {
+        c.redelivered += t.redelivered;
+        c.duplicates += t.duplicates;
+        c.out_of_order += t.outOfOrder;
+        const local = Math.floor(key / 0x1_0000_0000) === this.#source;
+        if (!final || !local) c.lost += t.slidLost + (final ? t.openGaps() : 0);
+      }
+      if (!final) continue;
+      for (let i = 0; i < this.#pubs.length; i++) {
+        if (this.#spec.publishers[i]!.stream !== run.spec.stream) continue;
+        const t = run.state.trackers.get(trackerKey(this.#source, i));
+        c.lost += Math.max(0, (this.#pubs[i]?.seq ?? 0) - this.#failed[i]! - (t?.unique ?? 0));
+      }
+    }
+    c.reconnects = this.#reconnects;
+    const st = { ...this.#closedStats };
+    for (const nc of this.#conns) {
+      if (nc.isClosed()) continue;
+      const s = nc.stats();
+      st.inMsgs += s.inMsgs;
+      st.outMsgs += s.outMsgs;
+      st.inBytes += s.inBytes;
+      st.outBytes += s.outBytes;
+    }
+    c.in_msgs = st.inMsgs;
+    c.out_msgs = st.outMsgs;
+    c.in_bytes = st.inBytes;
+    c.out_bytes = st.outBytes;
+    return { counters: c, errors: { ...m.errors }, hist: m.encode() };
+  }
+
+  async close(): Promise<void> {
+    this.#scheduler.stop();
+    for (const r of this.#consumers) {
+      r.state.stop();
+      await r.close().catch(() => {});
+    }
+    for (const l of this.#lanes) l.close();
+    for (const nc of this.#conns) {
+      if (nc.isClosed()) continue;
+      const s = nc.stats();
+      await nc.flush().catch(() => {});
+      this.#closedStats.inMsgs += s.inMsgs;
+      this.#closedStats.outMsgs += s.outMsgs;
+      this.#closedStats.inBytes += s.inBytes;
+      this.#closedStats.outBytes += s.outBytes;
+      await nc.close().catch(() => {});
+    }
+  }
+
+  destroy(): void {
+    this.#m.destroy();
+  }
+
+  async #connect(name: string): Promise<NatsConnection> {
+    const nc = await open(this.#spec, name);
+    this.#conns.push(nc);
+    return nc;
+  }
+
+  async #openPublishers(): Promise<void> {
+    const spec = this.#spec;
+    const byStream = groupBy(spec.publishers, (p) => p.stream);
+    let idx = 0;
+    const indexOf = new Map(spec.publishers.map((p, i) => [p, i] as const));
+    for (const [stream, pubs] of byStream) {
+      for (let g = 0; g < pubs.length; g += PER_CONNECTION) {
+        const group = pubs.slice(g, g + PER_CONNECTION);
+        const nc = await this.#connect(`${spec.clientIdPrefix}-pub-${stream}-${g / PER_CONNECTION + 1}`);
+        const lane: Lane = spec.useJetStream
+          ? new JsLane(nc, this.#m, this.#failed, { window: spec.window, ackTimeoutMs: spec.ackTimeoutMs })
+          : new CoreLane(nc, this.#m, this.#failed);
+        watchStatus(nc, {
+          reconnect: () => this.#reconnects++,
+          permission: (subject, op) => {
+            if (op === "publish") {
+              if (lane instanceof JsLane) lane.deny();
+              else this.#m.publishError("permission");
+            }
+            this.#log.warn("permission violation", { connection: stream, subject, op });
+          },
+        });
+        this.#lanes.push(lane);
+        const payloads = new Map<number, PayloadFactory>();
+        for (const p of group) {
+          let pf = payloads.get(p.messageSize);
+          if (!pf) {
+            pf = new PayloadFactory(p.messageSize);
+            payloads.set(p.messageSize, pf);
+          }
+          this.#pending.push({
+            i: indexOf.get(p)!,
+            lane,
+            payloads: pf,
+            phase: (idx++ * 0.6180339887498949) % 1,
+          });
+        }
+      }
+    }
+  }
+
+  async #openConsumers(): Promise<void> {
+    const spec = this.#spec;
+    const byStream = groupBy(spec.consumers, (c) => c.stream);
+    for (const [stream, cons] of byStream) {
+      for (let g = 0; g < cons.length; g += PER_CONNECTION) {
+        const nc = await this.#connect(`${spec.clientIdPrefix}-sub-${stream}-${g / PER_CONNECTION + 1}`);
+        watchStatus(nc, {
+          reconnect: () => this.#reconnects++,
+          permission: (subject, op) => {
+            this.#m.publishError("consume");
+            this.#log.warn("permission violation", { connection: stream, subject, op });
+          },
+        });
+        const js = spec.useJetStream ? jetstream(nc) : undefined;
+        for (const c of cons.slice(g, g + PER_CONNECTION)) {
+          const state = new ConsumerState(stream, this.#m, {
+            ack: c.ackPolicy !== "none",
+            delayMs: c.consumeDelayMs,
+          });
+          if (!js) {
+            const subs = (spec.subjects[stream] ?? []).map((subj) =>
+              nc.subscribe(subj, { callback: (_e, msg) => state.onData(msg.data) }),
+            );
+            this.#consumers.push({
+              spec: c,
+              state,
+              close: async () => {
+                for (const sub of subs) sub.unsubscribe();
+              },
+            });
+            continue;
+          }
+          const callback = (m: Parameters<ConsumerState["onJs"]>[0]) => state.onJs(m);
+          const messages =
+            c.type === "push"
+              ? await (await js.consumers.getPushConsumer(stream, c.durableName)).consume({ callback })
+              : await (await js.consumers.get(stream, c.durableName)).consume({
+                  max_messages: Math.max(1, Math.min(1000, c.ackPolicy === "none" ? 1000 : c.maxAckPending)),
+                  callback,
+                });
+          (async () => {
+            for await (const s of messages.status()) {
+              if (
+                s.type === "heartbeats_missed" ||
+                s.type === "consumer_not_found" ||
+                s.type === "stream_not_found"
+              )
+                this.#m.publishError("consume");
+            }
+          })().catch(() => {});
+          this.#consumers.push({ spec: c, state, close: async () => void (await messages.close()) });
+        }
+      }
+    }
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+// One step of a plan: streams and consumers made ready, the share(s) run for the step's duration, a snapshot
+// every stats interval, then publishes drained, consumers given time to catch up, and a final snapshot.
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Plan, PlanStep } from "../config/index.ts";
+import type { Phase, Snapshot, StreamStats } from "../stats/index.ts";
+import { encodeHistogram, newHistogram } from "../stats/index.ts";
+import type { EngineOptions } from "./api.ts";
+import { open } from "./connections.ts";
+import { nowEpoch } from "./lanes.ts";
+import { type ShareSample, zeroCounters } from "./metrics.ts";
+import { Share, type ShareSpec } from "./share.ts";
+import { buildSnapshot, mergeSamples } from "./snapshot.ts";
+import { ensureConsumer, ensureStream } from "./streams.ts";
+import type { SystemSampler } from "./system.ts";
+
+/** Internal knobs (tests and the bench set them; users get the defaults). */
+export interface StepTuning {
+  /** How long consumers may take to catch up after the last send. @default 5000 */
+  readonly drainTimeoutMs?: number;
+  /** How long in-flight publishes may take to be acknowledged after the last send. @default 5000 */
+  readonly ackTimeoutMs?: number;
+  readonly maxLagMs?: number;
+  readonly window?: number;
+}
+
+export interface StepContext {
+  readonly plan: Plan;
+  readonly opts: EngineOptions;
+  readonly tuning: StepTuning;
+  readonly system: SystemSampler;
+  /** Streams this run created, for cleanup (name -> where). */
+  readonly created: Map<string, { servers: readonly string[]; credsFile?: string }>;
+  readonly first: boolean;
+}
+
+export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapshot> {
+  const { opts, tuning } = ctx;
+  const spec = step.spec;
+  const intervalMs = opts.statsIntervalMs ?? ctx.plan.statsIntervalMs;
+  const publishers = opts.mode === "consume" ? [] : spec.publishers;
+  const consumers = opts.mode === "publish" ? [] : spec.consumers;
+  const streamNames = spec.streams.map((s) => s.name);
+  let admin: NatsConnection | undefined;
+  let jsm: JetStreamManager | undefined;
+  let share: Share | undefined;
+  let startEpoch = nowEpoch();
+  let prev: { at: number; published: number; consumed: number } | undefined;
+  let latestStreams: StreamStats[] | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const snapshot = (sample: ShareSample, phase: Phase, streams?: StreamStats[]): Snapshot => {
+    const now = nowEpoch();
+    const snap = buildSnapshot(sample, {
+      runId: opts.runId,
+      pod: opts.pod,
+      mode: opts.mode,
+      step,
+      phase,
+      now,
+      startEpoch,
+      prev,
+      targetRate: share?.targetRate(now) ?? 0,
+      system: ctx.system.sample(),
+      streams,
+    });
+    prev = { at: now, published: snap.published, consumed: snap.consumed };
+    return snap;
+  };
+
+  try {
+    admin = await open(spec, `${spec.clientIdPrefix}-admin`);
+    if (spec.useJetStream) {
+      jsm = await jetstreamManager(admin);
+      for (const s of spec.streams) {
+        if (await ensureStream(jsm, s))
+          ctx.created.set(s.name, { servers: spec.servers, credsFile: spec.credsFile });
+      }
+      for (const c of consumers) await ensureConsumer(jsm, c);
+    }
+    const shareSpec: ShareSpec = {
+      servers: spec.servers,
+      credsFile: spec.credsFile,
+      clientIdPrefix: spec.clientIdPrefix,
+      useJetStream: spec.useJetStream,
+      durationMs: spec.durationMs,
+      rampUpMs: spec.rampUpMs,
+      publishers,
+      consumers,
+      subjects: Object.fromEntries(spec.streams.map((s) => [s.name, s.subjects])),
+      maxLagMs: tuning.maxLagMs,
+      window: tuning.window,
+      ackTimeoutMs: tuning.ackTimeoutMs,
+    };
+    share = await Share.open(shareSpec, opts.log);
+    startEpoch = Math.max(nowEpoch() + 20, ctx.first && opts.startAt ? opts.startAt : 0);
+    share.start(startEpoch);
+    const s = share;
+    const sampleStreams = () => {
+      if (!jsm) return;
+      streamStats(jsm, streamNames)
+        .then((st) => {
+          latestStreams = st;
+        })
+        .catch(() => {});
+    };
+    sampleStreams();
+    timer = setInterval(() => {
+      opts.onSnapshot(snapshot(s.sample(false), "running", latestStreams));
+      sampleStreams();
+    }, intervalMs);
+
+    // Send for the duration (or until stopped); a stalled lane cannot hold the step past its end.
+    const stopped = new Promise<void>((resolve) => {
+      if (opts.signal.aborted) resolve();
+      opts.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    const hardEnd = startEpoch + spec.durationMs + (tuning.maxLagMs ?? 1000) + 500 - nowEpoch();
+    let endTimer: NodeJS.Timeout | undefined;
+    const ended = new Promise<void>((resolve) => {
+      endTimer = setTimeout(resolve, Math.max(0, hardEnd));
+    });
+    await Promise.race([s.finished, stopped, ended]);
+    clearTimeout(endTimer);
+    s.stop();
+    await s.drainPublishes(tuning.ackTimeoutMs ?? 5000);
+    if (!opts.signal.aborted && consumers.length > 0) {
+      await waitCaughtUp(s, publishers.length > 0, tuning.drainTimeoutMs ?? 5000, opts.signal);
+    }
+    clearInterval(timer);
+    const streams = jsm
+      ? await withTimeout(streamStats(jsm, streamNames), 2000).catch(() => latestStreams)
+      : undefined;
+    return snapshot(s.sample(true), opts.signal.aborted ? "stopped" : "done", streams ?? latestStreams);
+  } catch (err) {
+    clearInterval(timer);
+    const msg = (err as Error).message;
+    opts.log.error("step failed", { step: step.name, error: msg });
+    const sample = share?.sample(true) ?? emptySample();
+    const category = /connect|closed|timeout/i.test(msg) ? "connection_closed" : "other";
+    sample.errors[category] = (sample.errors[category] ?? 0) + 1;
+    const snap = snapshot(sample, "error", latestStreams);
+    (snap as Record<string, unknown>).error = msg;
+    return snap;
+  } finally {
+    clearInterval(timer);
+    await share?.close().catch(() => {});
+    share?.destroy();
+    await admin?.close().catch(() => {});
+  }
+}
+
+/**
+ * Consumers catch up: with local publishers, until each consumer holds every message they got stored; without
+ * them, until consumption stays flat for a second. Bounded by `timeoutMs` either way.
+ */
+async function waitCaughtUp(s: Share, local: boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = nowEpoch() + timeoutMs;
+  let last = -1;
+  let flatSince = nowEpoch();
+  while (nowEpoch() < deadline && !signal.aborted) {
+    if (local && s.caughtUp()) return;
+    const consumed = s.metrics.consumed;
+    if (consumed !== last) {
+      last = consumed;
+      flatSince = nowEpoch();
+    } else if (!local && nowEpoch() - flatSince > 1000) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function streamStats(jsm: JetStreamManager, names: readonly string[]): Promise<StreamStats[]> {
+  return Promise.all(
+    names.map(async (name): Promise<StreamStats> => {
+      const si = await jsm.streams.info(name);
+      let pending = 0;
+      let ackPending = 0;
+      for await (const ci of jsm.consumers.list(name)) {
+        pending += ci.num_pending;
+        ackPending += ci.num_ack_pending;
+      }
+      const replicas = si.cluster?.replicas ?? [];
+      const out: StreamStats = {
+        name,
+        messages: si.state.messages,
+        bytes: si.state.bytes,
+        consumers: si.state.consumer_count,
+        num_pending: pending,
+        num_ack_pending: ackPending,
+        replicas_current: 1 + replicas.filter((r) => r.current).length,
+        replicas_total: si.config.num_replicas,
+      };
+      if (si.cluster?.leader) out.leader = si.cluster.leader;
+      return out;
+    }),
+  );
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref()),
+  ]);
+}
+
+function emptySample(): ShareSample {
+  const h = newHistogram();
+  const e = encodeHistogram(h);
+  h.destroy();
+  return { counters: zeroCounters(), errors: {}, hist: { publish_ack: e, end_to_end: e, send_delay: e } };
+}
+
+export { mergeSamples };

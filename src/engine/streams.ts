@@ -1,0 +1,146 @@
+// Streams and durable consumers on the NATS under test: every ExpandedStream field mapped onto JetStream.
+// An existing stream with the same config is used as is; with a different one it is updated, and when the
+// server refuses, the error names the stream and the fields that differ. A durable consumer of ours with a
+// different config is updated, or deleted and created again when the server cannot change it (type or ack
+// policy): it belongs to the load tester.
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  DeliverPolicy,
+  DiscardPolicy,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import type { ExpandedConsumer, ExpandedStream } from "../config/index.ts";
+
+const NS_PER_MS = 1_000_000;
+
+export function streamConfig(s: ExpandedStream): Partial<StreamConfig> & { name: string } {
+  return {
+    name: s.name,
+    subjects: [...s.subjects],
+    retention:
+      s.retention === "interest"
+        ? RetentionPolicy.Interest
+        : s.retention === "workqueue"
+          ? RetentionPolicy.Workqueue
+          : RetentionPolicy.Limits,
+    storage: s.storage === "file" ? StorageType.File : StorageType.Memory,
+    num_replicas: s.replicas,
+    max_age: s.maxAgeMs * NS_PER_MS,
+    discard: s.discard === "new" ? DiscardPolicy.New : DiscardPolicy.Old,
+    discard_new_per_subject: s.discard === "new" && s.discardNewPerSubject,
+    max_msgs: s.maxMsgs,
+    max_bytes: s.maxBytes,
+    max_msgs_per_subject: s.maxMsgsPerSubject,
+    max_consumers: s.maxConsumers,
+  };
+}
+
+/** Fields of `want` whose value differs on the server. */
+function differences(want: Record<string, unknown>, have: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(want)) {
+    const h = have[k];
+    const same = Array.isArray(v)
+      ? JSON.stringify([...v].sort()) === JSON.stringify([...((h as unknown[]) ?? [])].sort())
+      : (h ?? false) === v;
+    if (!same) out.push(`${k} (server: ${JSON.stringify(h)}, config: ${JSON.stringify(v)})`);
+  }
+  return out;
+}
+
+/** Creates the stream or brings it to the config. Returns true when this call created it. */
+export async function ensureStream(jsm: JetStreamManager, s: ExpandedStream): Promise<boolean> {
+  const want = streamConfig(s);
+  let have: StreamConfig | undefined;
+  try {
+    have = (await jsm.streams.info(s.name)).config;
+  } catch (err) {
+    if (!isNotFound(err)) throw new Error(`stream ${s.name}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!have) {
+    try {
+      await jsm.streams.add(want);
+      return true;
+    } catch (err) {
+      throw new Error(`stream ${s.name}: create failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const diff = differences(want, have as unknown as Record<string, unknown>);
+  if (diff.length === 0) return false;
+  try {
+    await jsm.streams.update(s.name, want);
+  } catch (err) {
+    throw new Error(
+      `stream ${s.name} exists with a different config and the server refused to update it (${(err as Error).message}): ${diff.join("; ")}`,
+      { cause: err },
+    );
+  }
+  return false;
+}
+
+export function consumerConfig(c: ExpandedConsumer): Partial<ConsumerConfig> & { durable_name: string } {
+  const cfg: Partial<ConsumerConfig> & { durable_name: string } = {
+    durable_name: c.durableName,
+    ack_policy:
+      c.ackPolicy === "none" ? AckPolicy.None : c.ackPolicy === "all" ? AckPolicy.All : AckPolicy.Explicit,
+    ack_wait: c.ackWaitMs * NS_PER_MS,
+    deliver_policy: DeliverPolicy.New,
+  };
+  if (c.ackPolicy !== "none") cfg.max_ack_pending = c.maxAckPending;
+  if (c.filterSubject) cfg.filter_subject = c.filterSubject;
+  if (c.type === "push") cfg.deliver_subject = deliverSubject(c);
+  return cfg;
+}
+
+export function deliverSubject(c: ExpandedConsumer): string {
+  return `_lt.deliver.${c.stream}.${c.durableName}`;
+}
+
+export async function ensureConsumer(jsm: JetStreamManager, c: ExpandedConsumer): Promise<void> {
+  const want = consumerConfig(c);
+  let have: ConsumerConfig | undefined;
+  try {
+    have = (await jsm.consumers.info(c.stream, c.durableName)).config;
+  } catch (err) {
+    if (!isNotFound(err))
+      throw new Error(`consumer ${c.stream}/${c.durableName}: ${(err as Error).message}`, { cause: err });
+  }
+  const where = `consumer ${c.stream}/${c.durableName}`;
+  if (have) {
+    const { deliver_policy: _dp, ...comparable } = want;
+    const diff = differences(comparable, have as unknown as Record<string, unknown>);
+    if (diff.length === 0) return;
+    const typeChanged =
+      Boolean(have.deliver_subject) !== Boolean(want.deliver_subject) || have.ack_policy !== want.ack_policy;
+    if (!typeChanged) {
+      try {
+        await jsm.consumers.update(c.stream, c.durableName, want);
+        return;
+      } catch {
+        // fall through: recreate
+      }
+    }
+    await jsm.consumers.delete(c.stream, c.durableName);
+  }
+  try {
+    await jsm.consumers.add(c.stream, want);
+  } catch (err) {
+    throw new Error(`${where}: create failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: number; apiError?: () => { err_code?: number } };
+  const code = typeof e?.apiError === "function" ? e.apiError()?.err_code : undefined;
+  return (
+    code === 10059 ||
+    code === 10014 ||
+    e?.name === "StreamNotFoundError" ||
+    e?.name === "ConsumerNotFoundError" ||
+    /not found/i.test(e?.message ?? "")
+  );
+}

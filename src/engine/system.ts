@@ -1,0 +1,35 @@
+// Process figures for snapshots: CPU share since the last sample, memory, event-loop delay p99.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+export class SystemSampler {
+  readonly #loop = monitorEventLoopDelay({ resolution: 10 });
+  #cpu = process.cpuUsage();
+  #at = process.hrtime.bigint();
+
+  constructor() {
+    this.#loop.enable();
+  }
+
+  sample(): Record<string, number> {
+    const cpu = process.cpuUsage(this.#cpu);
+    const at = process.hrtime.bigint();
+    const wallUs = Number(at - this.#at) / 1000;
+    this.#cpu = process.cpuUsage();
+    this.#at = at;
+    const mem = process.memoryUsage();
+    const out = {
+      cpu_pct: wallUs > 0 ? round1(((cpu.user + cpu.system) / wallUs) * 100) : 0,
+      rss_mb: round1(mem.rss / 1048576),
+      heap_mb: round1(mem.heapUsed / 1048576),
+      event_loop_p99_ms: round1(this.#loop.percentile(99) / 1e6),
+    };
+    this.#loop.reset();
+    return out;
+  }
+
+  stop(): void {
+    this.#loop.disable();
+  }
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
