@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { register as registerCompare } from "./commands/compare.ts";
+import { register as registerReport } from "./commands/report.ts";
 import { register as registerValidate } from "./commands/validate.ts";
 import type { CliIo } from "./io.ts";
 
@@ -6,7 +8,7 @@ import type { CliIo } from "./io.ts";
 export type Register = (program: Command, io: CliIo) => void;
 
 /** Commands in the order `ltctl --help` lists them. Add new ones here. */
-const COMMANDS: readonly Register[] = [registerValidate];
+const COMMANDS: readonly Register[] = [registerValidate, registerReport, registerCompare];
 
 const HELP = `
 Examples:

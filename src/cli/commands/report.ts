@@ -1,0 +1,187 @@
+import { writeFile } from "node:fs/promises";
+import { connect } from "@nats-io/transport-node";
+import { type Command, Option } from "commander";
+import { type ConfigRevision, ControlClient } from "../../control/index.ts";
+import {
+  buildRunReport,
+  EXIT_THRESHOLDS_FAILED,
+  formatFromFileName,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type RunReport,
+  renderReport,
+  thresholdCheckOf,
+} from "../../report/index.ts";
+import { type Snapshot, validateThresholds } from "../../stats/index.ts";
+import { palette } from "../format/colour.ts";
+import { type CliIo, EXIT } from "../io.ts";
+
+/** Snapshots read for one run at most. @default 200000 (a 1 h run of 50 pods at a 1 s interval is 180k). */
+export const DEFAULT_SNAPSHOT_LIMIT = 200_000;
+
+const HELP = `
+Reads every snapshot of a run from the stats stream and reports the whole run, cluster-wide and per pod, per
+spec and iteration, with latency percentiles from merged histograms. --format html writes one self-contained
+file with throughput and latency-over-time charts and the percentile curve (no network needed to view it).
+
+When the run's config has a "thresholds" block, each is checked against the cluster-wide run summary and
+printed; exit code 99 when one fails (as k6), naming the threshold and the measured value.
+
+Exit codes: 0 ok, 99 a threshold failed, 1 no such run / no snapshots / bad thresholds, 2 bad usage.
+
+Examples:
+  $ ltctl report                                   the active run, as a table
+  $ ltctl report --run 20240501-120000-ab12 --format html -o report.html
+  $ ltctl report --format csv > run.csv
+  $ ltctl report --format json | jq .cluster.metrics
+`;
+
+/** What `report` and `compare` read: the ControlClient has these. */
+export interface RunSource {
+  active(): Promise<ConfigRevision | undefined>;
+  history(limit?: number): Promise<ConfigRevision[]>;
+  stats(q: { run?: string; limit?: number }): Promise<Snapshot[]>;
+}
+
+/** Connection options shared by `report` and `compare`. */
+export interface ControlOptions {
+  server?: string;
+  prefix?: string;
+}
+
+export function addControlOptions(cmd: Command): Command {
+  return cmd
+    .option("-s, --server <url>", "NATS of the control plane (default: NATS_URL, else nats://127.0.0.1:4222)")
+    .option("--prefix <p>", "control-plane prefix (default: LT_PREFIX, else lt)");
+}
+
+/** Connects to the control plane, runs `fn` with a client, and always drains the connection. */
+export async function withControl<T>(
+  opts: ControlOptions,
+  io: CliIo,
+  fn: (source: RunSource) => Promise<T>,
+): Promise<T> {
+  const servers = (opts.server ?? io.env.NATS_URL ?? "nats://127.0.0.1:4222").split(",");
+  const nc = await connect({ servers, name: `ltctl@${io.hostname}`, noAsyncTraces: true });
+  try {
+    return await fn(new ControlClient(nc, opts.prefix ?? io.env.LT_PREFIX ?? "lt"));
+  } finally {
+    await nc.drain().catch(() => {});
+  }
+}
+
+/** The config entry that started `run` (active or from the KV history). */
+export async function configOfRun(source: RunSource, run: string): Promise<ConfigRevision | undefined> {
+  const active = await source.active();
+  if (active?.run_id === run) return active;
+  return (await source.history(1000)).find((e) => e.run_id === run);
+}
+
+/** The `thresholds` block of a raw config, or undefined. */
+export function thresholdsOf(config: unknown): Record<string, string> | undefined {
+  if (typeof config !== "object" || config === null) return undefined;
+  const t = (config as { thresholds?: unknown }).thresholds;
+  return typeof t === "object" && t !== null ? (t as Record<string, string>) : undefined;
+}
+
+export interface LoadedRun {
+  readonly report: RunReport;
+  readonly thresholds: Record<string, string> | undefined;
+}
+
+/** Reads a run (default: the active one) and builds its report; returns an error message instead when impossible. */
+export async function loadRun(
+  source: RunSource,
+  run: string | undefined,
+  limit = DEFAULT_SNAPSHOT_LIMIT,
+): Promise<LoadedRun | { error: string }> {
+  const runId = run ?? (await source.active())?.run_id;
+  if (!runId) return { error: "no active run: push a config first, or name one with --run" };
+  const snapshots = await source.stats({ run: runId, limit });
+  if (snapshots.length === 0) return { error: `no snapshots of run ${runId} in the stats stream` };
+  const thresholds = thresholdsOf((await configOfRun(source, runId))?.config);
+  const issues = validateThresholds(thresholds);
+  if (issues.length > 0) return { error: issues.map((i) => `${i.path}: ${i.message}`).join("\n") };
+  return { report: buildRunReport(snapshots, { run: runId, thresholds }), thresholds };
+}
+
+interface ReportOpts extends ControlOptions {
+  run?: string;
+  format?: ReportFormat;
+  output?: string;
+  limit?: string;
+  thresholds?: boolean;
+}
+
+/** Writes the report where asked and prints the threshold verdict; returns the exit code. */
+export async function writeReport(
+  report: RunReport,
+  opts: { format?: ReportFormat; output?: string; thresholds?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const format = opts.format ?? (opts.output ? formatFromFileName(opts.output) : undefined) ?? "table";
+  const text = renderReport(report, format);
+  if (opts.output) {
+    await writeFile(opts.output, text);
+    io.err(`wrote ${format} report of run ${report.run_id} to ${opts.output}\n`);
+  } else io.out(text);
+  if (opts.thresholds === false) return EXIT.ok;
+  return printThresholds(report, io);
+}
+
+/** Prints the failing thresholds (all of them when output is a file) to stderr; 99 when one failed. */
+export function printThresholds(report: RunReport, io: CliIo): number {
+  const check = thresholdCheckOf(report);
+  if (check.results.length === 0) return EXIT.ok;
+  const c = palette(io.isTTY, io.env);
+  if (check.passed) {
+    io.err(c.green(`thresholds passed (${check.results.length})\n`));
+    return EXIT.ok;
+  }
+  const failed = check.results.filter((r) => !r.ok);
+  io.err(
+    c.red(
+      `threshold${failed.length === 1 ? "" : "s"} failed: ${failed
+        .map(
+          (r) =>
+            `${r.metric} ${r.op} ${r.value} (measured ${r.actual === undefined ? "nothing" : Number(r.actual.toPrecision(6))})`,
+        )
+        .join("; ")}\n`,
+    ),
+  );
+  return EXIT_THRESHOLDS_FAILED;
+}
+
+/** `ltctl report [--run R] [--format F] [-o FILE]`. */
+export function register(program: Command, io: CliIo): void {
+  const cmd = program
+    .command("report")
+    .description("report a run (default: the active one) as a table, json, csv, md or html")
+    .option("--run <id>", "run id (default: the active config's run)")
+    .addOption(
+      new Option("-f, --format <format>", "output format (default: from -o's extension, else table)").choices(
+        REPORT_FORMATS,
+      ),
+    )
+    .option("-o, --output <file>", "write to a file instead of standard output")
+    .option("--limit <n>", `most snapshots to read (default ${DEFAULT_SNAPSHOT_LIMIT})`)
+    .option("--no-thresholds", "do not check the config's thresholds (exit 0 even when one fails)")
+    .addHelpText("after", HELP);
+  addControlOptions(cmd).action(async (opts: ReportOpts) => {
+    const limit = opts.limit === undefined ? DEFAULT_SNAPSHOT_LIMIT : Number(opts.limit);
+    if (!Number.isInteger(limit) || limit <= 0) {
+      io.err(`ltctl report: --limit expects a positive integer, got ${JSON.stringify(opts.limit)}\n`);
+      io.setExitCode(EXIT.usage);
+      return;
+    }
+    const code = await withControl(opts, io, async (source) => {
+      const loaded = await loadRun(source, opts.run, limit);
+      if ("error" in loaded) {
+        io.err(`ltctl report: ${loaded.error}\n`);
+        return 1;
+      }
+      return writeReport(loaded.report, opts, io);
+    });
+    io.setExitCode(code);
+  });
+}
