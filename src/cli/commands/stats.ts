@@ -1,0 +1,45 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { aggregate, latestPerPod } from "../../stats/index.ts";
+import { renderCluster, renderSnapshots } from "../format/cluster.ts";
+import type { CliIo } from "../io.ts";
+import { type NatsCliOptions, printJson, withClient, withNatsOptions } from "./nats.ts";
+
+interface StatsOpts extends NatsCliOptions {
+  limit: number;
+  pod?: string;
+  run?: string;
+}
+
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidArgumentError(`expected 1..100000, got ${v}`);
+  return n;
+};
+
+/** `ltctl stats [--limit N] [--pod P] [--run R]`: newest snapshots first, plus the cluster-wide line. */
+export function register(program: Command, io: CliIo): void {
+  withNatsOptions(program.command("stats").description("the newest snapshots of every agent, newest first"))
+    .option("-n, --limit <n>", "how many snapshots", positive, 10)
+    .option("--pod <name>", "only this pod")
+    .option("--run <id>", "only this run")
+    .addHelpText(
+      "after",
+      "\nThe cluster line sums the latest snapshot of each (run, pod) shown and merges their histograms.\n",
+    )
+    .action(async (opts: StatsOpts) => {
+      io.setExitCode(
+        await withClient(opts, io, "stats", async (client) => {
+          const snapshots = await client.stats({
+            limit: opts.limit,
+            ...(opts.pod ? { pod: opts.pod } : {}),
+            ...(opts.run ? { run: opts.run } : {}),
+          });
+          const cluster = snapshots.length > 0 ? aggregate(latestPerPod(snapshots)) : undefined;
+          if (opts.json) printJson(io, { snapshots, cluster });
+          else io.out(renderSnapshots(snapshots) + (cluster ? `\n${renderCluster(cluster)}` : ""));
+          return 0;
+        }),
+      );
+    });
+}

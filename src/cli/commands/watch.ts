@@ -1,0 +1,70 @@
+import { type Command, InvalidArgumentError } from "commander";
+import type { ControlClient } from "../../control/index.ts";
+import { aggregate } from "../../stats/index.ts";
+import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
+import type { CliIo } from "../io.ts";
+import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
+
+interface WatchOpts extends NatsCliOptions {
+  interval: number;
+  untilDone?: boolean;
+  run?: string;
+  timeout?: number;
+}
+
+const FINISHED = new Set(["done", "stopped", "error"]);
+
+/** `ltctl watch`: the cluster view, refreshed until Ctrl-C (or until every agent finished with --until-done). */
+export function register(program: Command, io: CliIo): void {
+  withNatsOptions(
+    program.command("watch").description("live cluster view: agents, latest snapshot per pod, totals"),
+  )
+    .option("--interval <s>", "refresh every s seconds", secs, 2)
+    .option("--until-done", "exit 0 once every live agent finished the run")
+    .option("--run <id>", "watch this run (default: the active one)")
+    .option("--timeout <s>", "give up after s seconds (exit 1)", secs)
+    .action(async (opts: WatchOpts) => {
+      io.setExitCode(await withClient(opts, io, "watch", (client) => watchLoop(client, opts, io)));
+    });
+}
+
+function secs(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected seconds > 0, got ${v}`);
+  return n;
+}
+
+async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Promise<number> {
+  const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Number.POSITIVE_INFINITY;
+  for (;;) {
+    const run = opts.run ?? (await client.active())?.run_id;
+    const [agents, latest] = await Promise.all([client.status(), client.latest(run)]);
+    const live = agents.filter((a) => !a.stale);
+    const onRun = live.filter((a) => a.run_id === run);
+    const done =
+      run !== undefined &&
+      onRun.length > 0 &&
+      onRun.length === live.length &&
+      onRun.every((a) => FINISHED.has(a.state));
+    const cluster = latest.length > 0 ? aggregate(latest) : undefined;
+    if (opts.json) {
+      io.out(
+        `${JSON.stringify({ ts: new Date().toISOString(), run: run ?? null, agents, latest, cluster, done })}\n`,
+      );
+    } else {
+      const view =
+        `run ${run ?? "-"} · ${new Date().toISOString().slice(11, 19)} UTC · ${live.length} live agent(s)\n\n` +
+        renderAgents(agents) +
+        "\n" +
+        renderSnapshots(latest) +
+        (cluster ? `\n${renderCluster(cluster)}` : "");
+      io.out(io.isTTY ? `\x1b[H\x1b[2J${view}` : `${view}\n`);
+    }
+    if (opts.untilDone && done) return 0;
+    if (Date.now() >= deadline) {
+      if (!opts.json) io.err("ltctl watch: timed out\n");
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, opts.interval * 1000));
+  }
+}
