@@ -1,14 +1,32 @@
 import { Command } from "commander";
 import { register as registerCompare } from "./commands/compare.ts";
+import { register as registerHistory } from "./commands/history.ts";
+import { register as registerPush } from "./commands/push.ts";
 import { register as registerReport } from "./commands/report.ts";
+import { register as registerStart } from "./commands/start.ts";
+import { register as registerStats } from "./commands/stats.ts";
+import { register as registerStatus } from "./commands/status.ts";
+import { register as registerStop } from "./commands/stop.ts";
 import { register as registerValidate } from "./commands/validate.ts";
+import { register as registerWatch } from "./commands/watch.ts";
 import type { CliIo } from "./io.ts";
 
 /** A command module: adds its command to the program. Each lives in src/cli/commands/<name>.ts. */
 export type Register = (program: Command, io: CliIo) => void;
 
 /** Commands in the order `ltctl --help` lists them. Add new ones here. */
-const COMMANDS: readonly Register[] = [registerValidate, registerReport, registerCompare];
+const COMMANDS: readonly Register[] = [
+  registerValidate,
+  registerReport,
+  registerCompare,
+  registerPush,
+  registerStats,
+  registerStatus,
+  registerStop,
+  registerStart,
+  registerHistory,
+  registerWatch,
+];
 
 const HELP = `
 Examples:
