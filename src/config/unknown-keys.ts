@@ -34,8 +34,13 @@ function scan(schema: SchemaShape, value: unknown, path: (string | number)[], ou
     for (const option of schema.options) scan(option, value, path, out);
     return;
   }
-  if (schema.entries === undefined || value === null || typeof value !== "object" || Array.isArray(value))
+  // valibot's object schemas accept an array and then only flag its indexes as unknown keys, which
+  // fromValibot leaves to this scan: say what is wrong instead of returning no issue at all.
+  if (schema.entries !== undefined && Array.isArray(value)) {
+    out.push({ path: formatPath(path), message: "expected an object, got an array" });
     return;
+  }
+  if (schema.entries === undefined || value === null || typeof value !== "object") return;
   const known = Object.keys(schema.entries);
   for (const [key, child] of Object.entries(value)) {
     const entry = schema.entries[key];
