@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { type ExpandContext, expandDocument } from "./expand-env.ts";
 import { buildPlan, type Plan } from "./expand-plan.ts";
-import { type ConfigIssue, fromValibot } from "./issues.ts";
+import { type ConfigIssue, formatPath, fromValibot } from "./issues.ts";
 import { locateJsonError } from "./json-error.ts";
 import { checkConfig } from "./rules.ts";
 import { type RootConfig, RootConfigSchema } from "./schema.ts";
@@ -22,6 +22,18 @@ export function loadConfig(raw: unknown, ctx: ExpandContext): LoadResult {
     return {
       ok: false,
       issues: [{ path: "$", message: `expected a JSON object with load_test_specs, got ${got}` }],
+    };
+  }
+  const tooDeep = deeperThan(raw, MAX_DEPTH);
+  if (tooDeep !== undefined) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: tooDeep,
+          message: `nested deeper than ${MAX_DEPTH} levels (limit); a config is about 5 deep`,
+        },
+      ],
     };
   }
   const expanded = expandDocument(raw, ctx);
@@ -61,4 +73,23 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Nesting deeper than this is rejected before the recursive walks (expansion, schema) could overflow the stack. */
+const MAX_DEPTH = 64;
+
+/** The path of the first value nested deeper than `max` levels, found without recursion; else undefined. */
+function deeperThan(raw: unknown, max: number): string | undefined {
+  const stack: { node: unknown; path: (string | number)[] }[] = [{ node: raw, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: (string | number)[] };
+    if (node === null || typeof node !== "object") continue;
+    if (path.length >= max) return formatPath(path);
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        stack.push({ node: item, path: [...path, i] });
+      });
+    } else for (const [k, val] of Object.entries(node)) stack.push({ node: val, path: [...path, k] });
+  }
+  return undefined;
 }
