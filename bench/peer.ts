@@ -1,0 +1,158 @@
+// Node vs Go on the same nats-server in the same run: each scenario as a bare nats.js v3 loop (tuned
+// as ../shared/NATSJS-NOTES.md says) and as the Go peer (bench/go/natspeer, nats.go 1.22), printing
+// both rates, Node/Go and CPU µs per message. Run: npm run bench:peer [-- --json] [-- --seconds 3]
+// (node --import tsx bench/peer.ts). ~1 minute on 2 cores.
+//
+// Stack traces off (NATSJS-NOTES: doubles JetStream publish) is set below, after the imports, NOT with
+// `node --stack-trace-limit=0`: tsx 4.23 tells Node's CJS export lexer apart by reading `new Error().stack`
+// (isFromCjsLexer), so with the flag every named import from a CJS package such as
+// @nats-io/transport-node fails ("does not provide an export named 'connect'").
+import {
+  type BenchReport,
+  type BenchRow,
+  bareCorePublish,
+  bareJsConsume,
+  bareJsPublish,
+  barePubSub,
+  benchEnv,
+  createMemoryStream,
+  ensureGoPeer,
+  fillStream,
+  fmtRate,
+  formatJson,
+  formatText,
+  isSkipped,
+  type Measurement,
+  parseBenchArgs,
+  runGoPeer,
+  serverVersion,
+  startBenchServer,
+} from "./lib/index.ts";
+
+Error.stackTraceLimit = 0;
+const args = parseBenchArgs(process.argv.slice(2));
+const seconds = args.seconds ?? 3;
+const durationMs = seconds * 1000;
+const consumeMsgs = Math.round(50_000 * seconds);
+const progress = (s: string) => process.stderr.write(`${s}\n`);
+
+const startedAt = new Date().toISOString();
+const srv = await startBenchServer();
+const url = srv.url;
+const notes: string[] = [];
+const rows: BenchRow[] = [];
+let natsGo = "";
+
+try {
+  const peer = await ensureGoPeer();
+  if (isSkipped(peer)) {
+    notes.push(peer.skipped);
+    progress(peer.skipped);
+  }
+  const go = async (cliArgs: string[]): Promise<Measurement | undefined> => {
+    if (isSkipped(peer)) return undefined;
+    // natspeer wants its subcommand first, then flags.
+    const r = await runGoPeer([cliArgs[0]!, "-url", url, ...cliArgs.slice(1)], { timeoutMs: 60_000 });
+    if (isSkipped(r)) return undefined;
+    natsGo = r.nats_go;
+    return r.measurement;
+  };
+  const row = (
+    scenario: string,
+    unit: string,
+    baseline: Measurement,
+    g: Measurement | undefined,
+    note?: string,
+  ) => {
+    const r: BenchRow = { scenario, unit, baseline };
+    if (g) r.go = g;
+    if (note) r.note = note;
+    rows.push(r);
+    const ratio = g ? ` Node/Go ${(baseline.rate / g.rate).toFixed(2)}x` : "";
+    progress(`${scenario}: Node ${fmtRate(baseline.rate)} ${unit}, Go ${g ? fmtRate(g.rate) : "–"}${ratio}`);
+  };
+  const dur = `${seconds}s`;
+
+  for (const size of [128, 1024]) {
+    const subject = `peer.pub.${size}`;
+    const node = await bareCorePublish(url, { subject, size, durationMs });
+    const g = await go(["pub", "-subject", subject, "-size", `${size}`, "-duration", dur]);
+    row(`core publish ${size} B`, "msgs/s", node, g, "Node flushes every 1,000; Go flushes at the end");
+  }
+
+  {
+    const subject = "peer.pubsub";
+    const node = await barePubSub(url, { subject, size: 128, durationMs });
+    const g = await go(["pubsub", "-subject", subject, "-size", "128", "-duration", dur]);
+    row("core pub→sub 128 B", "received/s", node, g, "publisher and subscriber in one process");
+  }
+
+  {
+    const stream = "PEER_JSPUB";
+    const subject = "peer.js";
+    await createMemoryStream(url, stream, subject);
+    const node = await bareJsPublish(url, { subject, size: 1024, durationMs, window: 256, batch: 64 });
+    await createMemoryStream(url, stream, subject);
+    const g = await go([
+      "jspub",
+      "-stream",
+      stream,
+      "-subject",
+      subject,
+      "-size",
+      "1024",
+      "-window",
+      "256",
+      "-duration",
+      dur,
+    ]);
+    row("JetStream publish 1 KiB, window 256", "acked/s", node, g, "Node tops up 64 at a time");
+  }
+
+  {
+    const stream = "PEER_CONSUME";
+    const subject = "peer.consume";
+    await createMemoryStream(url, stream, subject);
+    await fillStream(url, subject, 1024, consumeMsgs);
+    const node = await bareJsConsume(url, { stream, consumer: "node", msgs: consumeMsgs, maxMessages: 1000 });
+    const g = await go([
+      "jsconsume",
+      "-stream",
+      stream,
+      "-subject",
+      subject,
+      "-consumer",
+      "go",
+      "-n",
+      `${consumeMsgs}`,
+      "-batch",
+      "1000",
+    ]);
+    row(
+      `JetStream pull consume 1 KiB, explicit ack (${consumeMsgs / 1000}k msgs)`,
+      "msgs/s",
+      node,
+      g,
+      "Node consume() max_messages 1000; Go Fetch(1000)",
+    );
+  }
+
+  notes.push(
+    "one run of each, Node first then Go, same server; CPU is the client process only (not nats-server)",
+    "2 cores shared by client and server: absolute rates drift ~2x; compare ratios within one run",
+  );
+  const report: BenchReport = {
+    bench: "peer",
+    startedAt,
+    env: benchEnv({
+      "nats-server": await serverVersion(srv),
+      "nats.go": natsGo || "skipped",
+      seconds_per_scenario: seconds,
+    }),
+    rows,
+    notes,
+  };
+  process.stdout.write(args.json ? formatJson(report) : formatText(report, { baseline: "Node", go: "Go" }));
+} finally {
+  await srv[Symbol.asyncDispose]();
+}
