@@ -59,7 +59,7 @@ export function formatTick(v: number): string {
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 760;
   const H = o.height ?? 300;
-  const m = { l: 64, r: 16, t: 34, b: 46 };
+  const m = { l: 64, r: 36, t: 48, b: 46 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const fy = o.logY ? (y: number) => (y > 0 ? Math.log10(y) : Number.NaN) : (y: number) => y;
@@ -72,7 +72,7 @@ export function lineChart(o: ChartOptions): string {
   const out: string[] = [];
   out.push(
     `<svg class="chart" role="img" aria-label="${escapeXml(o.title)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">`,
-    `<text class="title" x="${m.l}" y="20">${escapeXml(o.title)}</text>`,
+    `<text class="title" x="${m.l}" y="18">${escapeXml(o.title)}</text>`,
   );
   if (xs.length === 0) {
     out.push(`<text class="empty" x="${W / 2}" y="${H / 2}" text-anchor="middle">no samples</text></svg>`);
@@ -127,8 +127,8 @@ export function lineChart(o: ChartOptions): string {
     const w = 18 + l.name.length * 7;
     lx -= w + 10;
     legend.push(
-      `<line x1="${lx}" x2="${lx + 14}" y1="16" y2="16" stroke="${l.colour}" stroke-width="3"${l.dashed ? ' stroke-dasharray="4 3"' : ""}/>`,
-      `<text class="legend" x="${lx + 18}" y="20">${escapeXml(l.name)}</text>`,
+      `<line x1="${lx}" x2="${lx + 14}" y1="34" y2="34" stroke="${l.colour}" stroke-width="3"${l.dashed ? ' stroke-dasharray="4 3"' : ""}/>`,
+      `<text class="legend" x="${lx + 18}" y="38">${escapeXml(l.name)}</text>`,
     );
   }
   for (const l of lines) {
