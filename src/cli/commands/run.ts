@@ -1,0 +1,201 @@
+// `ltctl run <config.json>`: runs the plan in this process against the NATS under test (no agents), with a
+// progress line while it runs and a result table per step at the end (or the final snapshots as JSON).
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
+import { runPlan } from "../../engine/index.ts";
+import { ERROR_CATEGORIES, type Mode, type Percentiles, type Snapshot } from "../../stats/index.ts";
+import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
+import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
+import { type CliIo, EXIT } from "../io.ts";
+
+/** Exit codes beyond io.ts's: a step ended in error; the run was interrupted (Ctrl-C). */
+const EXIT_STEP_ERROR = 3;
+const EXIT_INTERRUPTED = 130;
+
+const HELP = `
+Runs every step of the plan here, one after another: creates the streams and durable consumers, publishes
+on the open-model schedule and consumes, printing a progress line every second; at the end a table per step
+(counts, rates, latency percentiles, errors by category). Ctrl-C stops cleanly: in-flight publishes drain
+and what was measured is printed. Streams are kept unless --cleanup.
+
+Exit codes: 0 done, 1 invalid config, 2 bad usage or unreadable file, 3 a step failed, 130 interrupted.
+
+Examples:
+  $ NATS_URL=nats://127.0.0.1:4222 ltctl run examples/quick.json
+  $ ltctl run my.json --mode publish --pod lt-0 --json > finals.json
+`;
+
+interface RunOpts {
+  mode?: string;
+  pod?: string;
+  json?: boolean;
+  cleanup?: boolean;
+  workers?: string;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command("run")
+    .description("run a config in this process (no agents) and print the results")
+    .argument("<file>", "config file (JSON, the original tool's format)")
+    .option("--mode <mode>", "publish, consume or both", "both")
+    .option("--pod <name>", "pod name for {pod} (default: POD_NAME, else the host name)")
+    .option("--json", "print the final snapshot of each step as JSON instead of tables")
+    .option("--cleanup", "delete the streams this run created when it ends")
+    .option("--workers <n>", "worker threads to split publishers and consumers across", "1")
+    .addHelpText("after", HELP)
+    .action(async (file: string, opts: RunOpts) => {
+      io.setExitCode(await run(file, opts, io));
+    });
+}
+
+async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
+  const mode = opts.mode ?? "both";
+  if (mode !== "publish" && mode !== "consume" && mode !== "both") {
+    io.err(`ltctl run: --mode must be publish, consume or both, got ${mode}\n`);
+    return EXIT.usage;
+  }
+  const workers = Number(opts.workers ?? "1");
+  if (!Number.isInteger(workers) || workers < 1) {
+    io.err(`ltctl run: --workers must be a positive integer, got ${opts.workers}\n`);
+    return EXIT.usage;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    io.err(`ltctl run: cannot read ${file}: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const pod = opts.pod ?? resolvePodName(io.env, io.hostname);
+  const loaded = parseConfigText(text, { pod, env: io.env });
+  if (!loaded.ok) {
+    io.err(`${file}: invalid config:\n${formatIssues(loaded.issues)}\n`);
+    return EXIT.invalidConfig;
+  }
+  for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
+  const plan = loaded.plan;
+  const totalS = plan.steps.reduce((n, s) => n + s.spec.durationMs / 1000, 0);
+  const ctl = new AbortController();
+  // The CLI's wiring: Ctrl-C stops the run cleanly; a second one is left to Node (exits at once).
+  const onInt = () => ctl.abort();
+  process.once("SIGINT", onInt);
+  let lastPrinted: number | undefined;
+  let doneS = 0;
+  let progressShown = false;
+  const onSnapshot = (s: Snapshot) => {
+    if (s.phase !== "running") {
+      doneS += s.duration_s;
+      return;
+    }
+    const elapsed = doneS + s.elapsed_s;
+    if (opts.json || !shouldPrint(io.isTTY, lastPrinted, elapsed, 5)) return;
+    lastPrinted = elapsed;
+    progressShown = true;
+    const p99 =
+      s.latency_ms.end_to_end.count > 0 ? s.latency_ms.end_to_end.p99 : s.latency_ms.publish_ack.p99;
+    io.err(
+      renderProgress(
+        {
+          elapsed_s: elapsed,
+          total_s: totalS,
+          rate: s.publish_rate,
+          consume_rate: s.consume_rate,
+          p99_ms: p99,
+          label: plan.steps.length > 1 ? `step ${s.spec}` : undefined,
+          errors: s.publish_errors,
+        },
+        { isTTY: io.isTTY, env: io.env },
+      ),
+    );
+  };
+  const log = {
+    info: () => {},
+    warn: (msg: string, f?: Record<string, unknown>) =>
+      io.err(`warning: ${msg}${f ? ` ${JSON.stringify(f)}` : ""}\n`),
+    error: (msg: string, f?: Record<string, unknown>) =>
+      io.err(`error: ${msg}${f ? ` ${JSON.stringify(f)}` : ""}\n`),
+  };
+  let result: Awaited<ReturnType<typeof runPlan>>;
+  try {
+    result = await runPlan(plan, {
+      runId: randomUUID().slice(0, 8),
+      pod,
+      mode: mode as Mode,
+      signal: ctl.signal,
+      onSnapshot,
+      log,
+      statsIntervalMs: 1000,
+      cleanup: opts.cleanup === true,
+      workers,
+    });
+  } finally {
+    process.removeListener("SIGINT", onInt);
+  }
+  if (progressShown) io.err(progressDone(io.isTTY));
+  if (opts.json) io.out(`${JSON.stringify(result.finals, null, 2)}\n`);
+  else io.out(renderResults(result.finals));
+  if (result.finals.some((f) => f.phase === "error")) return EXIT_STEP_ERROR;
+  return result.stopped ? EXIT_INTERRUPTED : EXIT.ok;
+}
+
+/** The result tables of `ltctl run`, one block per step. Pure. */
+export function renderResults(finals: readonly Snapshot[]): string {
+  return finals.map(renderStep).join("\n");
+}
+
+function renderStep(s: Snapshot): string {
+  const dur = Math.max(1e-3, Math.min(s.elapsed_s, s.duration_s) || s.duration_s);
+  let out = `${s.spec} (spec ${s.spec_index}, iteration ${s.iteration}) · ${s.phase} · ${s.elapsed_s}s of ${s.duration_s}s · mode ${s.mode}\n`;
+  const err = (s as { error?: string }).error;
+  if (err) out += `  error: ${err}\n`;
+  const rows: string[][] = [
+    ["published", formatNumber(s.published), `${formatNumber(s.published / dur)} msg/s`],
+    ["acked", formatNumber(s.acked), ""],
+    ["publish errors", formatNumber(s.publish_errors), ""],
+    ["missed sends", formatNumber(s.missed_sends ?? 0), "slots the client could not serve on time"],
+    ["consumed", formatNumber(s.consumed), `${formatNumber(s.consumed / dur)} msg/s`],
+    ["acks sent", formatNumber(s.acks_sent), ""],
+    ["redelivered", formatNumber(s.redelivered), ""],
+    ["duplicates", formatNumber(s.duplicates), ""],
+    ["out of order", formatNumber(s.out_of_order), ""],
+    ["lost", formatNumber(s.lost), ""],
+    ["bytes out / in", `${formatBytes(s.bytes_out)} / ${formatBytes(s.bytes_in)}`, ""],
+  ];
+  if (s.negative_latency)
+    rows.push(["negative e2e", formatNumber(s.negative_latency), "clock skew between hosts"]);
+  out += renderTable([{ header: "counter" }, { header: "value", align: "right" }, { header: "" }], rows, 2);
+  out += "\n";
+  const lat = (name: string, p: Percentiles | undefined) => {
+    const q = p ?? { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
+    return [name, formatNumber(q.count), ...[q.p50, q.p90, q.p95, q.p99, q.p999, q.p9999, q.max].map(ms)];
+  };
+  out += renderTable(
+    ["latency (ms)", "count", "p50", "p90", "p95", "p99", "p99.9", "p99.99", "max"].map((h, i) => ({
+      header: h,
+      align: i === 0 ? "left" : "right",
+    })),
+    [
+      lat("publish ack", s.latency_ms.publish_ack),
+      lat("end to end", s.latency_ms.end_to_end),
+      lat("send delay", s.latency_ms.send_delay),
+    ],
+    2,
+  );
+  const errors = ERROR_CATEGORIES.filter((c) => (s.errors[c] ?? 0) > 0);
+  if (errors.length > 0) {
+    out += "\n";
+    out += renderTable(
+      [{ header: "error" }, { header: "count", align: "right" }],
+      errors.map((c) => [c, formatNumber(s.errors[c] ?? 0)]),
+      2,
+    );
+  }
+  return out;
+}
+
+function ms(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
