@@ -3,6 +3,7 @@ import { register as registerCompare } from "./commands/compare.ts";
 import { register as registerHistory } from "./commands/history.ts";
 import { register as registerPush } from "./commands/push.ts";
 import { register as registerReport } from "./commands/report.ts";
+import { register as registerRun } from "./commands/run.ts";
 import { register as registerStart } from "./commands/start.ts";
 import { register as registerStats } from "./commands/stats.ts";
 import { register as registerStatus } from "./commands/status.ts";
@@ -17,6 +18,7 @@ export type Register = (program: Command, io: CliIo) => void;
 /** Commands in the order `ltctl --help` lists them. Add new ones here. */
 const COMMANDS: readonly Register[] = [
   registerValidate,
+  registerRun,
   registerReport,
   registerCompare,
   registerPush,
