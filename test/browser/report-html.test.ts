@@ -41,7 +41,7 @@ test("report - the html report opens in Chromium with its charts drawn and no ne
     const charts = await page.$$eval("svg.chart", (svgs) =>
       svgs.map((svg) => ({
         title: svg.querySelector("text.title")?.textContent ?? "",
-        series: [...svg.querySelectorAll("path.series")].map((p) => {
+        series: Array.from(svg.querySelectorAll("path.series")).map((p) => {
           const box = (p as SVGGraphicsElement).getBBox();
           return { name: p.getAttribute("data-series"), width: box.width, height: box.height };
         }),
