@@ -9,7 +9,7 @@ import { startServer } from "../harness/index.ts";
 
 function ltctl(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const merged: Record<string, string | undefined> = { ...process.env, ...env };
