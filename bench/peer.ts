@@ -37,6 +37,7 @@ const consumeMsgs = Math.round(50_000 * seconds);
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 
 const startedAt = new Date().toISOString();
+const envAtStart = benchEnv();
 const srv = await startBenchServer();
 const url = srv.url;
 const notes: string[] = [];
@@ -145,6 +146,7 @@ try {
     bench: "peer",
     startedAt,
     env: benchEnv({
+      load1_start: envAtStart.load1!,
       "nats-server": await serverVersion(srv),
       "nats.go": natsGo || "skipped",
       seconds_per_scenario: seconds,
