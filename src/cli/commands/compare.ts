@@ -2,28 +2,23 @@ import type { Command } from "commander";
 import { compareReports, renderComparison } from "../../report/index.ts";
 import { palette } from "../format/colour.ts";
 import { type CliIo, EXIT } from "../io.ts";
-import {
-  addControlOptions,
-  type ControlOptions,
-  DEFAULT_SNAPSHOT_LIMIT,
-  loadRun,
-  withControl,
-} from "./report.ts";
+import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
+import { DEFAULT_SNAPSHOT_LIMIT, loadRun } from "./report.ts";
 
 const HELP = `
 Builds the report of both runs from the stats stream and prints each cluster-wide metric side by side with
 the ratio B/A. A is the baseline: B's higher latencies, errors and losses and lower rates beyond the
 tolerance are marked REGRESSION (volumes such as "published" depend on the duration and are not judged).
 
-Exit codes: 0 compared (even with regressions, unless --fail-on-regression: then 1), 1 a run not found, 2 bad usage.
+Exit codes: 0 compared (even with regressions, unless --fail-on-regression: then 1), 1 a run not found,
+2 bad usage, 3 control plane unreachable. --json prints the comparison as JSON.
 
 Examples:
   $ ltctl compare 20240501-120000-ab12 20240502-090000-cd34
   $ ltctl compare old new --tolerance 10 --json | jq '.rows[] | select(.verdict == "regression")'
 `;
 
-interface CompareOpts extends ControlOptions {
-  json?: boolean;
+interface CompareOpts extends NatsCliOptions {
   tolerance?: string;
   failOnRegression?: boolean;
 }
@@ -35,11 +30,10 @@ export function register(program: Command, io: CliIo): void {
     .description("compare two runs metric by metric: ratio B/A and regressions marked")
     .argument("<runA>", "baseline run id")
     .argument("<runB>", "run id to compare with the baseline")
-    .option("--json", "print the comparison as JSON")
     .option("--tolerance <pct>", "relative change (percent) within which values count as equal", "5")
     .option("--fail-on-regression", "exit 1 when a metric regressed")
     .addHelpText("after", HELP);
-  addControlOptions(cmd).action(async (runA: string, runB: string, opts: CompareOpts) => {
+  withNatsOptions(cmd).action(async (runA: string, runB: string, opts: CompareOpts) => {
     const tolerance = Number(opts.tolerance ?? "5") / 100;
     if (!Number.isFinite(tolerance) || tolerance < 0) {
       io.err(`ltctl compare: --tolerance expects a percentage >= 0, got ${JSON.stringify(opts.tolerance)}\n`);
@@ -58,7 +52,7 @@ async function withReports(
   io: CliIo,
   tolerance: number,
 ): Promise<number> {
-  return withControl(opts, io, async (source) => {
+  return withClient(opts, io, "compare", async (source) => {
     const [a, b] = await Promise.all([
       loadRun(source, runA, DEFAULT_SNAPSHOT_LIMIT),
       loadRun(source, runB, DEFAULT_SNAPSHOT_LIMIT),

@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { connect } from "@nats-io/transport-node";
 import { type Command, Option } from "commander";
-import { type ConfigRevision, ControlClient } from "../../control/index.ts";
+import type { ConfigRevision } from "../../control/index.ts";
 import {
   buildRunReport,
   EXIT_THRESHOLDS_FAILED,
@@ -15,6 +14,7 @@ import {
 import { type Snapshot, validateThresholds } from "../../stats/index.ts";
 import { palette } from "../format/colour.ts";
 import { type CliIo, EXIT } from "../io.ts";
+import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
 
 /** Snapshots read for one run at most. @default 200000 (a 1 h run of 50 pods at a 1 s interval is 180k). */
 export const DEFAULT_SNAPSHOT_LIMIT = 200_000;
@@ -27,7 +27,8 @@ file with throughput and latency-over-time charts and the percentile curve (no n
 When the run's config has a "thresholds" block, each is checked against the cluster-wide run summary and
 printed; exit code 99 when one fails (as k6), naming the threshold and the measured value.
 
-Exit codes: 0 ok, 99 a threshold failed, 1 no such run / no snapshots / bad thresholds, 2 bad usage.
+Exit codes: 0 ok, 99 a threshold failed, 1 no such run / no snapshots / bad thresholds, 2 bad usage,
+3 control plane unreachable. --json is --format json.
 
 Examples:
   $ ltctl report                                   the active run, as a table
@@ -41,33 +42,6 @@ export interface RunSource {
   active(): Promise<ConfigRevision | undefined>;
   history(limit?: number): Promise<ConfigRevision[]>;
   stats(q: { run?: string; limit?: number }): Promise<Snapshot[]>;
-}
-
-/** Connection options shared by `report` and `compare`. */
-export interface ControlOptions {
-  server?: string;
-  prefix?: string;
-}
-
-export function addControlOptions(cmd: Command): Command {
-  return cmd
-    .option("-s, --server <url>", "NATS of the control plane (default: NATS_URL, else nats://127.0.0.1:4222)")
-    .option("--prefix <p>", "control-plane prefix (default: LT_PREFIX, else lt)");
-}
-
-/** Connects to the control plane, runs `fn` with a client, and always drains the connection. */
-export async function withControl<T>(
-  opts: ControlOptions,
-  io: CliIo,
-  fn: (source: RunSource) => Promise<T>,
-): Promise<T> {
-  const servers = (opts.server ?? io.env.NATS_URL ?? "nats://127.0.0.1:4222").split(",");
-  const nc = await connect({ servers, name: `ltctl@${io.hostname}`, noAsyncTraces: true });
-  try {
-    return await fn(new ControlClient(nc, opts.prefix ?? io.env.LT_PREFIX ?? "lt"));
-  } finally {
-    await nc.drain().catch(() => {});
-  }
 }
 
 /** The config entry that started `run` (active or from the KV history). */
@@ -105,7 +79,7 @@ export async function loadRun(
   return { report: buildRunReport(snapshots, { run: runId, thresholds }), thresholds };
 }
 
-interface ReportOpts extends ControlOptions {
+interface ReportOpts extends NatsCliOptions {
   run?: string;
   format?: ReportFormat;
   output?: string;
@@ -167,20 +141,24 @@ export function register(program: Command, io: CliIo): void {
     .option("--limit <n>", `most snapshots to read (default ${DEFAULT_SNAPSHOT_LIMIT})`)
     .option("--no-thresholds", "do not check the config's thresholds (exit 0 even when one fails)")
     .addHelpText("after", HELP);
-  addControlOptions(cmd).action(async (opts: ReportOpts) => {
+  withNatsOptions(cmd).action(async (opts: ReportOpts) => {
     const limit = opts.limit === undefined ? DEFAULT_SNAPSHOT_LIMIT : Number(opts.limit);
     if (!Number.isInteger(limit) || limit <= 0) {
       io.err(`ltctl report: --limit expects a positive integer, got ${JSON.stringify(opts.limit)}\n`);
       io.setExitCode(EXIT.usage);
       return;
     }
-    const code = await withControl(opts, io, async (source) => {
+    const code = await withClient(opts, io, "report", async (source) => {
       const loaded = await loadRun(source, opts.run, limit);
       if ("error" in loaded) {
         io.err(`ltctl report: ${loaded.error}\n`);
         return 1;
       }
-      return writeReport(loaded.report, opts, io);
+      return writeReport(
+        loaded.report,
+        { ...opts, format: opts.format ?? (opts.json ? "json" : undefined) },
+        io,
+      );
     });
     io.setExitCode(code);
   });
