@@ -2,13 +2,26 @@
 // progress line while it runs and a result table per step at the end (or the final snapshots as JSON).
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
 import { runPlan } from "../../engine/index.ts";
-import { ERROR_CATEGORIES, type Mode, type Percentiles, type Snapshot } from "../../stats/index.ts";
+import {
+  buildRunReport,
+  EXIT_THRESHOLDS_FAILED,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from "../../report/index.ts";
+import {
+  ERROR_CATEGORIES,
+  type Mode,
+  type Percentiles,
+  type Snapshot,
+  validateThresholds,
+} from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
 import { type CliIo, EXIT } from "../io.ts";
+import { printThresholds, writeReport } from "./report.ts";
 
 /** Exit codes beyond io.ts's: a step ended in error; the run was interrupted (Ctrl-C). */
 const EXIT_STEP_ERROR = 3;
@@ -20,7 +33,12 @@ on the open-model schedule and consumes, printing a progress line every second; 
 (counts, rates, latency percentiles, errors by category). Ctrl-C stops cleanly: in-flight publishes drain
 and what was measured is printed. Streams are kept unless --cleanup.
 
-Exit codes: 0 done, 1 invalid config, 2 bad usage or unreadable file, 3 a step failed, 130 interrupted.
+With a "thresholds" block in the config, each threshold is checked against the run's cluster summary at
+the end; exit code 99 (as k6) when one fails, naming it and the measured value. --report FILE writes the
+same report "ltctl report" makes (format from --format, else the file's extension).
+
+Exit codes: 0 done, 1 invalid config, 2 bad usage or unreadable file, 3 a step failed, 99 a threshold
+failed, 130 interrupted. Any non-zero code means the run did not pass.
 
 Examples:
   $ NATS_URL=nats://127.0.0.1:4222 ltctl run examples/quick.json
@@ -33,6 +51,8 @@ interface RunOpts {
   json?: boolean;
   cleanup?: boolean;
   workers?: string;
+  report?: string;
+  format?: ReportFormat;
 }
 
 export function register(program: Command, io: CliIo): void {
@@ -45,6 +65,12 @@ export function register(program: Command, io: CliIo): void {
     .option("--json", "print the final snapshot of each step as JSON instead of tables")
     .option("--cleanup", "delete the streams this run created when it ends")
     .option("--workers <n>", "worker threads to split publishers and consumers across", "1")
+    .option("--report <file>", "also write the run report to this file (html, json, csv, md or table)")
+    .addOption(
+      new Option("--format <format>", "format of --report (default: from its extension, else table)").choices(
+        REPORT_FORMATS,
+      ),
+    )
     .addHelpText("after", HELP)
     .action(async (file: string, opts: RunOpts) => {
       io.setExitCode(await run(file, opts, io));
@@ -75,6 +101,11 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
     io.err(`${file}: invalid config:\n${formatIssues(loaded.issues)}\n`);
     return EXIT.invalidConfig;
   }
+  const thresholdIssues = validateThresholds(loaded.config.thresholds);
+  if (thresholdIssues.length > 0) {
+    io.err(`${file}: invalid config:\n${formatIssues(thresholdIssues)}\n`);
+    return EXIT.invalidConfig;
+  }
   for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
   const plan = loaded.plan;
   const totalS = plan.steps.reduce((n, s) => n + s.spec.durationMs / 1000, 0);
@@ -85,7 +116,9 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   let lastPrinted: number | undefined;
   let doneS = 0;
   let progressShown = false;
+  const seen: Snapshot[] = [];
   const onSnapshot = (s: Snapshot) => {
+    seen.push(s);
     if (s.phase !== "running") {
       doneS += s.duration_s;
       return;
@@ -138,7 +171,13 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   if (opts.json) io.out(`${JSON.stringify(result.finals, null, 2)}\n`);
   else io.out(renderResults(result.finals));
   if (result.finals.some((f) => f.phase === "error")) return EXIT_STEP_ERROR;
-  return result.stopped ? EXIT_INTERRUPTED : EXIT.ok;
+  if (result.stopped) return EXIT_INTERRUPTED;
+  const thresholds = loaded.config.thresholds;
+  if (opts.report === undefined && thresholds === undefined) return EXIT.ok;
+  const report = buildRunReport([...seen, ...result.finals], { thresholds });
+  if (opts.report !== undefined)
+    await writeReport(report, { output: opts.report, format: opts.format, thresholds: false }, io);
+  return printThresholds(report, io) === EXIT_THRESHOLDS_FAILED ? EXIT_THRESHOLDS_FAILED : EXIT.ok;
 }
 
 /** The result tables of `ltctl run`, one block per step. Pure. */
