@@ -20,7 +20,7 @@ import {
 } from "./messages.ts";
 import { ACTIVE_KEY, type ControlNames, controlNames, newRunId, subjectToken } from "./names.ts";
 import { type ControlPlane, type ControlPlaneOptions, ensureControlPlane } from "./setup.ts";
-import { readNewestSnapshots } from "./stats-read.ts";
+import { readKvLatest, readNewestSnapshots } from "./stats-read.ts";
 import { configHash, validateForPush } from "./validate.ts";
 
 /** Heartbeats an entry may miss before `status()` calls it stale. */
@@ -160,16 +160,13 @@ export class ControlClient {
 
   /** The latest snapshot of every pod of a run (default: the active run), from the stats KV. */
   async latest(run?: string): Promise<Snapshot[]> {
-    const { stats } = await this.plane();
+    const { js, jsm, names } = await this.plane();
     const runId = run ?? (await this.active())?.run_id;
     if (!runId) return [];
-    const keys: string[] = [];
-    for await (const k of await stats.keys(`${subjectToken(runId)}.*`)) keys.push(k);
-    const entries = await Promise.all(keys.map((k) => stats.get(k)));
+    const values = await readKvLatest(js, jsm, names.statsBucket, `${subjectToken(runId)}.*`);
     const out: Snapshot[] = [];
-    for (const e of entries) {
-      if (e?.operation !== "PUT") continue;
-      const s = parseSnapshot(parseJson(e.string()));
+    for (const text of values.values()) {
+      const s = parseSnapshot(parseJson(text));
       if (s) out.push(s);
     }
     return out.sort((a, b) => a.pod.localeCompare(b.pod));
@@ -177,14 +174,11 @@ export class ControlClient {
 
   /** Every agent with a presence entry, by pod; `stale` when it missed 3 heartbeats. */
   async status(now = Date.now()): Promise<PresenceView[]> {
-    const { agents } = await this.plane();
-    const keys: string[] = [];
-    for await (const k of await agents.keys()) keys.push(k);
-    const entries = await Promise.all(keys.map((k) => agents.get(k)));
+    const { js, jsm, names } = await this.plane();
+    const values = await readKvLatest(js, jsm, names.agentsBucket);
     const out: PresenceView[] = [];
-    for (const e of entries) {
-      if (e?.operation !== "PUT") continue;
-      const p = parseMessage(PresenceSchema, parseJson(e.string()));
+    for (const text of values.values()) {
+      const p = parseMessage(PresenceSchema, parseJson(text));
       if (!p) continue;
       const age = Math.max(0, now - p.last_seen);
       out.push({

@@ -78,3 +78,52 @@ function consumerConfig(filter: string, start: number) {
     num_replicas: 1,
   };
 }
+
+/**
+ * The latest value of every key of a KV bucket under `keyFilter`, read in one pass with an ephemeral
+ * last-per-subject consumer. (`kv.keys()` never ends while keys keep changing, as presence does every
+ * heartbeat; this reads exactly the messages pending when it starts, plus any newer ones that arrive meanwhile.)
+ */
+export async function readKvLatest(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  bucket: string,
+  keyFilter = ">",
+): Promise<Map<string, string>> {
+  const stream = `KV_${bucket}`;
+  const prefix = `$KV.${bucket}.`;
+  const ci = await jsm.consumers.add(stream, {
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+    filter_subject: `${prefix}${keyFilter}`,
+    inactive_threshold: nanos(30_000),
+    mem_storage: true,
+    num_replicas: 1,
+  });
+  const out = new Map<string, string>();
+  try {
+    let left = ci.num_pending;
+    if (left === 0) return out;
+    const consumer = await js.consumers.get(stream, ci.name);
+    while (left > 0) {
+      const msgs = await consumer.fetch({ max_messages: Math.min(left, FETCH_CHUNK), expires: 1_000 });
+      let got = 0;
+      for await (const m of msgs) {
+        got++;
+        const key = m.subject.slice(prefix.length);
+        const op = m.headers?.get("KV-Operation");
+        if (op === "DEL" || op === "PURGE") out.delete(key);
+        else out.set(key, m.string());
+        if (m.info.pending === 0) {
+          left = 0;
+          break;
+        }
+      }
+      if (got === 0) break;
+      if (left > 0) left -= got;
+    }
+  } finally {
+    await jsm.consumers.delete(stream, ci.name).catch(() => {});
+  }
+  return out;
+}
