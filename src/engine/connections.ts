@@ -18,9 +18,41 @@ export interface ConnectTarget {
   readonly credsFile?: string;
 }
 
+/**
+ * nats.js ignores credentials inside server URLs (`nats://user:pass@host`, `nats://token@host`), which the
+ * original tool (nats.go) honours: take them out of the URLs (so they never reach logs or errors either) and
+ * pass them as user/pass or token.
+ */
+export function splitUserInfo(servers: readonly string[]): {
+  servers: string[];
+  auth?: { user: string; pass: string } | { token: string };
+} {
+  let auth: { user: string; pass: string } | { token: string } | undefined;
+  const out = servers.map((s) => {
+    const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@(.*)$/i.exec(s);
+    if (!m) return s;
+    const info = m[2] as string;
+    const colon = info.indexOf(":");
+    const dec = (x: string) => {
+      try {
+        return decodeURIComponent(x);
+      } catch {
+        return x;
+      }
+    };
+    auth ??=
+      colon >= 0
+        ? { user: dec(info.slice(0, colon)), pass: dec(info.slice(colon + 1)) }
+        : { token: dec(info) };
+    return `${m[1]}${m[3]}`;
+  });
+  return auth ? { servers: out, auth } : { servers: out };
+}
+
 export function connectOptions(t: ConnectTarget, name: string): ConnectionOptions {
+  const { servers, auth } = splitUserInfo(t.servers);
   const opts: ConnectionOptions = {
-    servers: [...t.servers],
+    servers,
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -29,6 +61,7 @@ export function connectOptions(t: ConnectTarget, name: string): ConnectionOption
   };
   if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
   if (t.credsFile) opts.authenticator = credsAuthenticator(readFileSync(t.credsFile));
+  else if (auth) Object.assign(opts, auth);
   return opts;
 }
 
@@ -37,7 +70,8 @@ export async function open(t: ConnectTarget, name: string): Promise<NatsConnecti
   try {
     return await connect(connectOptions(t, name));
   } catch (err) {
-    throw new Error(`connection ${name} to ${t.servers.join(",")} failed: ${(err as Error).message}`, {
+    const where = splitUserInfo(t.servers).servers.join(",");
+    throw new Error(`connection ${name} to ${where} failed: ${(err as Error).message}`, {
       cause: err,
     });
   }
