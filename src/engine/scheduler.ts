@@ -113,9 +113,11 @@ export class Scheduler {
       if (this.#parked.size === 0) this.#done();
       return;
     }
+    // Never spin on setImmediate until a send is due (that burns a core at a few thousand msg/s): sleep at
+    // least the timer's 1 ms; the lateness shows in send_delay.
     const wait = heap[0]!.due - performance.now();
-    if (wait < 1) this.#kick();
-    else this.#timer = setTimeout(this.#tick, Math.floor(wait));
+    if (wait <= 0) this.#kick();
+    else this.#timer = setTimeout(this.#tick, Math.max(1, Math.floor(wait)));
   };
 
   #park(p: Sendable): void {
