@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
-import type { ControlClient } from "../../control/index.ts";
-import { aggregate } from "../../stats/index.ts";
+import type { ControlClient, PresenceView } from "../../control/index.ts";
+import { aggregate, type ClusterTotal, type Snapshot } from "../../stats/index.ts";
 import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
 import type { CliIo } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
@@ -37,28 +37,15 @@ function secs(v: string): number {
 async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Promise<number> {
   const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Number.POSITIVE_INFINITY;
   for (;;) {
-    const run = opts.run ?? (await client.active())?.run_id;
-    const [agents, latest] = await Promise.all([client.status(), client.latest(run)]);
-    const live = agents.filter((a) => !a.stale);
-    const onRun = live.filter((a) => a.run_id === run);
-    const done =
-      run !== undefined &&
-      onRun.length > 0 &&
-      onRun.length === live.length &&
-      onRun.every((a) => FINISHED.has(a.state));
-    const cluster = latest.length > 0 ? aggregate(latest) : undefined;
+    const view = await readClusterView(client, opts.run);
+    const { run, agents, latest, cluster, done } = view;
     if (opts.json) {
       io.out(
         `${JSON.stringify({ ts: new Date().toISOString(), run: run ?? null, agents, latest, cluster, done })}\n`,
       );
     } else {
-      const view =
-        `run ${run ?? "-"} · ${new Date().toISOString().slice(11, 19)} UTC · ${live.length} live agent(s)\n\n` +
-        renderAgents(agents) +
-        "\n" +
-        renderSnapshots(latest) +
-        (cluster ? `\n${renderCluster(cluster)}` : "");
-      io.out(io.isTTY ? `\x1b[H\x1b[2J${view}` : `${view}\n`);
+      const text = renderClusterView(view);
+      io.out(io.isTTY ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
     }
     if (opts.untilDone && done) return 0;
     if (Date.now() >= deadline) {
@@ -67,4 +54,41 @@ async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Pro
     }
     await new Promise((r) => setTimeout(r, opts.interval * 1000));
   }
+}
+
+/** What the live cluster view shows: the run, the agents, the latest snapshot per pod and their total. */
+export interface ClusterView {
+  readonly run: string | undefined;
+  readonly agents: PresenceView[];
+  readonly latest: Snapshot[];
+  readonly cluster: ClusterTotal | undefined;
+  /** Every live agent is on the run and finished it (done, stopped or error). */
+  readonly done: boolean;
+}
+
+/** Reads the cluster view of `run` (default: the active run) over the control plane. */
+export async function readClusterView(client: ControlClient, runId?: string): Promise<ClusterView> {
+  const run = runId ?? (await client.active())?.run_id;
+  const [agents, latest] = await Promise.all([client.status(), client.latest(run)]);
+  const live = agents.filter((a) => !a.stale);
+  const onRun = live.filter((a) => a.run_id === run);
+  const done =
+    run !== undefined &&
+    onRun.length > 0 &&
+    onRun.length === live.length &&
+    onRun.every((a) => FINISHED.has(a.state));
+  const cluster = latest.length > 0 ? aggregate(latest) : undefined;
+  return { run, agents, latest, cluster, done };
+}
+
+/** The live cluster view as text (what `ltctl watch` draws each refresh). Pure but for the clock. */
+export function renderClusterView(view: ClusterView, now = new Date()): string {
+  const live = view.agents.filter((a) => !a.stale);
+  return (
+    `run ${view.run ?? "-"} · ${now.toISOString().slice(11, 19)} UTC · ${live.length} live agent(s)\n\n` +
+    renderAgents(view.agents) +
+    "\n" +
+    renderSnapshots(view.latest) +
+    (view.cluster ? `\n${renderCluster(view.cluster)}` : "")
+  );
 }
