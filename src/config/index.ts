@@ -26,3 +26,19 @@ export {
   StreamConfigSchema,
 } from "./schema.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";
+export {
+  COUNTER_METRICS,
+  isKnownMetric,
+  LATENCY_KINDS,
+  LATENCY_STATS,
+  parseThreshold,
+  parseThresholds,
+  RATE_METRICS,
+  RATIO_METRICS,
+  THRESHOLD_OPERATORS,
+  type Threshold,
+  type ThresholdIssue,
+  type ThresholdOperator,
+  thresholdPath,
+  validateThresholds,
+} from "./thresholds.ts";

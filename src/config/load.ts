@@ -5,6 +5,7 @@ import { type ConfigIssue, formatPath, fromValibot } from "./issues.ts";
 import { locateJsonError } from "./json-error.ts";
 import { checkConfig } from "./rules.ts";
 import { type RootConfig, RootConfigSchema } from "./schema.ts";
+import { validateThresholds } from "./thresholds.ts";
 import { unknownKeys } from "./unknown-keys.ts";
 
 /** The outcome of loading a config: everything needed to run it, or every problem at once. */
@@ -40,6 +41,7 @@ export function loadConfig(raw: unknown, ctx: ExpandContext): LoadResult {
   const parsed = v.safeParse(RootConfigSchema, expanded.value);
   const issues = [...expanded.issues, ...unknownKeys(RootConfigSchema, expanded.value)];
   if (!parsed.success) issues.push(...fromValibot(parsed.issues));
+  else issues.push(...validateThresholds(parsed.output.thresholds));
   if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
   const rules = checkConfig(parsed.output);
   if (rules.issues.length > 0) return { ok: false, issues: rules.issues };

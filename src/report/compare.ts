@@ -1,6 +1,6 @@
 // Two runs side by side: each cluster-wide metric of A and B, the ratio B/A, and regressions marked
 // (higher is worse for latencies, errors and loss; lower is worse for rates).
-import { LATENCY_KINDS, LATENCY_STATS } from "../stats/index.ts";
+import { LATENCY_KINDS, LATENCY_STATS } from "../config/index.ts";
 import type { RunReport } from "./model.ts";
 import { alignTable } from "./render-text.ts";
 

@@ -1,10 +1,11 @@
 // The door of src/report: run reports built from snapshots, their renderers, run comparison and thresholds.
 // Sits between stats and cli: imports stats (and config types) only; everything here is pure.
+
+import { parseThresholds } from "../config/index.ts";
 import {
   EXIT_THRESHOLDS_FAILED,
   evaluateThresholds,
   formatThresholdResult,
-  parseThresholds,
   type Snapshot,
   type ThresholdResult,
 } from "../stats/index.ts";

@@ -1,5 +1,7 @@
 // The run report: the whole run cluster-wide and per pod, per step, over time, and its percentile curves.
 // Pure: built from snapshots (what `ltctl stats` / the stats stream hold), rendered by the render-* files.
+
+import { parseThresholds, type Threshold } from "../config/index.ts";
 import {
   aggregate,
   evaluateThresholds,
@@ -7,11 +9,9 @@ import {
   mergeEncoded,
   type Percentiles,
   type Phase,
-  parseThresholds,
   percentileCurve,
   runMetrics,
   type Snapshot,
-  type Threshold,
   type ThresholdResult,
 } from "../stats/index.ts";
 import { buildSeries, type SeriesPoint } from "./series.ts";

@@ -1,5 +1,5 @@
 // Machine-readable renderers: JSON (the RunReport itself) and CSV (one row per pod per step, plus cluster rows).
-import { LATENCY_KINDS, LATENCY_STATS } from "../stats/index.ts";
+import { LATENCY_KINDS, LATENCY_STATS } from "../config/index.ts";
 import type { RunReport, Summary } from "./model.ts";
 
 /** The whole report as JSON (parses back into a `RunReport`). */

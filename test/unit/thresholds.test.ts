@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { isKnownMetric, parseThresholds, validateThresholds } from "../../src/config/index.ts";
 import {
   aggregate,
   EXIT_THRESHOLDS_FAILED,
   evaluateThresholds,
   formatThresholdResult,
-  isKnownMetric,
-  parseThresholds,
   runMetrics,
-  validateThresholds,
 } from "../../src/stats/index.ts";
 import { snapshot } from "./report-fixtures.ts";
 
@@ -93,4 +91,15 @@ test("thresholds - evaluation over the cluster summary names the failing thresho
   assert.equal(formatThresholdResult(results[1]!), "✗ lost == 0 (measured 2)");
   assert.equal(formatThresholdResult(results[4]!), "✗ end_to_end.p99_ms < 5 (not measured)");
   assert.equal(EXIT_THRESHOLDS_FAILED, 99);
+});
+
+test("thresholds - a bad expression fails config validation with its key path", async () => {
+  const { loadConfig } = await import("../../src/config/index.ts");
+  const { readFileSync } = await import("node:fs");
+  const raw = JSON.parse(readFileSync("examples/quick.json", "utf8"));
+  raw.thresholds = { "end_to_end.p99_ms": "below 50", lost: "== 0", nonsense: "< 1" };
+  const r = loadConfig(raw, { pod: "p", env: {} });
+  assert.equal(r.ok, false);
+  const paths = r.ok ? [] : r.issues.map((i) => i.path);
+  assert.deepEqual(paths.sort(), ['thresholds["end_to_end.p99_ms"]', 'thresholds["nonsense"]']);
 });

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
+import { validateThresholds } from "../../config/index.ts";
 import type { ConfigRevision } from "../../control/index.ts";
 import {
   buildRunReport,
@@ -11,7 +12,7 @@ import {
   renderReport,
   thresholdCheckOf,
 } from "../../report/index.ts";
-import { type Snapshot, validateThresholds } from "../../stats/index.ts";
+import type { Snapshot } from "../../stats/index.ts";
 import { palette } from "../format/colour.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
+import { formatIssues, parseConfigText, resolvePodName, validateThresholds } from "../../config/index.ts";
 import { runPlan } from "../../engine/index.ts";
 import {
   buildRunReport,
@@ -11,13 +11,7 @@ import {
   REPORT_FORMATS,
   type ReportFormat,
 } from "../../report/index.ts";
-import {
-  ERROR_CATEGORIES,
-  type Mode,
-  type Percentiles,
-  type Snapshot,
-  validateThresholds,
-} from "../../stats/index.ts";
+import { ERROR_CATEGORIES, type Mode, type Percentiles, type Snapshot } from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
 import { type CliIo, EXIT } from "../io.ts";
