@@ -2,9 +2,13 @@
 // with the same server names, cluster name, routes and JetStream (read from the file), an R3 stream across
 // them, and the environment each agent service would get, pointed at the local servers.
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { ControlClient } from "../../src/control/index.ts";
 import {
   agentServices,
   composeAgentEnv,
@@ -12,6 +16,8 @@ import {
   readCompose,
   startComposeNats,
 } from "../harness/compose.ts";
+import { freePort } from "../harness/index.ts";
+import { ltctlJson, ROOT, SKIP, shortConfig, tempDir, until } from "./agent-fleet.ts";
 
 const compose = readCompose("docker-compose.yml");
 
@@ -86,4 +92,51 @@ test("compose topology - composeAgentEnv gives each agent its compose environmen
     /is not a NATS service of the compose file/,
     "an unmapped server is an error, not a silent fallback to the container host name",
   );
+});
+
+test("compose topology - the three agent services, run as processes with their compose environment, all take a push", {
+  skip: SKIP,
+  timeout: 90_000,
+}, async () => {
+  const { cluster, urls } = await startComposeNats(compose);
+  await using _ = cluster;
+  const services = agentServices(compose);
+  const agents: ChildProcess[] = [];
+  const nc = await connect({ servers: Object.values(urls) });
+  try {
+    const client = new ControlClient(nc);
+    for (const svc of services) {
+      const env = {
+        ...process.env,
+        ...composeAgentEnv(compose, svc, urls, await freePort()),
+        LT_HTTP_HOST: "127.0.0.1",
+      };
+      agents.push(spawn(join(ROOT, "bin/lt-agent"), ["--heartbeat-ms", "300"], { env, stdio: "ignore" }));
+    }
+    const pods = services.map((s) => composeAgentEnv(compose, s, urls)["POD_NAME"]!).sort();
+    await until(
+      "every compose agent present",
+      async () => (await client.status()).length === services.length,
+      30_000,
+    );
+    const dir = tempDir();
+    const file = join(dir, "compose.json");
+    writeFileSync(file, JSON.stringify(shortConfig(Object.values(urls).join(","), 2, dir, "compose")));
+    const push = await ltctlJson(["push", file, "--server", Object.values(urls).join(",")]);
+    assert.deepEqual([...push.acked_by].sort(), pods, JSON.stringify(push));
+    await until(
+      "every compose agent ran the push",
+      async () => (await client.status()).every((p) => p.run_id === push.run_id && p.state === "done"),
+      30_000,
+    );
+    const latest = await client.latest(push.run_id);
+    assert.deepEqual([...new Set(latest.map((s) => s.pod))].sort(), pods);
+    assert.ok(
+      latest.every((s) => s.published > 0),
+      "every mode here publishes (both, both, publish)",
+    );
+  } finally {
+    await nc.close();
+    for (const a of agents) a.kill("SIGKILL");
+  }
 });
