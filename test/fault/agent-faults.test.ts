@@ -72,7 +72,7 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       assert.ok(f.agent.alive, `the agent died: ${f.agent.stderr.slice(-3000)}`);
       noCrash(f.agent);
       assert.equal(final.phase, "done", JSON.stringify(final));
-      assert.ok(final.nats.reconnects >= 1, `no reconnect counted: ${JSON.stringify(final.nats)}`);
+      assert.ok((final.nats?.reconnects ?? 0) >= 1, `no reconnect counted: ${JSON.stringify(final.nats)}`);
       const errors = Object.values(final.errors).reduce((a, b) => a + b, 0);
       assert.ok(
         errors > 0 || final.publish_errors > 0 || final.missed_sends > 0,
@@ -82,8 +82,8 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       // 100 msg/s, and a message caught in the outage shows it as end-to-end (or publish-ack) latency.
       const outageS = (up - down) / 1_000;
       assert.ok(
-        final.publish_errors + final.missed_sends >= outageS * 100 * 0.5,
-        `gap of ${outageS} s not in publish_errors ${final.publish_errors} + missed_sends ${final.missed_sends}`,
+        final.publish_errors + (final.missed_sends ?? 0) >= outageS * 100 * 0.5,
+        `gap of ${outageS} s not in publish_errors ${final.publish_errors} + missed_sends ${final.missed_sends ?? 0}`,
       );
       const worst = Math.max(final.latency_ms.end_to_end.max, final.latency_ms.publish_ack.max);
       assert.ok(worst >= 1_000, `latency max ${worst} ms hides a ${up - down} ms outage`);
