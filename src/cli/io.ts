@@ -23,4 +23,12 @@ export const EXIT = {
   invalidConfig: 1,
   /** Bad command line: unknown option or command, missing argument, unreadable file. */
   usage: 2,
+  /** The control-plane NATS could not be reached. */
+  unreachable: 3,
+  /** A step of a local run ended in phase "error" (e.g. the NATS under test was unreachable). */
+  stepFailed: 4,
+  /** An SLO threshold failed (as k6). */
+  thresholdsFailed: 99,
+  /** Stopped by Ctrl-C / SIGTERM before the plan ended (128 + SIGINT). */
+  interrupted: 130,
 } as const;

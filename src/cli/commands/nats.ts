@@ -4,10 +4,9 @@ import { readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { ControlClient } from "../../control/index.ts";
-import type { CliIo } from "../io.ts";
+import { type CliIo, EXIT } from "../io.ts";
 
 /** Exit code when the control-plane NATS cannot be reached. */
-export const EXIT_UNREACHABLE = 3;
 
 export interface NatsCliOptions {
   server?: string;
@@ -34,7 +33,7 @@ export function withNatsOptions(cmd: Command): Command {
     .option("--json", "print JSON");
 }
 
-/** Connects, runs `f` with a client, closes. Returns f's exit code, or EXIT_UNREACHABLE with a message. */
+/** Connects, runs `f` with a client, closes. Returns f's exit code, or EXIT.unreachable with a message. */
 export async function withClient(
   opts: NatsCliOptions,
   io: CliIo,
@@ -71,7 +70,7 @@ export async function withClient(
     io.err(
       `ltctl ${name}: cannot reach the control plane at ${servers.join(",")}: ${(e as Error).message}\n`,
     );
-    return EXIT_UNREACHABLE;
+    return EXIT.unreachable;
   }
   try {
     return await f(new ControlClient(nc, opts.prefix ?? env.LT_PREFIX ?? "lt"));

@@ -18,8 +18,6 @@ import { type CliIo, EXIT } from "../io.ts";
 import { printThresholds, writeReport } from "./report.ts";
 
 /** Exit codes beyond io.ts's: a step ended in error; the run was interrupted (Ctrl-C). */
-const EXIT_STEP_ERROR = 3;
-const EXIT_INTERRUPTED = 130;
 
 const HELP = `
 Runs every step of the plan here, one after another: creates the streams and durable consumers, publishes
@@ -164,8 +162,8 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   if (progressShown) io.err(progressDone(io.isTTY));
   if (opts.json) io.out(`${JSON.stringify(result.finals, null, 2)}\n`);
   else io.out(renderResults(result.finals));
-  if (result.finals.some((f) => f.phase === "error")) return EXIT_STEP_ERROR;
-  if (result.stopped) return EXIT_INTERRUPTED;
+  if (result.finals.some((f) => f.phase === "error")) return EXIT.stepFailed;
+  if (result.stopped) return EXIT.interrupted;
   const thresholds = loaded.config.thresholds;
   if (opts.report === undefined && thresholds === undefined) return EXIT.ok;
   const report = buildRunReport([...seen, ...result.finals], { thresholds });

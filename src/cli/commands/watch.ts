@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { ControlClient, PresenceView } from "../../control/index.ts";
+import { checkThresholds } from "../../report/index.ts";
 import { aggregate, type ClusterTotal, type Snapshot } from "../../stats/index.ts";
 import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
-import type { CliIo } from "../io.ts";
+import { type CliIo, EXIT } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
 
 interface WatchOpts extends NatsCliOptions {
@@ -20,7 +21,10 @@ export function register(program: Command, io: CliIo): void {
     program.command("watch").description("live cluster view: agents, latest snapshot per pod, totals"),
   )
     .option("--interval <s>", "refresh every s seconds", secs, 2)
-    .option("--until-done", "exit 0 once every live agent finished the run")
+    .option(
+      "--until-done",
+      "exit once every live agent finished the run: 0, or 99 when one of the run's thresholds failed",
+    )
     .option("--run <id>", "watch this run (default: the active one)")
     .option("--timeout <s>", "give up after s seconds (exit 1)", secs)
     .action(async (opts: WatchOpts) => {
@@ -47,13 +51,24 @@ async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Pro
       const text = renderClusterView(view);
       io.out(io.isTTY ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
     }
-    if (opts.untilDone && done) return 0;
+    if (opts.untilDone && done) return await gate(client, run, io);
     if (Date.now() >= deadline) {
       if (!opts.json) io.err("ltctl watch: timed out\n");
       return 1;
     }
     await new Promise((r) => setTimeout(r, opts.interval * 1000));
   }
+}
+
+/** With --until-done: the run's SLO thresholds (if its config has any) decide the exit code, as k6 does. */
+async function gate(client: ControlClient, run: string | undefined, io: CliIo): Promise<number> {
+  if (run === undefined) return EXIT.ok;
+  const entry = (await client.history(64)).find((e) => e.run_id === run);
+  const block = (entry?.config as { thresholds?: Record<string, string> } | undefined)?.thresholds;
+  if (block === undefined) return EXIT.ok;
+  const check = checkThresholds(block, await client.stats({ run, limit: 100_000 }), run);
+  if (check.results.length > 0) io.err(`${check.text}\n`);
+  return check.exitCode;
 }
 
 /** What the live cluster view shows: the run, the agents, the latest snapshot per pod and their total. */
