@@ -13,7 +13,9 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import type { ErrorCategory } from "../stats/index.ts";
 import { recordMs } from "../stats/index.ts";
 import type { ShareMetrics } from "./metrics.ts";
+import { type PayloadFactory, writeHeader } from "./payload.ts";
 import type { Gate } from "./scheduler.ts";
+import { ascii, FrameWriter, rawProtocol } from "./wire.ts";
 
 export const JS_WINDOW = 256;
 const LOW_WATER = 64;
@@ -24,8 +26,27 @@ export interface LaneTotals {
   readonly failed: Float64Array;
 }
 
+/** What a lane needs to know of a publisher to send its messages (one per publisher, made once). */
+export interface PubTarget {
+  /** The publisher's index in the share. */
+  readonly pub: number;
+  readonly subject: string;
+  /** Payload bytes (header included). */
+  readonly size: number;
+  readonly source: number;
+  readonly track: boolean;
+  /** Payloads for the public `nc.publish` path. */
+  readonly payloads: PayloadFactory;
+  /** Lane-owned cache: the frame's constant bytes before and after the reply token (fast path). */
+  head?: Uint8Array;
+  tail?: Uint8Array;
+  /** Lane-owned: false when this publisher must use the public path (odd subject, payload over max). */
+  fast?: boolean;
+}
+
 export interface Lane extends Gate {
-  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void;
+  /** Sends message `seq` of publisher `t`, intended at `intendedEpochMs`. */
+  send(t: PubTarget, seq: number, intendedEpochMs: number): void;
   /** Resolves when nothing is in flight any more (or after `timeoutMs`, counting the rest as timeouts). */
   drain(timeoutMs: number): Promise<void>;
   close(): void;
@@ -33,8 +54,18 @@ export interface Lane extends Gate {
 
 let inboxCounter = 0;
 
+const ORIGIN = performance.timeOrigin;
 /** Epoch ms with sub-ms resolution, the clock of intended times. */
-export const nowEpoch = (): number => performance.timeOrigin + performance.now();
+export const nowEpoch = (): number => ORIGIN + performance.now();
+
+const BAD_SUBJECT = /[\s]/;
+
+/** Whether a publisher can use the fast path on `w` (a plain subject, a payload under the server's max). */
+function fastOk(w: FrameWriter | undefined, t: PubTarget): w is FrameWriter {
+  if (!w) return false;
+  if (t.fast === undefined) t.fast = t.subject.length > 0 && !BAD_SUBJECT.test(t.subject);
+  return t.fast && t.size <= w.maxPayload;
+}
 
 export class JsLane implements Lane {
   readonly #nc: NatsConnection;
@@ -57,16 +88,19 @@ export class JsLane implements Lane {
   #drained: (() => void) | undefined;
   #denied = false;
   readonly #sweep: NodeJS.Timeout;
+  readonly #w: FrameWriter | undefined;
 
   constructor(
     nc: NatsConnection,
     m: ShareMetrics,
     failed: Float64Array,
-    opts: { window?: number; ackTimeoutMs?: number } = {},
+    opts: { window?: number; ackTimeoutMs?: number; publicPath?: boolean } = {},
   ) {
     this.#nc = nc;
     this.#m = m;
     this.#failed = failed;
+    const raw = opts.publicPath ? undefined : rawProtocol(nc);
+    this.#w = raw ? new FrameWriter(nc, raw) : undefined;
     this.#window = opts.window ?? JS_WINDOW;
     this.#ackTimeoutMs = opts.ackTimeoutMs ?? 5000;
     let cap = 1;
@@ -97,13 +131,25 @@ export class JsLane implements Lane {
     this.#wake = wake;
   }
 
-  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void {
+  send(t: PubTarget, seq: number, intendedEpochMs: number): void {
     const token = this.#next++;
     const slot = token & (this.#cap - 1);
     if (this.#token[slot] !== 0) this.#fail(slot, "timeout"); // four windows later and still unanswered
     const m = this.#m;
+    const pub = t.pub;
     try {
-      this.#nc.publish(subject, payload, { reply: this.#prefix + token });
+      const w = this.#w;
+      if (fastOk(w, t)) {
+        if (!t.head) {
+          t.head = ascii(`PUB ${t.subject} ${this.#prefix}`);
+          t.tail = ascii(` ${t.size}\r\n`);
+        }
+        const at = w.frame(t.head, token, t.tail!, t.size);
+        writeHeader(w.view, at, t.source, pub, seq, intendedEpochMs, t.track);
+      } else {
+        const payload = t.payloads.make(t.source, pub, seq, intendedEpochMs, t.track);
+        this.#nc.publish(t.subject, payload, { reply: this.#prefix + token });
+      }
     } catch (err) {
       m.publishError(categorize(err));
       this.#failed[pub]! += 1;
@@ -115,7 +161,7 @@ export class JsLane implements Lane {
     this.#intended[slot] = intendedEpochMs;
     this.#sentAt[slot] = now;
     m.published++;
-    m.bytesOut += payload.length;
+    m.bytesOut += t.size;
     recordMs(m.sendDelay, now - intendedEpochMs);
     if (++this.#inflight >= this.#window) this.#closedGate = true;
   }
@@ -166,6 +212,7 @@ export class JsLane implements Lane {
   }
 
   drain(timeoutMs: number): Promise<void> {
+    this.#w?.commit();
     if (this.#inflight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
@@ -186,18 +233,28 @@ export class JsLane implements Lane {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class CoreLane implements Lane {
   readonly #nc: NatsConnection;
   readonly #m: ShareMetrics;
   readonly #failed: Float64Array;
+  readonly #w: FrameWriter | undefined;
   #sinceFlush = 0;
   #flushing = 0;
   #wake: (() => void) | undefined;
 
-  constructor(nc: NatsConnection, m: ShareMetrics, failed: Float64Array) {
+  constructor(
+    nc: NatsConnection,
+    m: ShareMetrics,
+    failed: Float64Array,
+    opts: { publicPath?: boolean } = {},
+  ) {
     this.#nc = nc;
     this.#m = m;
     this.#failed = failed;
+    const raw = opts.publicPath ? undefined : rawProtocol(nc);
+    this.#w = raw ? new FrameWriter(nc, raw) : undefined;
   }
 
   ready(): boolean {
@@ -208,20 +265,28 @@ export class CoreLane implements Lane {
     this.#wake = wake;
   }
 
-  send(pub: number, subject: string, payload: Uint8Array, intendedEpochMs: number): void {
+  send(t: PubTarget, seq: number, intendedEpochMs: number): void {
     const m = this.#m;
     try {
-      this.#nc.publish(subject, payload);
+      const w = this.#w;
+      if (fastOk(w, t)) {
+        t.head ??= ascii(`PUB ${t.subject} ${t.size}\r\n`);
+        const at = w.frame(t.head, -1, EMPTY, t.size);
+        writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
+      } else {
+        this.#nc.publish(t.subject, t.payloads.make(t.source, t.pub, seq, intendedEpochMs, t.track));
+      }
     } catch (err) {
       m.publishError(categorize(err));
-      this.#failed[pub]! += 1;
+      this.#failed[t.pub]! += 1;
       return;
     }
     m.published++;
-    m.bytesOut += payload.length;
+    m.bytesOut += t.size;
     recordMs(m.sendDelay, nowEpoch() - intendedEpochMs);
     if (++this.#sinceFlush >= FLUSH_EVERY) {
       this.#sinceFlush = 0;
+      this.#w?.commit();
       this.#flushing++;
       this.#nc
         .flush()
@@ -236,6 +301,7 @@ export class CoreLane implements Lane {
   }
 
   async drain(timeoutMs: number): Promise<void> {
+    this.#w?.commit();
     if (this.#nc.isClosed()) return;
     await Promise.race([
       this.#nc.flush().catch(() => {}),

@@ -38,16 +38,28 @@ export class PayloadFactory {
       this.#off = 0;
     }
     const o = this.#off;
-    const v = this.#view;
-    v.setUint8(o, MAGIC);
-    v.setUint8(o + 1, trackLatency ? FLAG_LATENCY : 0);
-    v.setUint32(o + 4, source, true);
-    v.setUint32(o + 8, pub, true);
-    v.setFloat64(o + 12, seq, true);
-    v.setFloat64(o + 20, intendedMs, true);
+    writeHeader(this.#view, o, source, pub, seq, intendedMs, trackLatency);
     this.#off = o + this.#size;
     return this.#slab.subarray(o, o + this.#size);
   }
+}
+
+/** Writes the header at offset `o` of `v` (the rest of the payload is left as it is: zeros in a fresh slab). */
+export function writeHeader(
+  v: DataView,
+  o: number,
+  source: number,
+  pub: number,
+  seq: number,
+  intendedMs: number,
+  trackLatency: boolean,
+): void {
+  v.setUint8(o, MAGIC);
+  v.setUint8(o + 1, trackLatency ? FLAG_LATENCY : 0);
+  v.setUint32(o + 4, source, true);
+  v.setUint32(o + 8, pub, true);
+  v.setFloat64(o + 12, seq, true);
+  v.setFloat64(o + 20, intendedMs, true);
 }
 
 /** A decoded header; one instance is reused by each reader (no allocation per message). */

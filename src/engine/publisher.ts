@@ -1,5 +1,5 @@
 // One publisher: its schedule, its sequence and its lane. The scheduler calls `fire` when an event is due.
-import type { Lane } from "./lanes.ts";
+import type { Lane, PubTarget } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import type { PayloadFactory } from "./payload.ts";
 import type { Schedule } from "./schedule.ts";
@@ -11,12 +11,8 @@ export class Publisher implements Sendable {
   /** Messages handed to the lane (the next sequence number). */
   seq = 0;
   readonly gate: Lane;
-  readonly #idx: number;
-  readonly #source: number;
-  readonly #subject: string;
+  readonly #target: PubTarget;
   readonly #sched: Schedule;
-  readonly #payloads: PayloadFactory;
-  readonly #track: boolean;
   readonly #startPerf: number;
   readonly #startEpoch: number;
   readonly #m: ShareMetrics;
@@ -34,13 +30,16 @@ export class Publisher implements Sendable {
     startEpoch: number;
     metrics: ShareMetrics;
   }) {
-    this.#idx = o.idx;
-    this.#source = o.source;
-    this.#subject = o.subject;
+    this.#target = {
+      pub: o.idx,
+      subject: o.subject,
+      size: o.payloads.size,
+      source: o.source,
+      track: o.trackLatency,
+      payloads: o.payloads,
+    };
     this.#sched = o.schedule;
     this.gate = o.lane;
-    this.#payloads = o.payloads;
-    this.#track = o.trackLatency;
     this.#startPerf = o.startPerf;
     this.#startEpoch = o.startEpoch;
     this.#m = o.metrics;
@@ -51,10 +50,8 @@ export class Publisher implements Sendable {
     const s = this.#sched;
     const n = s.perEvent;
     const intended = this.#startEpoch + s.nextMs;
-    for (let k = 0; k < n; k++) {
-      const payload = this.#payloads.make(this.#source, this.#idx, this.seq++, intended, this.#track);
-      this.gate.send(this.#idx, this.#subject, payload, intended);
-    }
+    const t = this.#target;
+    for (let k = 0; k < n; k++) this.gate.send(t, this.seq++, intended);
     s.advance();
     this.due = this.#startPerf + s.nextMs;
     return n;
