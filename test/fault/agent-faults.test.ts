@@ -75,7 +75,7 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       assert.ok((final.nats?.reconnects ?? 0) >= 1, `no reconnect counted: ${JSON.stringify(final.nats)}`);
       const errors = Object.values(final.errors).reduce((a, b) => a + b, 0);
       assert.ok(
-        errors > 0 || final.publish_errors > 0 || final.missed_sends > 0,
+        errors > 0 || final.publish_errors > 0 || (final.missed_sends ?? 0) > 0,
         `the outage left no trace: ${JSON.stringify(final)}`,
       );
       // The gap is visible, not hidden: sends that failed or could not be made cover most of the outage at
