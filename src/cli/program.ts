@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { register as registerCompare } from "./commands/compare.ts";
+import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerHistory } from "./commands/history.ts";
 import { register as registerPush } from "./commands/push.ts";
 import { register as registerReport } from "./commands/report.ts";
@@ -28,10 +29,12 @@ const COMMANDS: readonly Register[] = [
   registerStart,
   registerHistory,
   registerWatch,
+  registerDemo,
 ];
 
 const HELP = `
 Examples:
+  $ ltctl demo                                  local NATS and three agents: live view, then the report
   $ ltctl validate examples/quick.json          check a config and see the plan it expands to
   $ ltctl validate examples/seed.json --pod lt-0 --json
 
