@@ -217,15 +217,17 @@ export class ControlClient {
   }
 
   /**
-   * Pods whose presence shows they picked up the run, waiting up to `timeoutMs` (returns early once every live
-   * agent has it).
+   * Pods whose presence shows they picked up the run, waiting up to `timeoutMs` (returns early once every
+   * registered agent has it).
    */
   async ackedBy(runId: string, timeoutMs: number): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const live = (await this.status()).filter((p) => !p.stale);
-      const acked = live.filter((p) => p.run_id === runId).map((p) => p.pod);
-      if ((live.length > 0 && acked.length === live.length) || Date.now() >= deadline) return acked;
+      // Every registered agent counts, stale or not: a busy agent that missed a heartbeat or two is still
+      // expected to pick the run up, and leaving it out would end the wait early.
+      const agents = await this.status();
+      const acked = agents.filter((p) => p.run_id === runId).map((p) => p.pod);
+      if ((agents.length > 0 && acked.length === agents.length) || Date.now() >= deadline) return acked;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
