@@ -108,7 +108,7 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
   };
   ctx.force.addEventListener("abort", onForce, { once: true });
   let code: number = DEMO_EXIT.failed;
-  let stage = "starting nats-server";
+  const stage = "starting nats-server";
   try {
     let server = opts.server;
     if (server === undefined) {
@@ -116,70 +116,72 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
       started.server = await startLocalServer({ dir, env: io.env, signal: ctx.signal });
       server = started.server.url;
     }
-    if (ctx.signal.aborted) return DEMO_EXIT.interrupted;
+    if (ctx.signal.aborted) {
+      code = DEMO_EXIT.interrupted;
+      return code;
+    }
     const prefix =
       opts.prefix ?? (opts.server === undefined ? "lt" : `demo_${randomBytes(3).toString("hex")}`);
-    const dashboardPort = await freePort();
-    stage = "starting the agents";
-    const authEnv = {
-      ...(opts.auth.creds ? { NATS_CREDS_FILE: opts.auth.creds } : {}),
-      ...(opts.auth.user ? { NATS_USER: opts.auth.user } : {}),
-      ...(opts.auth.password ? { NATS_PASSWORD: opts.auth.password } : {}),
-      ...(opts.auth.token ? { NATS_TOKEN: opts.auth.token } : {}),
-    };
-    started.agents = await startAgents(
-      DEMO_PODS.map((p) => ({ ...p, httpPort: p.mode === "both" ? dashboardPort : 0 })),
-      {
-        root,
-        node: ctx.node,
-        server,
-        prefix,
-        dir,
-        env: { ...io.env, ...authEnv },
-        heartbeatMs: HEARTBEAT_MS,
+    const srv = server;
+    // Connect first: a given server that does not answer fails before any agent starts.
+    code = await withClient(
+      { server: srv, prefix, json: opts.json, ...opts.auth },
+      io,
+      "demo",
+      async (client) => {
+        const dashboardPort = await freePort();
+        started.agents = await startAgents(
+          DEMO_PODS.map((p) => ({ ...p, httpPort: p.mode === "both" ? dashboardPort : 0 })),
+          {
+            root,
+            node: ctx.node,
+            server: srv,
+            prefix,
+            dir,
+            env: { ...io.env, ...authEnv(opts.auth) },
+            heartbeatMs: HEARTBEAT_MS,
+          },
+        );
+        const dashboard = `http://127.0.0.1:${dashboardPort}/`;
+        const summary = configSummary(raw, io.env, srv, dir);
+        const header = renderHeader({
+          server: srv,
+          local: started.server,
+          dir,
+          prefix,
+          agents: started.agents,
+          dashboard,
+          config: displayPath(configPath, ctx.cwd),
+          summary,
+        });
+        event({
+          event: "started",
+          server: srv,
+          local_server: started.server !== undefined,
+          nats_server_pid: started.server?.child.pid ?? null,
+          temp_dir: dir,
+          prefix,
+          config: configPath,
+          dashboard,
+          agents: started.agents.map((a) => ({ pod: a.pod, mode: a.mode, pid: a.child.pid })),
+        });
+        say(`${c.bold("ltctl demo")}: ${summary.line}\n\n${header}\n`);
+        return drive(client, {
+          opts,
+          ctx,
+          raw,
+          started,
+          header,
+          dashboard,
+          server: srv,
+          prefix,
+          totalS: summary.totalS,
+          say,
+          event,
+          fail,
+          c,
+        });
       },
-    );
-    const dashboard = `http://127.0.0.1:${dashboardPort}/`;
-    const summary = configSummary(raw, io.env, server, dir);
-    const header = renderHeader({
-      server,
-      local: started.server,
-      dir,
-      prefix,
-      agents: started.agents,
-      dashboard,
-      config: displayPath(configPath, ctx.cwd),
-      summary,
-    });
-    event({
-      event: "started",
-      server,
-      local_server: started.server !== undefined,
-      nats_server_pid: started.server?.child.pid ?? null,
-      temp_dir: dir,
-      prefix,
-      config: configPath,
-      dashboard,
-      agents: started.agents.map((a) => ({ pod: a.pod, mode: a.mode, pid: a.child.pid })),
-    });
-    say(`${c.bold("ltctl demo")}: ${summary.line}\n\n${header}\n`);
-    stage = "running";
-    code = await withClient({ server, prefix, json: opts.json, ...opts.auth }, io, "demo", (client) =>
-      drive(client, {
-        opts,
-        ctx,
-        raw,
-        started,
-        header,
-        dashboard,
-        server,
-        prefix,
-        totalS: summary.totalS,
-        say,
-        event,
-        fail,
-        c,
-      }),
     );
   } catch (e) {
     if (ctx.signal.aborted) code = DEMO_EXIT.interrupted;
@@ -462,6 +464,15 @@ async function stopAll(started: Started): Promise<boolean> {
   return agents.every(Boolean) && server;
 }
 
+function authEnv(auth: DemoOptions["auth"]): Record<string, string> {
+  return {
+    ...(auth.creds ? { NATS_CREDS_FILE: auth.creds } : {}),
+    ...(auth.user ? { NATS_USER: auth.user } : {}),
+    ...(auth.password ? { NATS_PASSWORD: auth.password } : {}),
+    ...(auth.token ? { NATS_TOKEN: auth.token } : {}),
+  };
+}
+
 function describeStopping(agents: number, server: boolean): string {
   const parts = [];
   if (agents > 0) parts.push(`${agents} agent${agents === 1 ? "" : "s"}`);
@@ -529,7 +540,10 @@ function renderHeader(h: {
     row("agents", h.agents.map((a) => `${a.pod} (${pid(a.child)})`).join(", ")) +
     row("config", `${h.config}: ${h.summary.detail}`) +
     row("dashboard", `${h.dashboard}  (agent demo-both's live dashboard, while the demo runs)`) +
-    row("files", `${h.dir}  (server store, agent logs; removed at the end)`)
+    row(
+      "files",
+      `${h.dir}  (${h.local ? "server store, " : ""}agent logs and stats files; removed at the end)`,
+    )
   );
 }
 
