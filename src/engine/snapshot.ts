@@ -10,6 +10,7 @@ import {
   type Snapshot,
   type StreamStats,
   summarize,
+  type WorkerStats,
 } from "../stats/index.ts";
 import { type Counters, type ShareSample, zeroCounters } from "./metrics.ts";
 
@@ -44,6 +45,31 @@ export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
   };
 }
 
+/** One worker's figures in a snapshot (`workers[]`, only when a step runs on several threads). */
+export type WorkerFigures = WorkerStats;
+
+export function workerFigures(parts: readonly ShareSample[], streams: readonly number[]): WorkerFigures[] {
+  return parts.map((p, id) => ({
+    id,
+    streams: streams[id] ?? 0,
+    published: p.counters.published,
+    acked: p.counters.acked,
+    publish_errors: p.counters.publish_errors,
+    consumed: p.counters.consumed,
+    lost: p.counters.lost,
+    missed_sends: p.counters.missed_sends,
+    end_to_end_count: histCount(p.hist.end_to_end),
+    send_delay_count: histCount(p.hist.send_delay),
+  }));
+}
+
+function histCount(encoded: string): number {
+  const h = decodeHistogram(encoded);
+  const n = h.totalCount;
+  h.destroy();
+  return n;
+}
+
 export interface SnapshotContext {
   runId: string;
   pod: string;
@@ -57,6 +83,7 @@ export interface SnapshotContext {
   targetRate: number;
   system?: Record<string, number>;
   streams?: StreamStats[];
+  workers?: WorkerFigures[];
 }
 
 export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
@@ -109,6 +136,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   };
   if (x.system) snap.system = x.system;
   if (x.streams) snap.streams = x.streams;
+  if (x.workers) snap.workers = x.workers;
   pa.destroy();
   e2e.destroy();
   sd.destroy();

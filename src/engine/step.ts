@@ -9,10 +9,11 @@ import type { EngineOptions } from "./api.ts";
 import { open } from "./connections.ts";
 import { nowEpoch } from "./lanes.ts";
 import { type ShareSample, zeroCounters } from "./metrics.ts";
-import { Share, type ShareSpec } from "./share.ts";
-import { buildSnapshot, mergeSamples } from "./snapshot.ts";
+import type { ShareSpec } from "./share.ts";
+import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
 import { ensureConsumer, ensureStream } from "./streams.ts";
 import type { SystemSampler } from "./system.ts";
+import { type GroupSample, ShareGroup } from "./worker-pool.ts";
 
 /** Internal knobs (tests and the bench set them; users get the defaults). */
 export interface StepTuning {
@@ -43,13 +44,18 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   const streamNames = spec.streams.map((s) => s.name);
   let admin: NatsConnection | undefined;
   let jsm: JetStreamManager | undefined;
-  let share: Share | undefined;
+  let share: ShareGroup | undefined;
   let startEpoch = nowEpoch();
   let prev: { at: number; published: number; consumed: number } | undefined;
   let latestStreams: StreamStats[] | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const snapshot = (sample: ShareSample, phase: Phase, streams?: StreamStats[]): Snapshot => {
+  const snapshot = (
+    sample: ShareSample,
+    phase: Phase,
+    streams?: StreamStats[],
+    workers?: WorkerFigures[],
+  ): Snapshot => {
     const now = nowEpoch();
     const snap = buildSnapshot(sample, {
       runId: opts.runId,
@@ -60,9 +66,10 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       now,
       startEpoch,
       prev,
-      targetRate: share?.targetRate(now) ?? 0,
+      targetRate: share?.targetRate(now, startEpoch) ?? 0,
       system: ctx.system.sample(),
       streams,
+      workers,
     });
     prev = { at: now, published: snap.published, consumed: snap.consumed };
     return snap;
@@ -92,7 +99,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       window: tuning.window,
       ackTimeoutMs: tuning.ackTimeoutMs,
     };
-    share = await Share.open(shareSpec, opts.log);
+    share = await ShareGroup.open(shareSpec, opts.workers ?? 1, opts.log);
     startEpoch = Math.max(nowEpoch() + 20, ctx.first && opts.startAt ? opts.startAt : 0);
     share.start(startEpoch);
     const s = share;
@@ -105,8 +112,20 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
         .catch(() => {});
     };
     sampleStreams();
+    const perWorker = (g: GroupSample) => (s.size > 1 ? workerFigures(g.parts, s.streamsPerPart) : undefined);
+    let sampling = false;
     timer = setInterval(() => {
-      opts.onSnapshot(snapshot(s.sample(false), "running", latestStreams));
+      if (sampling) return; // a worker is slow to answer: skip this tick rather than pile up requests
+      sampling = true;
+      s.sample(false)
+        .then((g) => {
+          if (timer !== undefined)
+            opts.onSnapshot(snapshot(g.merged, "running", latestStreams, perWorker(g)));
+        })
+        .catch((err: Error) => opts.log.warn("sample failed", { error: err.message }))
+        .finally(() => {
+          sampling = false;
+        });
       sampleStreams();
     }, intervalMs);
 
@@ -128,15 +147,23 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       await waitCaughtUp(s, publishers.length > 0, tuning.drainTimeoutMs ?? 5000, opts.signal);
     }
     clearInterval(timer);
+    timer = undefined;
     const streams = jsm
       ? await withTimeout(streamStats(jsm, streamNames), 2000).catch(() => latestStreams)
       : undefined;
-    return snapshot(s.sample(true), opts.signal.aborted ? "stopped" : "done", streams ?? latestStreams);
+    const g = await s.sample(true);
+    return snapshot(
+      g.merged,
+      opts.signal.aborted ? "stopped" : "done",
+      streams ?? latestStreams,
+      perWorker(g),
+    );
   } catch (err) {
     clearInterval(timer);
+    timer = undefined;
     const msg = (err as Error).message;
     opts.log.error("step failed", { step: step.name, error: msg });
-    const sample = share?.sample(true) ?? emptySample();
+    const sample = (await share?.sample(true).catch(() => undefined))?.merged ?? emptySample();
     const category = /connect|closed|timeout/i.test(msg) ? "connection_closed" : "other";
     sample.errors[category] = (sample.errors[category] ?? 0) + 1;
     const snap = snapshot(sample, "error", latestStreams);
@@ -145,7 +172,6 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   } finally {
     clearInterval(timer);
     await share?.close().catch(() => {});
-    share?.destroy();
     await admin?.close().catch(() => {});
   }
 }
@@ -154,13 +180,18 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
  * Consumers catch up: with local publishers, until each consumer holds every message they got stored; without
  * them, until consumption stays flat for a second. Bounded by `timeoutMs` either way.
  */
-async function waitCaughtUp(s: Share, local: boolean, timeoutMs: number, signal: AbortSignal): Promise<void> {
+async function waitCaughtUp(
+  s: ShareGroup,
+  local: boolean,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const deadline = nowEpoch() + timeoutMs;
   let last = -1;
   let flatSince = nowEpoch();
   while (nowEpoch() < deadline && !signal.aborted) {
-    if (local && s.caughtUp()) return;
-    const consumed = s.metrics.consumed;
+    const { caughtUp, consumed } = await s.progress();
+    if (local && caughtUp) return;
     if (consumed !== last) {
       last = consumed;
       flatSince = nowEpoch();

@@ -38,6 +38,8 @@ export {
   SnapshotSchema,
   type StreamStats,
   StreamStatsSchema,
+  type WorkerStats,
+  WorkerStatsSchema,
 } from "./snapshot.ts";
 export {
   EXIT_THRESHOLDS_FAILED,

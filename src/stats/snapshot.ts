@@ -38,6 +38,21 @@ export const StreamStatsSchema = v.looseObject({
 });
 export type StreamStats = v.InferOutput<typeof StreamStatsSchema>;
 
+export const WorkerStatsSchema = v.looseObject({
+  id: v.number(),
+  streams: v.number(),
+  published: count,
+  acked: count,
+  publish_errors: count,
+  consumed: count,
+  lost: count,
+  missed_sends: count,
+  /** Values in this worker's end-to-end and send-delay histograms (the snapshot's are their exact merge). */
+  end_to_end_count: count,
+  send_delay_count: count,
+});
+export type WorkerStats = v.InferOutput<typeof WorkerStatsSchema>;
+
 export const SnapshotSchema = v.looseObject({
   v: v.literal(SNAPSHOT_VERSION),
   run_id: v.string(),
@@ -93,6 +108,8 @@ export const SnapshotSchema = v.looseObject({
     }),
   ),
   streams: v.optional(v.array(StreamStatsSchema)),
+  /** Per worker thread, when a step ran on several (the totals above are their exact merge). */
+  workers: v.optional(v.array(WorkerStatsSchema)),
 });
 export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
 

@@ -1,0 +1,45 @@
+// The messages between a step and a worker thread that runs one share (docs/engine.md, "Workers").
+//
+// parent -> worker: requests carry an id and get exactly one `reply` with the same id; `start` and `stop`
+// are fire-and-forget. worker -> parent: replies, `finished` once the share's schedule is sent, and `log`.
+//
+//   open(spec)  -> reply {}                       connections made, consumers running
+//   start(startEpoch)                             publishers send from startEpoch
+//   sample(final) -> reply { sample, caughtUp }   SNAPSHOT: counters + encoded cumulative histograms
+//   stop                                          stop sending (unsent slots count as missed)
+//   drain(timeoutMs) -> reply {}                  in-flight publishes acknowledged or timed out
+//   progress -> reply { caughtUp, consumed }      cheap poll while consumers catch up
+//   close -> reply {}                             connections closed (take the RESULT with sample(final))
+import type { ShareSample } from "./metrics.ts";
+import type { ShareSpec } from "./share.ts";
+
+export type ToWorker =
+  | { t: "open"; id: number; spec: ShareSpec }
+  | { t: "start"; startEpoch: number }
+  | { t: "sample"; id: number; final: boolean }
+  | { t: "stop" }
+  | { t: "progress"; id: number }
+  | { t: "drain"; id: number; timeoutMs: number }
+  | { t: "close"; id: number };
+
+export interface SampleReply {
+  sample: ShareSample;
+  caughtUp: boolean;
+}
+
+/** Cheap progress for the catch-up wait (no histograms). */
+export interface Progress {
+  caughtUp: boolean;
+  consumed: number;
+}
+
+export type FromWorker =
+  | { t: "reply"; id: number; value?: unknown; error?: string }
+  | { t: "finished" }
+  | { t: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> };
+
+/** What the parent hands each worker at creation. */
+export interface WorkerInit {
+  /** The parent's Error.stackTraceLimit (benches run with 0: cheaper errors on the hot path). */
+  stackTraceLimit: number;
+}
