@@ -1,4 +1,5 @@
 // lt-agent's command line and environment: flags win over env, env over defaults. Pure (env passed in).
+import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Mode } from "../stats/index.ts";
 
@@ -69,9 +70,9 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
     )
     .option(
       "--workers <n>",
-      "worker threads for the engine (env LT_WORKERS)",
+      "worker threads for the engine, 1 = in-process (env LT_WORKERS; default: the number of cores)",
       int("a worker count", 1),
-      e("LT_WORKERS") ? Number(e("LT_WORKERS")) : undefined,
+      e("LT_WORKERS") ? Number(e("LT_WORKERS")) : availableParallelism(),
     )
     .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), 2_000)
     .exitOverride();

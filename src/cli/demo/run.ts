@@ -311,7 +311,7 @@ async function drive(client: ControlClient, a: DriveArgs): Promise<number> {
     say(
       `\nThe cluster stays up until Ctrl-C. In another terminal:\n` +
         `  export NATS_URL=${a.server} LT_PREFIX=${a.prefix}\n` +
-        `  ./bin/ltctl status; ./bin/ltctl push examples/quick.json; ./bin/ltctl watch\n` +
+        `  ./bin/ltctl status; ./bin/ltctl push examples/demo.json; ./bin/ltctl watch --until-done\n` +
         `  dashboard: ${a.dashboard}\n`,
     );
     event({ event: "kept", server: a.server, prefix: a.prefix, dashboard: a.dashboard });
@@ -550,10 +550,10 @@ function renderHeader(h: {
 function nextSteps(a: DriveArgs): string {
   return (
     "\nWhat next:\n" +
-    "  ltctl demo --keep                   the same, then leaves the cluster up to drive by hand\n" +
-    "  ltctl push examples/quick.json      run a config on your own agents (lt-agent --server nats://...)\n" +
-    "  ltctl run examples/quick.json       one local process, no agents\n" +
-    "  ltctl report --format html -o r.html   the whole run with charts (against a kept cluster)\n" +
+    "  ltctl demo --keep                      the same, then leaves the cluster up to drive by hand\n" +
+    "  ltctl push examples/quick.json         run a config on your own agents (lt-agent --server nats://...)\n" +
+    "  ltctl run examples/quick.json          one local process, no agents\n" +
+    "  ltctl report --format html -o r.html   a run's report with charts (e.g. on a kept demo cluster)\n" +
     `  README.md ("Using it"), docs/config.md (every config field), docs/deploy.md (Kubernetes)\n` +
     (a.opts.config ? "" : "  the config the demo pushed: examples/demo.json\n")
   );
