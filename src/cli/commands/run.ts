@@ -2,6 +2,7 @@
 // progress line while it runs and a result table per step at the end (or the final snapshots as JSON).
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
 import { formatIssues, parseConfigText, resolvePodName, validateThresholds } from "../../config/index.ts";
 import { runPlan } from "../../engine/index.ts";
@@ -56,7 +57,11 @@ export function register(program: Command, io: CliIo): void {
     .option("--pod <name>", "pod name for {pod} (default: POD_NAME, else the host name)")
     .option("--json", "print the final snapshot of each step as JSON instead of tables")
     .option("--cleanup", "delete the streams this run created when it ends")
-    .option("--workers <n>", "worker threads to split publishers and consumers across", "1")
+    .option(
+      "--workers <n>",
+      "worker threads to split streams across (1 = in-process; default: the number of cores)",
+      String(availableParallelism()),
+    )
     .option("--report <file>", "also write the run report to this file (html, json, csv, md or table)")
     .addOption(
       new Option("--format <format>", "format of --report (default: from its extension, else table)").choices(
@@ -75,7 +80,7 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
     io.err(`ltctl run: --mode must be publish, consume or both, got ${mode}\n`);
     return EXIT.usage;
   }
-  const workers = Number(opts.workers ?? "1");
+  const workers = Number(opts.workers ?? availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) {
     io.err(`ltctl run: --workers must be a positive integer, got ${opts.workers}\n`);
     return EXIT.usage;
