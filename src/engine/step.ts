@@ -139,7 +139,9 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     const ended = new Promise<void>((resolve) => {
       endTimer = setTimeout(resolve, Math.max(0, hardEnd));
     });
-    await Promise.race([s.finished, stopped, ended]);
+    // With no publishers here (a consume-only pod) the scheduler is finished at once: consumers still run
+    // for the whole duration, so only the clock or a stop ends the step.
+    await Promise.race([publishers.length > 0 ? s.finished : ended, stopped, ended]);
     clearTimeout(endTimer);
     s.stop();
     await s.drainPublishes(tuning.ackTimeoutMs ?? 5000);
