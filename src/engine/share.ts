@@ -3,7 +3,7 @@
 // so a stream's publishers and consumers always live together and loss is counted against local
 // publishers exactly. Everything in ShareSpec is plain data so it can cross a worker boundary.
 import { performance } from "node:perf_hooks";
-import { jetstream } from "@nats-io/jetstream";
+import { type ConsumerMessages, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
 import type { Logger } from "./api.ts";
@@ -303,27 +303,94 @@ export class Share {
             continue;
           }
           const callback = (m: Parameters<ConsumerState["onJs"]>[0]) => state.onJs(m);
-          const messages =
+          // Pull: short expiries and 1 s idle heartbeats, so a pull request lost with a consumer leader (failover)
+          // is noticed after two missed heartbeats and re-issued, not after nats.js' default 2 x 15 s.
+          const start = async () =>
             c.type === "push"
               ? await (await js.consumers.getPushConsumer(stream, c.durableName)).consume({ callback })
               : await (await js.consumers.get(stream, c.durableName)).consume({
                   max_messages: Math.max(1, Math.min(1000, c.ackPolicy === "none" ? 1000 : c.maxAckPending)),
+                  expires: PULL_EXPIRES_MS,
+                  idle_heartbeat: PULL_HEARTBEAT_MS,
                   callback,
                 });
-          (async () => {
-            for await (const s of messages.status()) {
-              if (
-                s.type === "heartbeats_missed" ||
-                s.type === "consumer_not_found" ||
-                s.type === "stream_not_found"
-              )
-                this.#m.publishError("consume");
-            }
-          })().catch(() => {});
-          this.#consumers.push({ spec: c, state, close: async () => void (await messages.close()) });
+          const run = new ConsumeLoop(await start(), start, (type) => {
+            if (CONSUME_TROUBLE.has(type)) this.#m.publishError("consume");
+          });
+          this.#consumers.push({ spec: c, state, close: () => run.close() });
         }
       }
     }
+  }
+}
+
+/** Pull request expiry and idle heartbeat (nats.js defaults: 30 s and 15 s). */
+const PULL_EXPIRES_MS = 5_000;
+const PULL_HEARTBEAT_MS = 1_000;
+/** Consumer status events counted in `errors.consume`. */
+const CONSUME_TROUBLE = new Set([
+  "heartbeats_missed",
+  "consumer_not_found",
+  "stream_not_found",
+  "consumer_deleted",
+  "restart_failed",
+]);
+
+/**
+ * One consumer's `consume()`, kept alive: nats.js resumes a consume by itself after missed heartbeats or a
+ * reconnect, but a consume that ends anyway (it stopped on an error) is started again after a short pause
+ * until the share closes, so a consumer never silently stops during a failover.
+ */
+class ConsumeLoop {
+  #messages: ConsumerMessages;
+  #closing = false;
+  readonly #start: () => Promise<ConsumerMessages>;
+  readonly #onStatus: (type: string) => void;
+
+  constructor(
+    messages: ConsumerMessages,
+    start: () => Promise<ConsumerMessages>,
+    onStatus: (type: string) => void,
+  ) {
+    this.#messages = messages;
+    this.#start = start;
+    this.#onStatus = onStatus;
+    this.#watch(messages);
+  }
+
+  #watch(messages: ConsumerMessages): void {
+    (async () => {
+      for await (const s of messages.status()) this.#onStatus(s.type);
+    })().catch(() => {});
+    messages.closed().then(
+      () => this.#restart(),
+      () => this.#restart(),
+    );
+  }
+
+  async #restart(): Promise<void> {
+    while (!this.#closing) {
+      await new Promise((r) => setTimeout(r, 500));
+      if (this.#closing) return;
+      try {
+        const m = await this.#start();
+        if (this.#closing) {
+          await m.close().catch(() => {});
+          return;
+        }
+        this.#messages = m;
+        this.#onStatus("restarted");
+        this.#watch(m);
+        return;
+      } catch {
+        this.#onStatus("restart_failed");
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#messages.close().catch(() => {});
   }
 }
 
