@@ -9,6 +9,7 @@ export {
   type PublishLimits,
 } from "./bare.ts";
 export { type CpuCost, measureCpu } from "./cpu.ts";
+export { type EngineOutcome, type EngineScenario, runEngine, scenarioPlan } from "./engine-run.ts";
 export {
   ensureGoPeer,
   GO_PEER_BIN,
@@ -18,6 +19,7 @@ export {
   isSkipped,
   runGoPeer,
 } from "./go-peer.ts";
+export { barePacedPair, type PairResult } from "./latency.ts";
 export { BenchReport, BenchRow, Measurement, measurement } from "./model.ts";
 export { type BenchServer, serverVersion, startBenchServer } from "./server.ts";
 export {
@@ -27,5 +29,6 @@ export {
   formatText,
   parseBenchArgs,
   renderTable,
+  simpleTable,
   type TableLabels,
 } from "./table.ts";

@@ -109,3 +109,21 @@ export function formatText(report: BenchReport, labels: TableLabels = {}): strin
     "",
   ].join("\n");
 }
+
+/** A plain Markdown table from a header and rows of cells (numbers right-aligned). */
+export function simpleTable(
+  head: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const right = head.map(
+    (_, i) =>
+      rows.length > 0 &&
+      rows.every((r) => typeof r[i] === "number" || /^[\d.,]+\s*(x|%|ms|k|M)?$/.test(String(r[i]))),
+  );
+  const width = head.map((h, i) => Math.max(h.length, 3, ...cells.map((r) => (r[i] ?? "").length)));
+  const pad = (s: string, i: number) => (right[i] ? s.padStart(width[i]!) : s.padEnd(width[i]!));
+  const line = (vals: readonly string[]) => `| ${vals.map(pad).join(" | ")} |`;
+  const rule = `|${width.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(head), rule, ...cells.map(line)].join("\n");
+}
