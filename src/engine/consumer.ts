@@ -24,12 +24,23 @@ export class ConsumerState {
   #timer: NodeJS.Timeout | undefined;
   #lastKey = -1;
   #last: SeqTracker | undefined;
+  readonly #failedOf: ((key: number) => ReadonlySet<number> | undefined) | undefined;
 
-  constructor(stream: string, m: ShareMetrics, opts: { ack: boolean; delayMs: number }) {
+  constructor(
+    stream: string,
+    m: ShareMetrics,
+    opts: {
+      ack: boolean;
+      delayMs: number;
+      /** The failed sequences of a publisher of this share, by tracker key (undefined for others). */
+      failedOf?: (key: number) => ReadonlySet<number> | undefined;
+    },
+  ) {
     this.stream = stream;
     this.#m = m;
     this.#ack = opts.ack;
     this.#delayMs = opts.ack ? opts.delayMs : 0;
+    this.#failedOf = opts.failedOf;
   }
 
   /** A core (non-JetStream) message. */
@@ -58,6 +69,7 @@ export class ConsumerState {
       t = this.trackers.get(key);
       if (!t) {
         t = new SeqTracker();
+        t.failed = this.#failedOf?.(key);
         this.trackers.set(key, t);
       }
       this.#lastKey = key;

@@ -6,12 +6,20 @@
 // In-flight entries live in typed-array rings (no allocation per message); one sweep per lane times out
 // unanswered publishes.
 //
+// Retries, as nats.go's RetryAttempts/RetryWait: a `no_responders` reply (503: no stream leader, e.g. during
+// an election) or an attempt unanswered for `attemptTimeoutMs` sends the same message again (same sequence,
+// same intended time) after `retryWaitMs`, until `deadlineMs` after its first send; only then is it counted
+// as an error in its category. A retried message stays in the window. Its latency is measured from the
+// intended time, so a stall shows as latency; a retry that stores a second copy reaches consumers as a
+// duplicate. Nothing of this runs while publishes are acknowledged.
+//
 // Core: plain publishes with a flush every FLUSH_EVERY messages; the lane closes while two flushes are
 // outstanding so unflushed data cannot pile up (core NATS has no back-pressure of its own).
 import { performance } from "node:perf_hooks";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { ErrorCategory } from "../stats/index.ts";
 import { recordMs } from "../stats/index.ts";
+import type { FailLedger } from "./ledger.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { type PayloadFactory, writeHeader } from "./payload.ts";
 import type { Gate } from "./scheduler.ts";
@@ -20,11 +28,6 @@ import { ascii, FrameWriter, rawProtocol } from "./wire.ts";
 export const JS_WINDOW = 256;
 const LOW_WATER = 64;
 export const FLUSH_EVERY = 1000;
-
-export interface LaneTotals {
-  /** Per publisher (index in the share): failed publishes, for the loss rule. */
-  readonly failed: Float64Array;
-}
 
 /** What a lane needs to know of a publisher to send its messages (one per publisher, made once). */
 export interface PubTarget {
@@ -67,20 +70,51 @@ function fastOk(w: FrameWriter | undefined, t: PubTarget): w is FrameWriter {
   return t.fast && t.size <= w.maxPayload;
 }
 
+/** A message waiting to be sent again. */
+interface Retry {
+  readonly t: PubTarget;
+  readonly seq: number;
+  readonly intended: number;
+  /** When its first attempt was sent (the deadline runs from there). */
+  readonly first: number;
+  /** What the last attempt got (the error counted if the deadline passes). */
+  readonly cat: ErrorCategory;
+}
+
+export interface JsLaneOptions {
+  window?: number;
+  /** A publish not acknowledged this long after its first send fails (retries included). @default 5000 */
+  ackTimeoutMs?: number;
+  /** One attempt unanswered this long is sent again (while the deadline allows). @default 2000 */
+  attemptTimeoutMs?: number;
+  /** Pause before a retry. @default 250 */
+  retryWaitMs?: number;
+  publicPath?: boolean;
+}
+
 export class JsLane implements Lane {
   readonly #nc: NatsConnection;
   readonly #m: ShareMetrics;
-  readonly #failed: Float64Array;
+  readonly #ledger: FailLedger;
   readonly #prefix: string;
   readonly #prefixLen: number;
   readonly #sub: Subscription;
   readonly #cap: number;
   readonly #token: Float64Array;
-  readonly #pub: Uint32Array;
+  /** The publisher of each slot's message (targets live as long as the share: never cleared). */
+  readonly #tgt: (PubTarget | undefined)[];
+  readonly #seq: Float64Array;
   readonly #intended: Float64Array;
   readonly #sentAt: Float64Array;
   readonly #window: number;
-  readonly #ackTimeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #attemptMs: number;
+  readonly #retryWaitMs: number;
+  /** First send time of messages on their second or later attempt, by token (empty while all goes well). */
+  readonly #firstAt = new Map<number, number>();
+  #retries: Retry[] = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
   #next = 1;
   #inflight = 0;
   #closedGate = false;
@@ -90,24 +124,22 @@ export class JsLane implements Lane {
   readonly #sweep: NodeJS.Timeout;
   readonly #w: FrameWriter | undefined;
 
-  constructor(
-    nc: NatsConnection,
-    m: ShareMetrics,
-    failed: Float64Array,
-    opts: { window?: number; ackTimeoutMs?: number; publicPath?: boolean } = {},
-  ) {
+  constructor(nc: NatsConnection, m: ShareMetrics, ledger: FailLedger, opts: JsLaneOptions = {}) {
     this.#nc = nc;
     this.#m = m;
-    this.#failed = failed;
+    this.#ledger = ledger;
     const raw = opts.publicPath ? undefined : rawProtocol(nc);
     this.#w = raw ? new FrameWriter(nc, raw) : undefined;
     this.#window = opts.window ?? JS_WINDOW;
-    this.#ackTimeoutMs = opts.ackTimeoutMs ?? 5000;
+    this.#deadlineMs = opts.ackTimeoutMs ?? 5000;
+    this.#attemptMs = Math.min(opts.attemptTimeoutMs ?? 2000, this.#deadlineMs);
+    this.#retryWaitMs = opts.retryWaitMs ?? 250;
     let cap = 1;
     while (cap < this.#window * 4) cap <<= 1;
     this.#cap = cap;
     this.#token = new Float64Array(cap);
-    this.#pub = new Uint32Array(cap);
+    this.#tgt = new Array<PubTarget | undefined>(cap).fill(undefined);
+    this.#seq = new Float64Array(cap);
     this.#intended = new Float64Array(cap);
     this.#sentAt = new Float64Array(cap);
     this.#prefix = `_INBOX.lt${process.pid}x${++inboxCounter}x${Math.floor(Math.random() * 1e9)}.`;
@@ -115,7 +147,10 @@ export class JsLane implements Lane {
     this.#sub = nc.subscribe(`${this.#prefix}*`, { callback: (_err, msg) => this.#onAck(msg) });
     this.#sweep = setInterval(() => this.#expire(), 250);
     this.#sweep.unref();
-    nc.closed().then(() => this.#failAll("connection_closed"));
+    nc.closed().then(() => {
+      this.#closed = true;
+      this.#failAll("connection_closed");
+    });
   }
 
   /** Marks the lane's subject as denied by the server: its unanswered publishes count as permission errors. */
@@ -132,11 +167,23 @@ export class JsLane implements Lane {
   }
 
   send(t: PubTarget, seq: number, intendedEpochMs: number): void {
+    const now = this.#transmit(t, seq, intendedEpochMs);
+    if (now < 0) return;
+    const m = this.#m;
+    m.published++;
+    m.bytesOut += t.size;
+    recordMs(m.sendDelay, now - intendedEpochMs);
+    if (++this.#inflight >= this.#window) this.#closedGate = true;
+  }
+
+  /**
+   * Writes one attempt of message `seq` under a new token. Returns the send time, or -1 when the client
+   * refused it (the message then failed: counted).
+   */
+  #transmit(t: PubTarget, seq: number, intendedEpochMs: number): number {
     const token = this.#next++;
     const slot = token & (this.#cap - 1);
     if (this.#token[slot] !== 0) this.#fail(slot, "timeout"); // four windows later and still unanswered
-    const m = this.#m;
-    const pub = t.pub;
     try {
       const w = this.#w;
       if (fastOk(w, t)) {
@@ -145,25 +192,23 @@ export class JsLane implements Lane {
           t.tail = ascii(` ${t.size}\r\n`);
         }
         const at = w.frame(t.head, token, t.tail!, t.size);
-        writeHeader(w.view, at, t.source, pub, seq, intendedEpochMs, t.track);
+        writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
       } else {
-        const payload = t.payloads.make(t.source, pub, seq, intendedEpochMs, t.track);
+        const payload = t.payloads.make(t.source, t.pub, seq, intendedEpochMs, t.track);
         this.#nc.publish(t.subject, payload, { reply: this.#prefix + token });
       }
     } catch (err) {
-      m.publishError(categorize(err));
-      this.#failed[pub]! += 1;
-      return;
+      this.#m.publishError(categorize(err));
+      this.#ledger.fail(t.pub, seq);
+      return -1;
     }
     const now = nowEpoch();
     this.#token[slot] = token;
-    this.#pub[slot] = pub;
+    this.#tgt[slot] = t;
+    this.#seq[slot] = seq;
     this.#intended[slot] = intendedEpochMs;
     this.#sentAt[slot] = now;
-    m.published++;
-    m.bytesOut += t.size;
-    recordMs(m.sendDelay, now - intendedEpochMs);
-    if (++this.#inflight >= this.#window) this.#closedGate = true;
+    return now;
   }
 
   #onAck(msg: Msg): void {
@@ -177,17 +222,75 @@ export class JsLane implements Lane {
       m.acked++;
       recordMs(m.publishAck, nowEpoch() - this.#intended[slot]!);
       this.#free(slot);
-    } else this.#fail(slot, ackError(msg));
+    } else {
+      const cat = ackError(msg);
+      if (cat === "no_responders") this.#retry(slot, cat);
+      else this.#fail(slot, cat);
+    }
   }
+
+  /** The attempt in `slot` got no ack: send the message again after the retry wait if its deadline allows. */
+  #retry(slot: number, cat: ErrorCategory): void {
+    const token = this.#token[slot]!;
+    const retried = this.#firstAt.size !== 0 ? this.#firstAt.get(token) : undefined;
+    const first = retried ?? this.#sentAt[slot]!;
+    if (this.#closed || this.#denied || nowEpoch() + this.#retryWaitMs - first >= this.#deadlineMs) {
+      this.#fail(slot, this.#denied ? "permission" : cat);
+      return;
+    }
+    this.#retries.push({
+      t: this.#tgt[slot]!,
+      seq: this.#seq[slot]!,
+      intended: this.#intended[slot]!,
+      first,
+      cat,
+    });
+    // The attempt's token is released (a late ack for it is ignored); the message stays in the window.
+    if (retried !== undefined) this.#firstAt.delete(token);
+    this.#token[slot] = 0;
+    this.#retryTimer ??= setTimeout(this.#resend, this.#retryWaitMs);
+  }
+
+  readonly #resend = (): void => {
+    this.#retryTimer = undefined;
+    const list = this.#retries;
+    this.#retries = [];
+    for (const r of list) {
+      if (this.#closed) {
+        this.#failMessage(r.t.pub, r.seq, "connection_closed");
+        continue;
+      }
+      this.#m.publishRetries++;
+      const at = this.#transmit(r.t, r.seq, r.intended);
+      if (at < 0) {
+        this.#release();
+        continue;
+      }
+      this.#firstAt.set(this.#next - 1, r.first);
+    }
+  };
 
   #fail(slot: number, cat: ErrorCategory): void {
     this.#m.publishError(cat);
-    this.#failed[this.#pub[slot]!]! += 1;
+    this.#ledger.fail(this.#tgt[slot]!.pub, this.#seq[slot]!);
     this.#free(slot);
   }
 
+  /** A message that holds no token (waiting for a retry) fails. */
+  #failMessage(pub: number, seq: number, cat: ErrorCategory): void {
+    this.#m.publishError(cat);
+    this.#ledger.fail(pub, seq);
+    this.#release();
+  }
+
   #free(slot: number): void {
+    if (this.#firstAt.size !== 0) this.#firstAt.delete(this.#token[slot]!);
     this.#token[slot] = 0;
+    this.#release();
+  }
+
+  /** One message less in flight. */
+  #release(): void {
     this.#inflight--;
     if (this.#closedGate && (this.#inflight <= this.#window - LOW_WATER || this.#inflight === 0)) {
       this.#closedGate = false;
@@ -200,15 +303,29 @@ export class JsLane implements Lane {
 
   #expire(): void {
     if (this.#inflight === 0) return;
-    const limit = nowEpoch() - this.#ackTimeoutMs;
+    const now = nowEpoch();
+    const limit = now - this.#attemptMs;
     for (let s = 0; s < this.#cap; s++) {
-      if (this.#token[s] !== 0 && this.#sentAt[s]! < limit)
-        this.#fail(s, this.#denied ? "permission" : "timeout");
+      if (this.#token[s] !== 0 && this.#sentAt[s]! < limit) this.#retry(s, "timeout");
+    }
+    // A retried attempt may not outlive its message's deadline.
+    if (this.#firstAt.size === 0) return;
+    for (const [token, first] of this.#firstAt) {
+      if (now - first < this.#deadlineMs) continue;
+      const slot = token & (this.#cap - 1);
+      if (this.#token[slot] === token) this.#fail(slot, this.#denied ? "permission" : "timeout");
+      else this.#firstAt.delete(token);
     }
   }
 
-  #failAll(cat: ErrorCategory): void {
-    for (let s = 0; s < this.#cap; s++) if (this.#token[s] !== 0) this.#fail(s, cat);
+  /** Everything in flight fails: with `cat`, or (undefined) with what each got last (timeout if nothing). */
+  #failAll(cat: ErrorCategory | undefined): void {
+    for (let s = 0; s < this.#cap; s++) if (this.#token[s] !== 0) this.#fail(s, cat ?? "timeout");
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const list = this.#retries;
+    this.#retries = [];
+    for (const r of list) this.#failMessage(r.t.pub, r.seq, cat ?? r.cat);
   }
 
   drain(timeoutMs: number): Promise<void> {
@@ -216,7 +333,7 @@ export class JsLane implements Lane {
     if (this.#inflight === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.#failAll(this.#denied ? "permission" : "timeout");
+        this.#failAll(this.#denied ? "permission" : undefined);
         resolve();
       }, timeoutMs);
       this.#drained = () => {
@@ -228,7 +345,10 @@ export class JsLane implements Lane {
   }
 
   close(): void {
+    this.#closed = true;
     clearInterval(this.#sweep);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.#sub.unsubscribe();
   }
 }
@@ -238,21 +358,16 @@ const EMPTY = new Uint8Array(0);
 export class CoreLane implements Lane {
   readonly #nc: NatsConnection;
   readonly #m: ShareMetrics;
-  readonly #failed: Float64Array;
+  readonly #ledger: FailLedger;
   readonly #w: FrameWriter | undefined;
   #sinceFlush = 0;
   #flushing = 0;
   #wake: (() => void) | undefined;
 
-  constructor(
-    nc: NatsConnection,
-    m: ShareMetrics,
-    failed: Float64Array,
-    opts: { publicPath?: boolean } = {},
-  ) {
+  constructor(nc: NatsConnection, m: ShareMetrics, ledger: FailLedger, opts: { publicPath?: boolean } = {}) {
     this.#nc = nc;
     this.#m = m;
-    this.#failed = failed;
+    this.#ledger = ledger;
     const raw = opts.publicPath ? undefined : rawProtocol(nc);
     this.#w = raw ? new FrameWriter(nc, raw) : undefined;
   }
@@ -278,7 +393,7 @@ export class CoreLane implements Lane {
       }
     } catch (err) {
       m.publishError(categorize(err));
-      this.#failed[t.pub]! += 1;
+      this.#ledger.fail(t.pub, seq);
       return;
     }
     m.published++;

@@ -27,6 +27,8 @@ export const COUNTER_KEYS = [
   "out_msgs",
   "in_bytes",
   "out_bytes",
+  "publish_retries",
+  "unconfirmed_delivered",
 ] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counters = Record<CounterKey, number>;
@@ -52,6 +54,8 @@ export class ShareMetrics {
   negativeLatency = 0;
   bytesOut = 0;
   bytesIn = 0;
+  /** JetStream publishes sent again (no responders, or an attempt unanswered). */
+  publishRetries = 0;
   readonly errors: Record<ErrorCategory, number> = Object.fromEntries(
     ERROR_CATEGORIES.map((c) => [c, 0]),
   ) as Record<ErrorCategory, number>;

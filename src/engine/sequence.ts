@@ -27,6 +27,10 @@ export class SeqTracker {
   redelivered = 0;
   /** Slots that left the window without ever being seen. */
   slidLost = 0;
+  /** Sequences whose publish failed (a local publisher's, from its FailLedger); undefined for remote ones. */
+  failed: ReadonlySet<number> | undefined;
+  /** First deliveries of sequences whose publish failed (stored all the same; see ledger.ts). */
+  failedArrived = 0;
 
   /** Records one delivery. Returns true for a first delivery (not a duplicate, not a redelivery). */
   observe(seq: number, redelivery: boolean): boolean {
@@ -44,6 +48,8 @@ export class SeqTracker {
     if (!seen) {
       this.#bits[w]! |= b;
       this.unique++;
+      const f = this.failed;
+      if (f !== undefined && f.size !== 0 && f.has(seq)) this.failedArrived++;
     }
     if (redelivery) return false;
     if (seen) {
@@ -53,6 +59,13 @@ export class SeqTracker {
     if (seq < this.hi) this.outOfOrder++;
     else this.hi = seq;
     return true;
+  }
+
+  /** Whether `seq` was received; false when unknown (older than the window). */
+  has(seq: number): boolean {
+    if (this.base < 0 || seq < this.base || seq >= this.base + WINDOW_BITS) return false;
+    const i = seq & MASK;
+    return (this.#bits[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
 
   /** Unseen sequences between the window's start and the highest seen (gaps not yet filled). */

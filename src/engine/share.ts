@@ -10,11 +10,13 @@ import type { Logger } from "./api.ts";
 import { open, PER_CONNECTION, watchStatus } from "./connections.ts";
 import { ConsumerState } from "./consumer.ts";
 import { CoreLane, JsLane, type Lane } from "./lanes.ts";
+import { FailLedger } from "./ledger.ts";
 import { type Counters, ShareMetrics, type ShareSample, zeroCounters } from "./metrics.ts";
 import { newSourceId, PayloadFactory, trackerKey } from "./payload.ts";
 import { Publisher } from "./publisher.ts";
 import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
+import type { SeqTracker } from "./sequence.ts";
 
 export interface ShareSpec {
   readonly servers: readonly string[];
@@ -31,8 +33,12 @@ export interface ShareSpec {
   readonly maxLagMs?: number;
   /** JetStream in-flight window per publisher connection. @default 256 */
   readonly window?: number;
-  /** A JetStream publish unanswered this long is a timeout. @default 5000 */
+  /** A JetStream publish not acknowledged this long after its first send fails (retries included). @default 5000 */
   readonly ackTimeoutMs?: number;
+  /** One JetStream publish attempt unanswered this long is sent again (until ackTimeoutMs). @default 2000 */
+  readonly publishAttemptTimeoutMs?: number;
+  /** Pause before a JetStream publish is sent again (no responders, attempt timeout). @default 250 */
+  readonly publishRetryWaitMs?: number;
 }
 
 interface ConsumerRun {
@@ -49,8 +55,8 @@ export class Share {
   readonly #conns: NatsConnection[] = [];
   readonly #lanes: Lane[] = [];
   readonly #pubs: Publisher[] = [];
-  /** Failed publishes per publisher index. */
-  readonly #failed: Float64Array;
+  /** Failed publishes (counts and sequences) per publisher index. */
+  readonly #ledger: FailLedger;
   readonly #consumers: ConsumerRun[] = [];
   readonly #scheduler: Scheduler;
   readonly #pending: Array<{ i: number; lane: Lane; payloads: PayloadFactory; phase: number }> = [];
@@ -61,7 +67,8 @@ export class Share {
   private constructor(spec: ShareSpec, log: Logger) {
     this.#spec = spec;
     this.#log = log;
-    this.#failed = new Float64Array(spec.publishers.length);
+    this.#ledger = new FailLedger(spec.publishers.length);
+    this.#ledger.trackersOf = (pub) => this.#trackersOf(pub);
     this.#scheduler = new Scheduler({ maxLagMs: spec.maxLagMs ?? 1000 });
   }
 
@@ -138,23 +145,37 @@ export class Share {
     return r * ramp;
   }
 
-  /** True when every consumer received every message its stream's local publishers got stored. */
+  /** True when every consumer received every message its stream's local publishers got acknowledged. */
   caughtUp(): boolean {
+    const failed = this.#ledger.count;
     for (const c of this.#consumers) {
       if (c.state.delayed > 0) return false;
       for (let i = 0; i < this.#pubs.length; i++) {
         if (this.#spec.publishers[i]!.stream !== c.spec.stream) continue;
         const t = c.state.trackers.get(trackerKey(this.#source, i));
-        if ((t?.unique ?? 0) < (this.#pubs[i]?.seq ?? 0) - this.#failed[i]!) return false;
+        const acked = (this.#pubs[i]?.seq ?? 0) - failed[i]!;
+        if ((t?.unique ?? 0) - (t?.failedArrived ?? 0) < acked) return false;
       }
     }
     return true;
   }
 
+  /** The trackers that follow local publisher `pub` (one per consumer of its stream that heard from it). */
+  *#trackersOf(pub: number): Iterable<SeqTracker> {
+    const stream = this.#spec.publishers[pub]?.stream;
+    const key = trackerKey(this.#source, pub);
+    for (const c of this.#consumers) {
+      if (c.spec.stream !== stream) continue;
+      const t = c.state.trackers.get(key);
+      if (t) yield t;
+    }
+  }
+
   /**
-   * The share's measurements. `final` applies the end-of-step loss rule: for local publishers, every message
-   * sent and not failed that a consumer never received; for others, unfilled gaps up to the highest seen.
-   * While running only gaps that left the window count (the rest may still arrive).
+   * The share's measurements. `final` applies the end-of-step loss rule: for local publishers, every
+   * acknowledged message (sent and not failed) that a consumer never received; for others, unfilled gaps up to
+   * the highest seen. While running only gaps that left the window count (the rest may still arrive), less,
+   * for local publishers, the failed publishes that did not arrive (a failed publish is not loss).
    */
   sample(final: boolean): ShareSample {
     const m = this.#m;
@@ -168,19 +189,27 @@ export class Share {
     c.negative_latency = m.negativeLatency;
     c.bytes_out = m.bytesOut;
     c.bytes_in = m.bytesIn;
+    c.publish_retries = m.publishRetries;
+    const failed = this.#ledger.count;
     for (const run of this.#consumers) {
       for (const [key, t] of run.state.trackers) {
         c.redelivered += t.redelivered;
         c.duplicates += t.duplicates;
         c.out_of_order += t.outOfOrder;
+        c.unconfirmed_delivered += t.failedArrived;
         const local = Math.floor(key / 0x1_0000_0000) === this.#source;
-        if (!final || !local) c.lost += t.slidLost + (final ? t.openGaps() : 0);
+        if (!local) c.lost += t.slidLost + (final ? t.openGaps() : 0);
+        else if (!final) {
+          const failedUnseen = failed[key % 0x1_0000_0000]! - t.failedArrived;
+          c.lost += Math.max(0, t.slidLost - failedUnseen);
+        }
       }
       if (!final) continue;
       for (let i = 0; i < this.#pubs.length; i++) {
         if (this.#spec.publishers[i]!.stream !== run.spec.stream) continue;
         const t = run.state.trackers.get(trackerKey(this.#source, i));
-        c.lost += Math.max(0, (this.#pubs[i]?.seq ?? 0) - this.#failed[i]! - (t?.unique ?? 0));
+        const acked = (this.#pubs[i]?.seq ?? 0) - failed[i]!;
+        c.lost += Math.max(0, acked - ((t?.unique ?? 0) - (t?.failedArrived ?? 0)));
       }
     }
     c.reconnects = this.#reconnects;
@@ -239,8 +268,13 @@ export class Share {
         const group = pubs.slice(g, g + PER_CONNECTION);
         const nc = await this.#connect(`${spec.clientIdPrefix}-pub-${stream}-${g / PER_CONNECTION + 1}`);
         const lane: Lane = spec.useJetStream
-          ? new JsLane(nc, this.#m, this.#failed, { window: spec.window, ackTimeoutMs: spec.ackTimeoutMs })
-          : new CoreLane(nc, this.#m, this.#failed);
+          ? new JsLane(nc, this.#m, this.#ledger, {
+              window: spec.window,
+              ackTimeoutMs: spec.ackTimeoutMs,
+              attemptTimeoutMs: spec.publishAttemptTimeoutMs,
+              retryWaitMs: spec.publishRetryWaitMs,
+            })
+          : new CoreLane(nc, this.#m, this.#ledger);
         watchStatus(nc, {
           reconnect: () => this.#reconnects++,
           permission: (subject, op) => {
@@ -288,6 +322,10 @@ export class Share {
           const state = new ConsumerState(stream, this.#m, {
             ack: c.ackPolicy !== "none",
             delayMs: c.consumeDelayMs,
+            failedOf: (key) =>
+              Math.floor(key / 0x1_0000_0000) === this.#source
+                ? this.#ledger.seqs[key % 0x1_0000_0000]
+                : undefined,
           });
           if (!js) {
             const subs = (spec.subjects[stream] ?? []).map((subj) =>

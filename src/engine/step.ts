@@ -17,10 +17,17 @@ import { type GroupSample, ShareGroup } from "./worker-pool.ts";
 
 /** Internal knobs (tests and the bench set them; users get the defaults). */
 export interface StepTuning {
-  /** How long consumers may take to catch up after the last send. @default 5000 */
+  /** How long consumers may take to catch up after the last send. @default max(5000, longest ack_wait) */
   readonly drainTimeoutMs?: number;
-  /** How long in-flight publishes may take to be acknowledged after the last send. @default 5000 */
+  /**
+   * The JetStream publish deadline: a publish not acknowledged this long after its first send (retries
+   * included) fails; also how long in-flight publishes may take after the last send. @default 5000
+   */
   readonly ackTimeoutMs?: number;
+  /** One JetStream publish attempt unanswered this long is sent again (within the deadline). @default 2000 */
+  readonly publishAttemptTimeoutMs?: number;
+  /** Pause before a JetStream publish is sent again (no responders, attempt timeout). @default 250 */
+  readonly publishRetryWaitMs?: number;
   readonly maxLagMs?: number;
   readonly window?: number;
 }
@@ -98,6 +105,8 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       maxLagMs: tuning.maxLagMs,
       window: tuning.window,
       ackTimeoutMs: tuning.ackTimeoutMs,
+      publishAttemptTimeoutMs: tuning.publishAttemptTimeoutMs,
+      publishRetryWaitMs: tuning.publishRetryWaitMs,
     };
     share = await ShareGroup.open(shareSpec, opts.workers ?? 1, opts.log);
     startEpoch = Math.max(nowEpoch() + 20, ctx.first && opts.startAt ? opts.startAt : 0);
@@ -146,7 +155,13 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     s.stop();
     await s.drainPublishes(tuning.ackTimeoutMs ?? 5000);
     if (!opts.signal.aborted && consumers.length > 0) {
-      await waitCaughtUp(s, publishers.length > 0, tuning.drainTimeoutMs ?? 5000, opts.signal);
+      // The grace period: up to max(5 s, the longest ack_wait capped at 60 s), so a consumer that stalled in a
+      // failover (missed heartbeats, a new consumer leader) can drain what the stream holds.
+      const grace =
+        tuning.drainTimeoutMs ??
+        Math.max(5000, Math.min(60_000, Math.max(...consumers.map((c) => c.ackWaitMs))));
+      const pending = jsm ? consumerPending(jsm, consumers) : undefined;
+      await waitCaughtUp(s, publishers.length > 0, grace, opts.signal, pending);
     }
     clearInterval(timer);
     timer = undefined;
@@ -179,27 +194,48 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
 }
 
 /**
- * Consumers catch up: with local publishers, until each consumer holds every message they got stored; without
- * them, until consumption stays flat for a second. Bounded by `timeoutMs` either way.
+ * Consumers catch up: with local publishers, until each consumer holds every message they got acknowledged;
+ * without them, until JetStream says the consumers have nothing pending (`num_pending` 0), or, where that is
+ * unknown (core NATS, info failing), until consumption stays flat for a second. Bounded by `timeoutMs`.
  */
 async function waitCaughtUp(
   s: ShareGroup,
   local: boolean,
   timeoutMs: number,
   signal: AbortSignal,
+  pending?: () => Promise<number | undefined>,
 ): Promise<void> {
   const deadline = nowEpoch() + timeoutMs;
   let last = -1;
   let flatSince = nowEpoch();
+  let askedAt = 0;
   while (nowEpoch() < deadline && !signal.aborted) {
     const { caughtUp, consumed } = await s.progress();
     if (local && caughtUp) return;
     if (consumed !== last) {
       last = consumed;
       flatSince = nowEpoch();
-    } else if (!local && nowEpoch() - flatSince > 1000) return;
+    } else if (!local && nowEpoch() - flatSince > 1000) {
+      if (!pending) return;
+      if (nowEpoch() - askedAt > 500) {
+        askedAt = nowEpoch();
+        const n = await withTimeout(pending(), 1000).catch(() => undefined);
+        if (n === undefined || n === 0) return;
+      }
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Messages JetStream has not yet delivered to this step's consumers (sum of `num_pending`), or undefined. */
+function consumerPending(
+  jsm: JetStreamManager,
+  consumers: readonly { stream: string; durableName: string }[],
+): () => Promise<number | undefined> {
+  return async () => {
+    const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.durableName)));
+    return infos.reduce((n, ci) => n + ci.num_pending, 0);
+  };
 }
 
 async function streamStats(jsm: JetStreamManager, names: readonly string[]): Promise<StreamStats[]> {

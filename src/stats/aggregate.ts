@@ -15,6 +15,8 @@ export const SUMMED_COUNTERS = [
   "out_of_order",
   "missed_sends",
   "negative_latency",
+  "publish_retries",
+  "unconfirmed_delivered",
   "bytes_out",
   "bytes_in",
   "publish_rate",

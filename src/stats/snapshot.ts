@@ -81,6 +81,13 @@ export const SnapshotSchema = v.looseObject({
   missed_sends: v.optional(count),
   /** End-to-end samples whose receive time was before the send time (cross-host clocks). */
   negative_latency: v.optional(count),
+  /** JetStream publishes sent again after no responders or an unanswered attempt (same message). */
+  publish_retries: v.optional(count),
+  /**
+   * Deliveries of messages whose publish was counted as failed (no PubAck before the deadline) but that were
+   * stored all the same: neither lost nor acked (summed over consumers, like consumed).
+   */
+  unconfirmed_delivered: v.optional(count),
   publish_rate: v.number(),
   consume_rate: v.number(),
   bytes_out: count,
