@@ -1,10 +1,10 @@
 // JSON-lines logger of the agent: one object a line on the given stream (stderr), with level, msg and pod.
-// Fields whose names look like secrets are masked, so a caller's slip cannot print a password or token.
+// Fields whose names look like secrets are masked and URL passwords in values hidden (control's
+// `redactSecrets`, the one redaction of the project), so a caller's slip cannot print a password or token.
+import { isSecretKey, redactSecrets, redactUrl } from "../control/index.ts";
 import type { Logger } from "../engine/api.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-
-const SECRET_KEY = /pass(word)?|token|secret|seed|nkey|jwt|authorization/i;
 
 export interface AgentLogger extends Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -17,9 +17,14 @@ export function jsonLogger(
   now: () => number = Date.now,
 ): AgentLogger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    const rec: Record<string, unknown> = { ts: new Date(now()).toISOString(), level, msg, ...base };
+    const rec: Record<string, unknown> = {
+      ts: new Date(now()).toISOString(),
+      level,
+      msg: redactUrl(msg),
+      ...base,
+    };
     for (const [k, v] of Object.entries(fields ?? {}))
-      rec[k] = SECRET_KEY.test(k) ? "[redacted]" : errorValue(v);
+      rec[k] = isSecretKey(k) ? "[redacted]" : redactSecrets(errorValue(v));
     write(`${JSON.stringify(rec)}\n`);
   };
   return {

@@ -31,6 +31,7 @@ export {
   parseMessage,
 } from "./messages.ts";
 export { ACTIVE_KEY, type ControlNames, controlNames, newRunId, subjectToken } from "./names.ts";
+export { isSecretKey, redactSecrets, redactUrl } from "./redact.ts";
 export {
   CONTROL_DEFAULTS,
   type ControlPlane,

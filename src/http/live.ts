@@ -4,9 +4,9 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Subscription } from "@nats-io/transport-node";
 import { WebSocket, WebSocketServer } from "ws";
+import { redactSecrets, redactUrl } from "../control/index.ts";
 import { aggregate, parseSnapshot, type Snapshot } from "../stats/index.ts";
 import type { HttpContext } from "./context.ts";
-import { redactSecrets, redactUrl } from "./redact.ts";
 
 /** Snapshots kept in memory for the cluster total and for a new dashboard's history. */
 const KEEP = 600;

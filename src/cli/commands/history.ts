@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { redactSecrets } from "../../control/index.ts";
 import { renderHistory } from "../format/cluster.ts";
 import type { CliIo } from "../io.ts";
 import { type NatsCliOptions, printJson, withClient, withNatsOptions } from "./nats.ts";
@@ -8,7 +9,11 @@ interface HistoryOpts extends NatsCliOptions {
   show?: string;
 }
 
-/** `ltctl history`: earlier configs, newest first, from the config bucket's revisions. */
+/**
+ * `ltctl history`: earlier configs, newest first, from the config bucket's revisions. Every output (table,
+ * --json, --show) goes through `redactSecrets`: passwords in URLs and password/token/nkey/seed/jwt fields
+ * are printed as "***" (keep credentials out of configs with `${VAR}` or `nats_creds_file`).
+ */
 export function register(program: Command, io: CliIo): void {
   withNatsOptions(program.command("history").description("configs pushed so far, newest first"))
     .option(
@@ -22,11 +27,11 @@ export function register(program: Command, io: CliIo): void {
       },
       20,
     )
-    .option("--show <run>", "print the config of one run as pushed")
+    .option("--show <run>", "print the config of one run as pushed (secrets redacted)")
     .action(async (opts: HistoryOpts) => {
       io.setExitCode(
         await withClient(opts, io, "history", async (client) => {
-          const revs = await client.history(opts.show ? 1_000 : opts.limit);
+          const revs = redactSecrets(await client.history(opts.show ? 1_000 : opts.limit));
           if (opts.show) {
             const r = revs.find((x) => x.run_id === opts.show);
             if (!r) {

@@ -1,0 +1,57 @@
+// The one secret redaction of the project (src/control/redact.ts), used by the HTTP shim, ltctl history and
+// the agent's log: URL passwords and tokens, and values of keys that name a secret.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isSecretKey, redactSecrets, redactUrl } from "../../src/control/index.ts";
+
+describe("redact", () => {
+  it("redact - a URL keeps its user and host but not its password or token", () => {
+    assert.equal(redactUrl("nats://u:pass@h:4222"), "nats://u:***@h:4222");
+    assert.equal(redactUrl("tls://tok3n@h"), "tls://***@h");
+    assert.equal(redactUrl("nats://a:p1@h1,nats://b:p2@h2"), "nats://a:***@h1,nats://b:***@h2");
+    assert.equal(redactUrl("connect to nats://h:4222 failed"), "connect to nats://h:4222 failed");
+    assert.equal(redactUrl('{"url":"nats://u:x@h"}'), '{"url":"nats://u:***@h"}');
+  });
+
+  it("redact - a password holding @ or / is hidden whole", () => {
+    for (const url of ["nats://u:p@ss@h", "nats://u:pa/ss@h", "nats://u:a/b@c@h:4222"]) {
+      const out = redactUrl(url);
+      assert.doesNotMatch(out, /ss|a\/b|b@c/, `${url} -> ${out}`);
+      assert.match(out, /@h/);
+    }
+  });
+
+  it("redact - secret-named fields are masked at any depth, in any case style, and the input is not mutated", () => {
+    const input = {
+      password: "p1",
+      nats_token: "t1",
+      authToken: "t2",
+      NATS_PASSWORD: "p2",
+      nested: [{ seed: "SUAB", jwt: "eyJ", nkey: "UAB", api_key: "k" }],
+      nats_url: "nats://u:p3@h",
+      nats_creds_file: "/creds/x.creds",
+      tokens: 3,
+      monkey: "banana",
+      empty_token: "",
+    };
+    const out = redactSecrets(input);
+    const text = JSON.stringify(out);
+    for (const s of ["p1", "t1", "t2", "p2", "SUAB", "eyJ", "UAB", '"k"', "p3"])
+      assert.ok(!text.includes(s), s);
+    assert.equal(out.nats_creds_file, "/creds/x.creds", "paths are kept");
+    assert.equal(out.tokens, 3);
+    assert.equal(out.monkey, "banana");
+    assert.equal(out.empty_token, "", "an empty secret shows it is unset");
+    assert.equal(input.password, "p1");
+    assert.equal(isSecretKey("passport"), false);
+  });
+
+  it("redact - a __proto__ key from JSON.parse stays a plain key and is redacted like any other", () => {
+    const input = JSON.parse('{"__proto__": {"password": "pp", "url": "nats://u:q@h"}, "a": 1}') as object;
+    const out = redactSecrets(input);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    const text = JSON.stringify(out);
+    assert.match(text, /"__proto__"/);
+    assert.ok(!text.includes("pp") && !text.includes(":q@"), text);
+  });
+});
