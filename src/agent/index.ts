@@ -1,6 +1,6 @@
 // The door of src/agent and the only place of lt-agent that reads `process`: options, env, signals, stdout,
 // stderr. Everything else receives what it needs.
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import {
   connect,
@@ -30,9 +30,15 @@ export async function main(argv: string[]): Promise<number> {
   let cli: AgentCli;
   try {
     cmd.parse(argv, { from: "node" });
-    cli = toAgentCli(cmd.opts());
   } catch (e) {
     return e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : 2;
+  }
+  try {
+    cli = toAgentCli(cmd.opts());
+    for (const f of [cli.tlsCa, cli.tlsCert, cli.tlsKey]) if (f !== undefined) accessSync(f, constants.R_OK);
+  } catch (e) {
+    process.stderr.write(`lt-agent: ${(e as Error).message}\n`);
+    return 2;
   }
   const pod = cli.pod ?? resolvePodName(process.env, hostname());
   const log = jsonLogger((line) => process.stderr.write(line), { pod });
@@ -77,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     servers: cli.servers,
     creds: cli.creds,
     auth: cli.creds ? "creds" : cli.token ? "token" : cli.user ? "user" : "none",
+    tls: cli.tlsCa || cli.tlsCert ? { ca: cli.tlsCa, cert: cli.tlsCert, key: cli.tlsKey } : undefined,
     http_port: cli.httpPort,
   });
   let nc: NatsConnection | undefined;
@@ -90,7 +97,24 @@ export async function main(argv: string[]): Promise<number> {
       return undefined;
     },
   );
+  // nats.js retries the first connect silently (waitOnFirstConnect): say so now and then, with a hint for
+  // TLS, where a server that requires a client certificate we lack only shows up as a timeout.
+  const usesTls =
+    cli.tlsCa !== undefined || cli.tlsCert !== undefined || cli.servers.some((u) => /^tls:/i.test(u));
+  const waiting = setInterval(() => {
+    log.warn("control plane not reachable yet; still trying", {
+      servers: cli.servers,
+      ...(usesTls && !cli.tlsCert
+        ? {
+            hint: "TLS without a client certificate: if the server verifies clients, pass --tls-cert and --tls-key",
+          }
+        : usesTls
+          ? { hint: "TLS: check --tls-ca, --tls-cert and --tls-key" }
+          : {}),
+    });
+  }, 5_000);
   const first = await Promise.race([connecting, stopped.then(() => "stopped" as const)]);
+  clearInterval(waiting);
   if (first === "stopped" || first === undefined) {
     // Stopped (or refused, e.g. bad credentials) before the control plane answered: nothing to drain.
     void connecting.then((c) => c?.close());
@@ -122,6 +146,14 @@ function connectOptions(cli: AgentCli, pod: string): NodeConnectionOptions {
   else if (cli.user) {
     o.user = cli.user;
     if (cli.password !== undefined) o.pass = cli.password;
+  }
+  // File names, not contents: nats.js reads them at each (re)connect, so rotated certificates are picked up.
+  if (cli.tlsCa || cli.tlsCert) {
+    o.tls = {
+      ...(cli.tlsCa ? { caFile: cli.tlsCa } : {}),
+      ...(cli.tlsCert ? { certFile: cli.tlsCert } : {}),
+      ...(cli.tlsKey ? { keyFile: cli.tlsKey } : {}),
+    };
   }
   return o;
 }

@@ -9,6 +9,10 @@ export interface AgentCli {
   user?: string;
   password?: string;
   token?: string;
+  /** TLS for the control-plane connection: CA bundle, client certificate and key (PEM files). */
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   pod?: string;
   mode: Mode;
   prefix: string;
@@ -44,6 +48,17 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
     .option("--user <name>", "control-plane user (env NATS_USER)", e("NATS_USER"))
     .option("--password <secret>", "control-plane password (env NATS_PASSWORD)", e("NATS_PASSWORD"))
     .option("--token <secret>", "control-plane token (env NATS_TOKEN)", e("NATS_TOKEN"))
+    .option(
+      "--tls-ca <file>",
+      "CA bundle (PEM) trusted for the control plane (env NATS_TLS_CA)",
+      e("NATS_TLS_CA"),
+    )
+    .option(
+      "--tls-cert <file>",
+      "client certificate (PEM) for the control plane, with --tls-key (env NATS_TLS_CERT)",
+      e("NATS_TLS_CERT"),
+    )
+    .option("--tls-key <file>", "private key (PEM) of --tls-cert (env NATS_TLS_KEY)", e("NATS_TLS_KEY"))
     .option("--pod <name>", "pod name (env POD_NAME, else the host name)", e("POD_NAME"))
     .addOption(
       new Option("--mode <mode>", "what this pod runs (env LT_MODE)")
@@ -91,9 +106,23 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
     httpHost: String(o.httpHost),
     heartbeatMs: Number(o.heartbeatMs),
   };
-  for (const k of ["creds", "user", "password", "token", "pod", "httpToken", "defaultConfig"] as const) {
+  for (const k of [
+    "creds",
+    "user",
+    "password",
+    "token",
+    "tlsCa",
+    "tlsCert",
+    "tlsKey",
+    "pod",
+    "httpToken",
+    "defaultConfig",
+  ] as const) {
     const v = str(k);
     if (v !== undefined) cli[k] = v;
+  }
+  if ((cli.tlsCert === undefined) !== (cli.tlsKey === undefined)) {
+    throw new InvalidArgumentError("--tls-cert and --tls-key go together (env NATS_TLS_CERT, NATS_TLS_KEY)");
   }
   if (typeof o.workers === "number") cli.workers = o.workers;
   return cli;

@@ -1,9 +1,10 @@
 // Shared by the ltctl commands that talk to a fleet over NATS: the connection options every such command
-// takes (--server, --creds, --user/--password, --token, --prefix, --json) and a connect-run-close helper.
-import { readFileSync } from "node:fs";
+// takes (--server, --creds, --user/--password, --token, --tls-ca/--tls-cert/--tls-key, --prefix, --json) and a
+// connect-run-close helper.
+import { accessSync, constants, readFileSync } from "node:fs";
 import { connect, credsAuthenticator, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Command } from "commander";
-import { ControlClient } from "../../control/index.ts";
+import { ControlClient, redactUrl } from "../../control/index.ts";
 import { type CliIo, EXIT } from "../io.ts";
 
 /** Exit code when the control-plane NATS cannot be reached. */
@@ -14,6 +15,9 @@ export interface NatsCliOptions {
   user?: string;
   password?: string;
   token?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   prefix?: string;
   json?: boolean;
 }
@@ -29,6 +33,9 @@ export function withNatsOptions(cmd: Command): Command {
     .option("--user <name>", "NATS user (default: NATS_USER)")
     .option("--password <secret>", "NATS password (default: NATS_PASSWORD)")
     .option("--token <secret>", "NATS token (default: NATS_TOKEN)")
+    .option("--tls-ca <file>", "CA bundle (PEM) trusted for the control plane (default: NATS_TLS_CA)")
+    .option("--tls-cert <file>", "client certificate (PEM), with --tls-key (default: NATS_TLS_CERT)")
+    .option("--tls-key <file>", "private key (PEM) of --tls-cert (default: NATS_TLS_KEY)")
     .option("--prefix <p>", "control-plane prefix (default: LT_PREFIX, else lt)")
     .option("--json", "print JSON");
 }
@@ -63,12 +70,36 @@ export async function withClient(
     io.err(`ltctl ${name}: cannot read credentials ${creds}: ${(e as Error).message}\n`);
     return 2;
   }
+  const nonEmpty = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const tlsCa = nonEmpty(opts.tlsCa ?? env.NATS_TLS_CA);
+  const tlsCert = nonEmpty(opts.tlsCert ?? env.NATS_TLS_CERT);
+  const tlsKey = nonEmpty(opts.tlsKey ?? env.NATS_TLS_KEY);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    io.err(`ltctl ${name}: --tls-cert and --tls-key go together (env NATS_TLS_CERT, NATS_TLS_KEY)\n`);
+    return 2;
+  }
+  for (const f of [tlsCa, tlsCert, tlsKey]) {
+    if (f === undefined) continue;
+    try {
+      accessSync(f, constants.R_OK);
+    } catch (e) {
+      io.err(`ltctl ${name}: cannot read TLS file ${f}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (tlsCa || tlsCert) {
+    o.tls = {
+      ...(tlsCa ? { caFile: tlsCa } : {}),
+      ...(tlsCert ? { certFile: tlsCert } : {}),
+      ...(tlsKey ? { keyFile: tlsKey } : {}),
+    };
+  }
   let nc: Awaited<ReturnType<typeof connect>>;
   try {
     nc = await connect(o);
   } catch (e) {
     io.err(
-      `ltctl ${name}: cannot reach the control plane at ${servers.join(",")}: ${(e as Error).message}\n`,
+      `ltctl ${name}: cannot reach the control plane at ${redactUrl(servers.join(","))}: ${redactUrl((e as Error).message)}${tlsHint(e, o.tls !== undefined || servers.some((u) => /^tls:/i.test(u)), tlsCert)}\n`,
     );
     return EXIT.unreachable;
   }
@@ -80,6 +111,17 @@ export async function withClient(
   } finally {
     await nc.close().catch(() => {});
   }
+}
+
+/** A hint when a TLS handshake failed, e.g. a server that requires a client certificate we did not send. */
+function tlsHint(e: unknown, tls: boolean, cert: string | undefined): string {
+  const text = `${(e as Error)?.message ?? ""} ${String((e as { cause?: unknown })?.cause ?? "")}`;
+  // A server that requires a client certificate drops the handshake: nats.js then reports a plain timeout.
+  const tlsLike = /certificate|tls|ssl|handshake|socket hang up|ECONNRESET/i.test(text);
+  if (!tlsLike && !(tls && /timeout/i.test(text))) return "";
+  return cert
+    ? " (TLS: check --tls-ca / --tls-cert / --tls-key)"
+    : " (TLS: the server may require a client certificate: --tls-cert and --tls-key, or a CA: --tls-ca)";
 }
 
 export function printJson(io: CliIo, value: unknown): void {
