@@ -60,10 +60,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       chunks.push(c);
     };
     req.on("data", onData);
+    // A client that hangs up, or is cut off by the request timeout, mid-body is a bad request, not a
+    // failure of ours (node reports it as an "aborted" / ECONNRESET error on the request).
+    const cutOff = (why: string) =>
+      new HttpError(400, `request body was cut off${why ? `: ${why}` : ""}`, [
+        { path: "", message: "request body was cut off before its end" },
+      ]);
     req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", reject);
+    req.once("error", (e) => reject(cutOff(e.message)));
     req.once("close", () => {
-      if (!req.complete) reject(new HttpError(400, "request body was cut off"));
+      if (!req.complete) reject(cutOff(""));
     });
   });
 }

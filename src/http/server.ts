@@ -1,8 +1,8 @@
 // The HTTP compatibility shim on node:http (no framework: a dozen fixed routes do not need one). Every
 // route is a thin layer over the control-plane client, so a POST to any pod reaches every pod.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { configHash, PushRejectedError } from "../control/index.ts";
+import type { AddressInfo, Socket } from "node:net";
+import { configHash, PushRejectedError, redactSecrets, redactUrl } from "../control/index.ts";
 import { aggregate, latestPerPod } from "../stats/index.ts";
 import { HttpError, readJson } from "./body.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpContext, type HttpLimits } from "./context.ts";
@@ -10,7 +10,6 @@ import { dashboardHtml } from "./dashboard.ts";
 import { LiveFeed } from "./live.ts";
 import { METRICS_CONTENT_TYPE, MetricsEndpoint } from "./metrics.ts";
 import { toOriginalRecord } from "./original-record.ts";
-import { redactSecrets, redactUrl } from "./redact.ts";
 
 export interface HttpServer {
   /** The port actually bound (useful with port 0). */
@@ -108,9 +107,22 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxHeadersCount = 100;
   server.on("upgrade", (req, socket, head) => live.upgrade(req, socket, head));
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-    else socket.destroy();
+  // Malformed requests and slow-loris timeouts: answer like node's default (408 for a header/request
+  // timeout, 431 for oversized headers, else 400), then destroy the socket. A bare end() would only
+  // half-close it, and a client that keeps trickling bytes would hold the connection open.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    const status =
+      err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? "408 Request Timeout"
+        : err.code === "HPE_HEADER_OVERFLOW"
+          ? "431 Request Header Fields Too Large"
+          : "400 Bad Request";
+    if (socket.writable && (socket as Socket).bytesWritten === 0) {
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () =>
+        socket.destroy(),
+      );
+      setTimeout(() => socket.destroy(), 1_000).unref();
+    } else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
