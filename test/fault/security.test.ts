@@ -1,7 +1,8 @@
 // Security of the control plane: lt-agent and ltctl work against a nats-server that requires user/password,
 // a token, or TLS (a CA and certificates made in the test); and no secret (control-plane password, a
 // password inside a spec's nats_url, the HTTP bearer token) appears in any output: agent stderr/stdout,
-// ltctl status/stats/history, GET /config, /stats, /api/v1/stats, /metrics.
+// ltctl status/stats/history (table, --json, --show), GET /config, /stats, /api/v1/stats, /metrics. Mutual TLS:
+// --tls-ca/--tls-cert/--tls-key (or NATS_TLS_*) against a server that verifies client certificates.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -113,6 +114,75 @@ describe("security - control plane auth", { skip: SKIP_UNBUILT }, () => {
   });
 });
 
+describe("security - mutual TLS for the control plane", {
+  skip: SKIP_UNBUILT || (!haveOpenssl() && "no openssl"),
+}, () => {
+  it("security - with a server that verifies client certificates, agent and ltctl work with --tls-ca/--tls-cert/--tls-key (and NATS_TLS_*), and fail clearly without the client certificate", async () => {
+    const pki = makePki();
+    const ctl = await startServer({ extraConfig: pki.serverTls(true) });
+    const load = await startServer(); // the NATS under test: plain, the engine has no client certificate
+    const url = `tls://127.0.0.1:${ctl.port}`;
+    const tls = ["--tls-ca", pki.caFile, "--tls-cert", pki.clientCertFile, "--tls-key", pki.clientKeyFile];
+    const tlsEnv = {
+      NATS_TLS_CA: pki.caFile,
+      NATS_TLS_CERT: pki.clientCertFile,
+      NATS_TLS_KEY: pki.clientKeyFile,
+    };
+    const noTrust = { NODE_EXTRA_CA_CERTS: "" };
+    const agent = startAgent({ server: url, pod: "sec-mtls", args: tls, env: noTrust });
+    const envAgent = startAgent({ server: url, pod: "sec-mtls-env", env: { ...tlsEnv, ...noTrust } });
+    const noCert = startAgent({ server: url, pod: "sec-mtls-nocert", args: ["--tls-ca", pki.caFile] });
+    try {
+      await roundTrip(url, tls, load.url, "sec-mtls", noTrust);
+      // ltctl with the NATS_TLS_* environment alone sees both agents (the env-configured one too).
+      await until("both mTLS agents in ltctl status (env)", async () => {
+        const r = await ltctl(["status", "--server", url, "--json"], { ...tlsEnv, ...noTrust });
+        const pods = (JSON.parse(r.stdout) as { agents: { pod: string }[] }).agents.map((a) => a.pod);
+        return pods.includes("sec-mtls") && pods.includes("sec-mtls-env") ? pods : undefined;
+      });
+      // The server is trusted (CA) but no client certificate: refused, exit 3, and the message says why.
+      const caOnly = await ltctl(["status", "--server", url, "--tls-ca", pki.caFile], noTrust);
+      assert.equal(caOnly.code, 3, caOnly.stdout + caOnly.stderr);
+      assert.match(caOnly.stderr, /client certificate/, caOnly.stderr);
+      assert.match(caOnly.stderr, /--tls-cert/);
+      // Nothing at all: the server's certificate is not trusted.
+      const bare = await ltctl(["status", "--server", url], noTrust);
+      assert.equal(bare.code, 3, bare.stdout + bare.stderr);
+      // Half a key pair, or a file that is not there, is a usage error before any connection.
+      const half = await ltctl(["status", "--server", url, "--tls-cert", pki.clientCertFile]);
+      assert.equal(half.code, 2);
+      assert.match(half.stderr, /--tls-cert and --tls-key go together/);
+      const missing = await ltctl(["status", "--server", url, "--tls-ca", `${pki.dir}/nope.pem`]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read TLS file .*nope\.pem/);
+      // The agent without a client certificate never joins, and its log says what to pass.
+      const hint = await until(
+        "the agent without a client certificate to explain itself",
+        () =>
+          noCert
+            .logLines()
+            .find(
+              (l) =>
+                l.msg === "control plane not reachable yet; still trying" &&
+                /--tls-cert/.test(String(l.hint)),
+            ),
+        15_000,
+      );
+      assert.ok(hint);
+      const st = await ltctl(["status", "--server", url, "--json", ...tls]);
+      const pods = (JSON.parse(st.stdout) as { agents: { pod: string }[] }).agents.map((a) => a.pod);
+      assert.ok(!pods.includes("sec-mtls-nocert"), `an agent without a client certificate joined: ${pods}`);
+      assert.ok(noCert.alive, "the agent without a client certificate keeps trying, it does not crash");
+    } finally {
+      await Promise.all([agent.kill("SIGTERM"), envAgent.kill("SIGTERM"), noCert.kill("SIGTERM")]);
+      await ctl.stop();
+      await load.stop();
+      pki.remove();
+    }
+    assert.equal(agent.exits.at(-1), 0, agent.stderr.slice(-2000));
+  });
+});
+
 describe("security - no secret in any output", { skip: SKIP_UNBUILT }, () => {
   const CTL_PW = "ctlpw-XyZ-0001";
   const LOAD_PW = "loadpw-XyZ-0002";
@@ -157,11 +227,25 @@ describe("security - no secret in any output", { skip: SKIP_UNBUILT }, () => {
       status: status.stdout + status.stderr,
       stats: stats.stdout + stats.stderr,
     };
-    // `ltctl history --json` / `--show` print configs as pushed, by design (docs/reliability.md): not greped.
-    for (const args of [["status"], ["stats", "--json"], ["history"], ["stats"]]) {
+    const hist = await ltctl(["history", "--json", "--server", srv.url, ...auth]);
+    const runId = (JSON.parse(hist.stdout) as { configs: { run_id: string }[] }).configs[0]?.run_id ?? "";
+    assert.ok(runId, hist.stdout + hist.stderr);
+    for (const args of [
+      ["status"],
+      ["status", "--json"],
+      ["stats", "--json"],
+      ["history"],
+      ["history", "--json"],
+      ["history", "--show", runId],
+      ["history", "--show", runId, "--json"],
+      ["stats"],
+    ]) {
       const r = await ltctl([...args, "--server", srv.url, ...auth]);
       outputs[`ltctl ${args.join(" ")}`] = r.stdout + r.stderr;
+      assert.equal(r.code, 0, outputs[`ltctl ${args.join(" ")}`]);
     }
+    // Redacted, not dropped: the URL keeps its user and host.
+    assert.match(outputs[`ltctl history --show ${runId}`] ?? "", /nats:\/\/load:\*\*\*@127\.0\.0\.1/);
     for (const path of ["/config", "/stats?limit=50", "/api/v1/stats", "/metrics", "/healthz", "/status"]) {
       const r = await fetch(`${base}${path}`);
       outputs[`GET ${path}`] = `${r.status} ${await r.text()}`;
