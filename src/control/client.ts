@@ -160,10 +160,10 @@ export class ControlClient {
 
   /** The latest snapshot of every pod of a run (default: the active run), from the stats KV. */
   async latest(run?: string): Promise<Snapshot[]> {
-    const { js, jsm, names } = await this.plane();
+    const { jsm, names } = await this.plane();
     const runId = run ?? (await this.active())?.run_id;
     if (!runId) return [];
-    const values = await readKvLatest(js, jsm, names.statsBucket, `${subjectToken(runId)}.*`);
+    const values = await readKvLatest(jsm, names.statsBucket, `${subjectToken(runId)}.*`);
     const out: Snapshot[] = [];
     for (const text of values.values()) {
       const s = parseSnapshot(parseJson(text));
@@ -174,8 +174,8 @@ export class ControlClient {
 
   /** Every agent with a presence entry, by pod; `stale` when it missed 3 heartbeats. */
   async status(now = Date.now()): Promise<PresenceView[]> {
-    const { js, jsm, names } = await this.plane();
-    const values = await readKvLatest(js, jsm, names.agentsBucket);
+    const { jsm, names } = await this.plane();
+    const values = await readKvLatest(jsm, names.agentsBucket);
     const out: PresenceView[] = [];
     for (const text of values.values()) {
       const p = parseMessage(PresenceSchema, parseJson(text));
