@@ -71,6 +71,11 @@ export class AgentProcess {
     return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
+  /** The agent's log so far (its JSON lines go to stderr). */
+  get log(): string {
+    return this.stderr;
+  }
+
   /** Resolves with the exit code (or signal name) once the process ends. */
   exited(): Promise<number | string> {
     if (!this.alive) return Promise.resolve(this.proc.exitCode ?? this.proc.signalCode ?? -1);
