@@ -6,29 +6,17 @@ import {
   encodeHistogram,
   type Histogram,
   newHistogram,
+  SNAPSHOT_COUNTER_KEYS,
 } from "../stats/index.ts";
 
+/** The snapshot's counters plus the engine's connection figures (reported under `nats`). */
 export const COUNTER_KEYS = [
-  "published",
-  "publish_errors",
-  "acked",
-  "consumed",
-  "acks_sent",
-  "redelivered",
-  "duplicates",
-  "lost",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "bytes_out",
-  "bytes_in",
+  ...SNAPSHOT_COUNTER_KEYS,
   "reconnects",
   "in_msgs",
   "out_msgs",
   "in_bytes",
   "out_bytes",
-  "publish_retries",
-  "unconfirmed_delivered",
 ] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counters = Record<CounterKey, number>;

@@ -3,7 +3,13 @@
 // those only ever increment and observe one value at a time, while a snapshot already holds cumulative
 // counters and a whole HDR histogram per scrape.
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { decodeHistogram, ERROR_CATEGORIES, type Snapshot } from "../stats/index.ts";
+import {
+  decodeHistogram,
+  ERROR_CATEGORIES,
+  SNAPSHOT_COUNTER_KEYS,
+  SNAPSHOT_COUNTERS,
+  type Snapshot,
+} from "../stats/index.ts";
 import { cumulativeCounts, LATENCY_BUCKETS_S } from "./buckets.ts";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -29,18 +35,10 @@ class Writer {
   }
 }
 
-const COUNTERS: Array<[keyof Snapshot & string, string, string]> = [
-  ["published", "lt_published_total", "Messages published in the current step."],
-  ["acked", "lt_acked_total", "Publishes acknowledged by JetStream."],
-  ["consumed", "lt_consumed_total", "Messages consumed."],
-  ["lost", "lt_lost_total", "Messages detected as lost (sequence gaps)."],
-  ["duplicates", "lt_duplicates_total", "Duplicate deliveries."],
-  ["redelivered", "lt_redelivered_total", "Redelivered messages."],
-  ["out_of_order", "lt_out_of_order_total", "Messages received out of order."],
-  ["missed_sends", "lt_missed_sends_total", "Send slots the publisher could not serve on time."],
-  ["bytes_out", "lt_bytes_out_total", "Payload bytes published."],
-  ["bytes_in", "lt_bytes_in_total", "Payload bytes consumed."],
-];
+// publish_errors is rendered by category as lt_publish_errors_total{category}.
+const COUNTERS = SNAPSHOT_COUNTER_KEYS.filter((k) => k !== "publish_errors").map(
+  (k) => [k, `lt_${k}_total`, SNAPSHOT_COUNTERS[k]] as const,
+);
 
 const GAUGES: Array<[keyof Snapshot & string, string, string]> = [
   ["publish_rate", "lt_publish_rate", "Publishes per second over the last interval."],

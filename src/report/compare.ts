@@ -33,6 +33,7 @@ export interface CompareOptions {
 
 const HIGHER_IS_WORSE = new Set([
   "publish_errors",
+  "publish_retries",
   "errors",
   "lost",
   "duplicates",
@@ -70,6 +71,8 @@ const ORDER = [
   "out_of_order",
   "missed_sends",
   "negative_latency",
+  "publish_retries",
+  "unconfirmed_delivered",
   "publish_errors",
   "publish_error_ratio",
   "errors",

@@ -1,5 +1,6 @@
 // Machine-readable renderers: JSON (the RunReport itself) and CSV (one row per pod per step, plus cluster rows).
 import { LATENCY_KINDS, LATENCY_STATS } from "../config/index.ts";
+import { SNAPSHOT_COUNTER_KEYS } from "../stats/index.ts";
 import type { RunReport, Summary } from "./model.ts";
 
 /** The whole report as JSON (parses back into a `RunReport`). */
@@ -7,24 +8,7 @@ export function renderJson(report: RunReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const COUNTS = [
-  "published",
-  "publish_errors",
-  "acked",
-  "consumed",
-  "acks_sent",
-  "redelivered",
-  "duplicates",
-  "lost",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "bytes_out",
-  "bytes_in",
-  "errors",
-  "publish_rate",
-  "consume_rate",
-] as const;
+const COUNTS = [...SNAPSHOT_COUNTER_KEYS, "errors", "publish_rate", "consume_rate"] as const;
 
 /** CSV columns, in order. `level` is `step` or `run`; `scope` is `pod` or `cluster` (then `pod` is empty). */
 export const CSV_COLUMNS: readonly string[] = [

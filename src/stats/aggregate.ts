@@ -1,24 +1,11 @@
 // Cluster-wide view of many snapshots: counters summed, rates summed, percentiles from merged histograms.
 import { mergeEncoded } from "./histogram.ts";
 import { type Percentiles, summarize } from "./percentiles.ts";
-import type { Snapshot } from "./snapshot.ts";
+import { SNAPSHOT_COUNTER_KEYS, type Snapshot } from "./snapshot.ts";
 
+/** What a cluster total sums: every snapshot counter, and the interval rates (pods' rates add up). */
 export const SUMMED_COUNTERS = [
-  "published",
-  "publish_errors",
-  "acked",
-  "consumed",
-  "acks_sent",
-  "redelivered",
-  "duplicates",
-  "lost",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "publish_retries",
-  "unconfirmed_delivered",
-  "bytes_out",
-  "bytes_in",
+  ...SNAPSHOT_COUNTER_KEYS,
   "publish_rate",
   "consume_rate",
   "target_rate",

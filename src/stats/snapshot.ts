@@ -25,6 +25,30 @@ export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
 const count = v.pipe(v.number(), v.minValue(0));
 
+/**
+ * The snapshot's cumulative counters (per step), in display order, with what each counts. Everything that
+ * sums across pods, renders as a Prometheus counter or lands in a report column comes from this one table.
+ */
+export const SNAPSHOT_COUNTERS = {
+  published: "Messages published (sent to the server).",
+  publish_errors: "Publishes that failed, in any category (see errors).",
+  publish_retries: "JetStream publish attempts repeated after no responders or a silent attempt.",
+  acked: "Publishes acknowledged by JetStream.",
+  consumed: "Messages consumed.",
+  acks_sent: "Acks sent by consumers.",
+  redelivered: "Redeliveries (JetStream delivery count above one).",
+  duplicates: "Deliveries of a publisher sequence already received.",
+  lost: "Acknowledged (core NATS: sent) messages that never arrived.",
+  unconfirmed_delivered: "Publishes counted as failed that were stored and delivered anyway.",
+  out_of_order: "Messages received below the highest sequence seen of their publisher.",
+  missed_sends: "Send slots the publisher could not serve on time.",
+  negative_latency: "End-to-end samples received before their send time (cross-host clocks).",
+  bytes_out: "Payload bytes published.",
+  bytes_in: "Payload bytes consumed.",
+} as const;
+export type SnapshotCounter = keyof typeof SNAPSHOT_COUNTERS;
+export const SNAPSHOT_COUNTER_KEYS = Object.keys(SNAPSHOT_COUNTERS) as SnapshotCounter[];
+
 export const StreamStatsSchema = v.looseObject({
   name: v.string(),
   messages: v.optional(v.number()),

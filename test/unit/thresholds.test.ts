@@ -103,3 +103,10 @@ test("thresholds - a bad expression fails config validation with its key path", 
   const paths = r.ok ? [] : r.issues.map((i) => i.path);
   assert.deepEqual(paths.sort(), ['thresholds["end_to_end.p99_ms"]', 'thresholds["nonsense"]']);
 });
+
+test("thresholds - every snapshot counter (and the errors total) can be a threshold metric", async () => {
+  const { COUNTER_METRICS } = await import("../../src/config/index.ts");
+  const { SNAPSHOT_COUNTER_KEYS } = await import("../../src/stats/index.ts");
+  // config cannot import stats (it sits below), so the two lists are kept equal by this test.
+  assert.deepEqual([...COUNTER_METRICS].sort(), [...SNAPSHOT_COUNTER_KEYS, "errors"].sort());
+});
