@@ -2,7 +2,7 @@
 // (higher is worse for latencies, errors and loss; lower is worse for rates).
 import { LATENCY_KINDS, LATENCY_STATS } from "../config/index.ts";
 import type { RunReport } from "./model.ts";
-import { alignTable } from "./render-text.ts";
+import { alignTable } from "./text-table.ts";
 
 export type Direction = "higher_is_worse" | "lower_is_worse" | "neutral";
 export type Verdict = "regression" | "improvement" | "same" | "n/a";

@@ -115,3 +115,5 @@ function fromResults(results: ThresholdResult[]): ThresholdCheck {
     text: results.map((r) => `${formatThresholdResult(r)}\n`).join(""),
   };
 }
+
+export { alignTable, bytes, type Column } from "./text-table.ts";

@@ -1,28 +1,7 @@
 // Terminal table and Markdown renderers: pure `(report) => string`, no colour (callers add it).
 import type { RunReport } from "./model.ts";
-import { type Column, headline, type Section, sections } from "./sections.ts";
-
-/** Aligned plain-text table: header line in capitals, two spaces between columns. */
-export function alignTable(
-  columns: readonly Column[],
-  rows: readonly (readonly string[])[],
-  indent = 2,
-): string {
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const pad = " ".repeat(indent);
-  const line = (cells: readonly string[]) =>
-    (
-      pad +
-      columns
-        .map((c, i) => {
-          const cell = cells[i] ?? "";
-          const w = widths[i]!;
-          return c.align === "right" ? cell.padStart(w) : cell.padEnd(w);
-        })
-        .join("  ")
-    ).trimEnd();
-  return [line(columns.map((c) => c.header.toUpperCase())), ...rows.map(line)].join("\n");
-}
+import { headline, type Section, sections } from "./sections.ts";
+import { alignTable } from "./text-table.ts";
 
 /** The report for a terminal. */
 export function renderTable(report: RunReport): string {

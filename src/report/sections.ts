@@ -1,11 +1,7 @@
 // The report as titled tables of strings, shared by the terminal table and the Markdown renderers.
 import { formatThresholdResult } from "../stats/index.ts";
 import type { RunReport, Summary } from "./model.ts";
-
-export interface Column {
-  readonly header: string;
-  readonly align: "left" | "right";
-}
+import { bytes, type Column } from "./text-table.ts";
 
 export interface Section {
   readonly title: string;
@@ -28,17 +24,6 @@ export function ms(n: number | undefined, count = 1): string {
   if (n === undefined || count === 0 || !Number.isFinite(n)) return "-";
   if (n >= 1000) return num(Math.round(n));
   return String(Number(n.toPrecision(3)));
-}
-
-export function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 /** The header lines: run, times, how much was measured. */
