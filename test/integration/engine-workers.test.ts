@@ -95,22 +95,31 @@ test("engine workers - aborting the run stops every worker: the final snapshot s
   );
   assert.ok(loaded.ok);
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 1500);
+  // Abort once traffic flows (a fixed delay would race the workers' start-up on a loaded machine).
+  let abortedAt = 0;
   const t0 = Date.now();
   const r = await runPlan(loaded.plan, {
     runId: "r",
     pod: "p",
     mode: "both",
     signal: ac.signal,
-    onSnapshot: () => {},
+    onSnapshot: (s) => {
+      if (s.published > 0 && !abortedAt) {
+        abortedAt = Date.now();
+        ac.abort();
+      }
+    },
     log: { info() {}, warn() {}, error() {} },
     workers: 2,
   });
-  assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+  assert.ok(abortedAt > 0, "a snapshot showed traffic before the 30 s plan ended");
+  assert.ok(Date.now() - abortedAt < 10_000, `stopping took ${Date.now() - abortedAt} ms`);
+  assert.ok(Date.now() - t0 < 25_000, `the run took ${Date.now() - t0} ms of a 30 s plan`);
   assert.equal(r.stopped, true);
   const f = r.finals[0]!;
   assert.equal(f.phase, "stopped");
-  assert.ok(f.published > 0 && f.published < 2 * 2 * 200 * 30);
+  assert.ok(f.published > 0, "published before the stop");
+  assert.ok(f.published < 2 * 2 * 200 * 30, `published ${f.published}: less than the whole plan`);
   assert.equal(f.workers?.length, 2);
 });
 
