@@ -37,7 +37,7 @@ export function dashboardHtml(): string {
     <div class="card"><div class="label">consume rate</div><div class="value" id="cluster-con-rate">—</div><div class="sub">msg/s</div></div>
     <div class="card"><div class="label">published / acked</div><div class="value" id="cluster-published">—</div><div class="sub" id="cluster-acked">—</div></div>
     <div class="card"><div class="label">consumed</div><div class="value" id="cluster-consumed">—</div><div class="sub" id="cluster-lossdup">—</div></div>
-    <div class="card"><div class="label">end-to-end p50 / p99</div><div class="value" id="cluster-e2e">—</div><div class="sub" id="cluster-e2e-more">—</div></div>
+    <div class="card"><div class="label">end-to-end p99</div><div class="value" id="cluster-e2e">—</div><div class="sub" id="cluster-e2e-more">—</div></div>
     <div class="card"><div class="label">publish ack p99</div><div class="value" id="cluster-ack">—</div><div class="sub" id="cluster-errors">no errors</div></div>
   </section>
   <section class="charts">
