@@ -139,7 +139,12 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
 function summarize(finals: readonly Snapshot[]): Summary {
   const total = aggregate(finals);
   const longest = new Map<string, number>();
-  for (const s of finals) longest.set(stepKey(s), Math.max(longest.get(stepKey(s)) ?? 0, s.elapsed_s));
+  // A step's time is its planned duration (or less when stopped early): the grace after it, while consumers
+  // drain, is not load time, and counting it would understate the run's mean rates (as `ltctl run` does too).
+  for (const s of finals) {
+    const t = s.duration_s > 0 ? Math.min(s.elapsed_s, s.duration_s) : s.elapsed_s;
+    longest.set(stepKey(s), Math.max(longest.get(stepKey(s)) ?? 0, t));
+  }
   let duration = 0;
   for (const d of longest.values()) duration += d;
   return {

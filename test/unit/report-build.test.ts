@@ -96,3 +96,22 @@ test("report - thresholds from the config are checked against the cluster summar
   assert.deepEqual(checkThresholds(undefined, twoPodRun()).exitCode, 0);
   assert.equal(buildRunReport(twoPodRun()).passed, true);
 });
+
+test("report - a consumer's drain after the step's duration does not dilute the run's mean rates", () => {
+  const pub = snapshot({ pod: "p", phase: "done", elapsed_s: 15, duration_s: 15, published: 1500, at: 15 });
+  // The consume-only pod drained for 3 s after the planned 15 s.
+  const con = snapshot({ pod: "c", phase: "done", elapsed_s: 18, duration_s: 15, published: 0, at: 18 });
+  const r = buildRunReport([pub, con]);
+  assert.equal(r.cluster.duration_s, 15);
+  assert.equal(r.cluster.metrics.publish_rate, 100);
+  // A step stopped early counts only the time it ran.
+  const stopped = snapshot({
+    pod: "p",
+    phase: "stopped",
+    elapsed_s: 5,
+    duration_s: 15,
+    published: 500,
+    at: 5,
+  });
+  assert.equal(buildRunReport([stopped]).cluster.metrics.publish_rate, 100);
+});
