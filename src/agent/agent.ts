@@ -25,6 +25,7 @@ import {
   validateForPush,
 } from "../control/index.ts";
 import type { RunPlan } from "../engine/api.ts";
+import type { HttpContext } from "../http/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
 import { SnapshotOutbox } from "./outbox.ts";
@@ -48,22 +49,8 @@ export interface AgentSettings {
   readonly maxQueuedSnapshots?: number;
 }
 
-/** What the agent hands the HTTP shim (structurally the shim's HttpContext). */
-export interface AgentHttpContext {
-  readonly client: ControlClient;
-  readonly nc: NatsConnection;
-  readonly prefix: string;
-  readonly pod: string;
-  readonly host: string;
-  readonly port: number;
-  readonly token?: string;
-  agentState(): Record<string, unknown>;
-  validate(raw: unknown): Array<{ path: string; message: string }>;
-  metrics(): Snapshot | undefined;
-  readonly log: AgentLogger;
-}
-
-export type StartHttp = (ctx: AgentHttpContext) => Promise<{ port: number; close(): Promise<void> }>;
+/** Starts the HTTP shim (src/http in production; injected so the agent runs without one in tests). */
+export type StartHttp = (ctx: HttpContext) => Promise<{ port: number; close(): Promise<void> }>;
 
 export interface AgentDeps {
   readonly runPlan: RunPlan;

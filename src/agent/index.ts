@@ -16,7 +16,7 @@ import { Agent, type StartHttp } from "./agent.ts";
 import { jsonLogger } from "./log.ts";
 import { type AgentCli, agentCommand, toAgentCli } from "./options.ts";
 
-export { Agent, type AgentDeps, type AgentHttpContext, type AgentSettings, type StartHttp } from "./agent.ts";
+export { Agent, type AgentDeps, type AgentSettings, type StartHttp } from "./agent.ts";
 export { type AgentLogger, jsonLogger } from "./log.ts";
 export { SnapshotOutbox } from "./outbox.ts";
 export { openSink, type SnapshotSink, snapshotKey } from "./storage/index.ts";
