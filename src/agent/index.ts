@@ -2,14 +2,10 @@
 // stderr. Everything else receives what it needs.
 import { accessSync, constants, readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import {
-  connect,
-  credsAuthenticator,
-  type NatsConnection,
-  type NodeConnectionOptions,
-} from "@nats-io/transport-node";
+import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { CommanderError } from "commander";
 import { resolvePodName } from "../config/index.ts";
+import { authOptions } from "../control/index.ts";
 import { runPlan } from "../engine/index.ts";
 import { startHttpServer } from "../http/index.ts";
 import { Agent, type StartHttp } from "./agent.ts";
@@ -140,21 +136,8 @@ function connectOptions(cli: AgentCli, pod: string): NodeConnectionOptions {
     reconnectTimeWait: 1_000,
     pingInterval: 10_000,
     noAsyncTraces: true,
+    ...authOptions(cli),
   };
-  if (cli.creds) o.authenticator = credsAuthenticator(readFileSync(cli.creds));
-  else if (cli.token) o.token = cli.token;
-  else if (cli.user) {
-    o.user = cli.user;
-    if (cli.password !== undefined) o.pass = cli.password;
-  }
-  // File names, not contents: nats.js reads them at each (re)connect, so rotated certificates are picked up.
-  if (cli.tlsCa || cli.tlsCert) {
-    o.tls = {
-      ...(cli.tlsCa ? { caFile: cli.tlsCa } : {}),
-      ...(cli.tlsCert ? { certFile: cli.tlsCert } : {}),
-      ...(cli.tlsKey ? { keyFile: cli.tlsKey } : {}),
-    };
-  }
   return o;
 }
 

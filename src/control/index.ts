@@ -12,6 +12,7 @@ export {
   STALE_HEARTBEATS,
   type StatsQuery,
 } from "./client.ts";
+export { authOptions, type ControlPlaneAuth } from "./connect-options.ts";
 export {
   type AgentState,
   AgentStateSchema,

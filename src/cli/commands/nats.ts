@@ -1,13 +1,11 @@
 // Shared by the ltctl commands that talk to a fleet over NATS: the connection options every such command
 // takes (--server, --creds, --user/--password, --token, --tls-ca/--tls-cert/--tls-key, --prefix, --json) and a
 // connect-run-close helper.
-import { accessSync, constants, readFileSync } from "node:fs";
-import { connect, credsAuthenticator, type NodeConnectionOptions } from "@nats-io/transport-node";
+import { accessSync, constants } from "node:fs";
+import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Command } from "commander";
-import { ControlClient, redactUrl } from "../../control/index.ts";
+import { authOptions, ControlClient, redactUrl } from "../../control/index.ts";
 import { type CliIo, EXIT } from "../io.ts";
-
-/** Exit code when the control-plane NATS cannot be reached. */
 
 export interface NatsCliOptions {
   server?: string;
@@ -59,17 +57,6 @@ export async function withClient(
   const token = opts.token ?? env.NATS_TOKEN;
   const user = opts.user ?? env.NATS_USER;
   const password = opts.password ?? env.NATS_PASSWORD;
-  try {
-    if (creds) o.authenticator = credsAuthenticator(readFileSync(creds));
-    else if (token) o.token = token;
-    else if (user) {
-      o.user = user;
-      if (password !== undefined) o.pass = password;
-    }
-  } catch (e) {
-    io.err(`ltctl ${name}: cannot read credentials ${creds}: ${(e as Error).message}\n`);
-    return 2;
-  }
   const nonEmpty = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
   const tlsCa = nonEmpty(opts.tlsCa ?? env.NATS_TLS_CA);
   const tlsCert = nonEmpty(opts.tlsCert ?? env.NATS_TLS_CERT);
@@ -87,12 +74,11 @@ export async function withClient(
       return 2;
     }
   }
-  if (tlsCa || tlsCert) {
-    o.tls = {
-      ...(tlsCa ? { caFile: tlsCa } : {}),
-      ...(tlsCert ? { certFile: tlsCert } : {}),
-      ...(tlsKey ? { keyFile: tlsKey } : {}),
-    };
+  try {
+    Object.assign(o, authOptions({ creds, token, user, password, tlsCa, tlsCert, tlsKey }));
+  } catch (e) {
+    io.err(`ltctl ${name}: cannot read credentials ${creds}: ${(e as Error).message}\n`);
+    return EXIT.usage;
   }
   let nc: Awaited<ReturnType<typeof connect>>;
   try {
