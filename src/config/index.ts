@@ -3,7 +3,7 @@ export { formatDuration, parseDuration } from "./duration.ts";
 export { type ExpandContext, expandString, resolvePodName } from "./expand-env.ts";
 export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
 export type { ExpandedConsumer, ExpandedPublisher, ExpandedSpec, ExpandedStream } from "./expand-spec.ts";
-export { ConfigError, type ConfigIssue, formatIssues } from "./issues.ts";
+export { ConfigError, type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
 export { LIMITS } from "./limits.ts";
 export { type LoadResult, loadConfig, parseConfigText } from "./load.ts";
 export { type RepeatPolicy, RepeatPolicySchema } from "./repeat-schema.ts";

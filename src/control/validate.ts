@@ -3,7 +3,7 @@
 // else is checked here, exactly as an agent would (`loadConfig`), so a push never replaces a good config with
 // one that every pod would reject. See docs/control-plane.md, "Push validation".
 import { createHash } from "node:crypto";
-import { type ConfigIssue, loadConfig } from "../config/index.ts";
+import { type ConfigIssue, formatPath, loadConfig } from "../config/index.ts";
 
 /** Pod name used to expand `{pod}` while validating on the pushing side. */
 export const VALIDATION_POD = "validation-pod";
@@ -37,17 +37,6 @@ function collectVarPaths(node: unknown, path: (string | number)[], out: Set<stri
   if (node !== null && typeof node === "object") {
     for (const [k, val] of Object.entries(node)) collectVarPaths(val, [...path, k], out);
   }
-}
-
-/** Same spelling as the config module's issue paths: `load_test_specs[0].nats_url`, `$` for the root. */
-function formatPath(keys: readonly (string | number)[]): string {
-  let out = "";
-  for (const k of keys) {
-    if (typeof k === "number") out += `[${k}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) out += out === "" ? k : `.${k}`;
-    else out += `[${JSON.stringify(k)}]`;
-  }
-  return out === "" ? "$" : out;
 }
 
 /** sha256 of the config's canonical JSON (keys sorted): equal configs have equal hashes. */
