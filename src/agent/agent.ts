@@ -99,14 +99,9 @@ export class Agent {
 
   /** What the dashboard and /status show of this agent. */
   state(): Record<string, unknown> {
+    const { v: _v, last_seen: _seen, heartbeat_ms: _hb, http: _http, ...presence } = this.#presence();
     return {
-      pod: this.#s.pod,
-      mode: this.#s.mode,
-      state: this.#state,
-      run_id: this.#runId,
-      spec: this.#spec,
-      version: this.#s.version,
-      started_at: this.#startedAt,
+      ...presence,
       connected: this.#nc !== undefined && !this.#nc.isClosed() && this.#plane !== undefined,
       queued_snapshots: this.#outbox.size,
       dropped_snapshots: this.#outbox.dropped,
