@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { CommanderError } from "commander";
+import { hoistConnectionOptions } from "./hoist.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { buildProgram } from "./program.ts";
 
@@ -24,7 +25,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return EXIT.ok;
   }
   try {
-    await program.parseAsync(argv, { from: "node" });
+    await program.parseAsync(hoistConnectionOptions(argv), { from: "node" });
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end with exit code 0; everything else commander rejects is a usage error.
