@@ -56,6 +56,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   let prev: { at: number; published: number; consumed: number } | undefined;
   let latestStreams: StreamStats[] | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let stopStreams = (): void => {};
 
   const snapshot = (
     sample: ShareSample,
@@ -112,15 +113,13 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     startEpoch = Math.max(nowEpoch() + 20, ctx.first && opts.startAt ? opts.startAt : 0);
     share.start(startEpoch);
     const s = share;
-    const sampleStreams = () => {
-      if (!jsm) return;
-      streamStats(jsm, streamNames)
-        .then((st) => {
-          latestStreams = st;
-        })
-        .catch(() => {});
-    };
-    sampleStreams();
+    // Stream figures: every stream once now, then one stream at a time spread over the interval (100 streams
+    // asked at once every second were 200 requests and their JSON replies landing in one burst).
+    const streamSampler = jsm ? new StreamSampler(jsm, streamNames, intervalMs) : undefined;
+    stopStreams = () => streamSampler?.stop();
+    streamSampler?.start((st) => {
+      latestStreams = st;
+    });
     const perWorker = (g: GroupSample) => (s.size > 1 ? workerFigures(g.parts, s.streamsPerPart) : undefined);
     let sampling = false;
     timer = setInterval(() => {
@@ -135,7 +134,6 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
         .finally(() => {
           sampling = false;
         });
-      sampleStreams();
     }, intervalMs);
 
     // Send for the duration (or until stopped); a stalled lane cannot hold the step past its end.
@@ -165,6 +163,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     }
     clearInterval(timer);
     timer = undefined;
+    stopStreams();
     const streams = jsm
       ? await withTimeout(streamStats(jsm, streamNames), 2000).catch(() => latestStreams)
       : undefined;
@@ -188,6 +187,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     return snap;
   } finally {
     clearInterval(timer);
+    stopStreams();
     await share?.close().catch(() => {});
     await admin?.close().catch(() => {});
   }
@@ -238,31 +238,79 @@ function consumerPending(
   };
 }
 
+/**
+ * Keeps the latest figures of each stream: all of them once at start, then one stream per tick, the ticks
+ * spread evenly over the stats interval (a stream is asked again once per interval, as before, but the
+ * requests no longer arrive together). A stream whose request is still out is skipped for that tick.
+ */
+class StreamSampler {
+  readonly #jsm: JetStreamManager;
+  readonly #names: readonly string[];
+  readonly #tickMs: number;
+  readonly #latest = new Map<string, StreamStats>();
+  readonly #busy = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #next = 0;
+
+  constructor(jsm: JetStreamManager, names: readonly string[], intervalMs: number) {
+    this.#jsm = jsm;
+    this.#names = names;
+    this.#tickMs = Math.max(5, Math.floor(intervalMs / Math.max(1, names.length)));
+  }
+
+  start(publish: (st: StreamStats[]) => void): void {
+    const emit = () => publish(this.#names.flatMap((n) => this.#latest.get(n) ?? []));
+    streamStats(this.#jsm, this.#names)
+      .then((st) => {
+        for (const x of st) this.#latest.set(x.name, x);
+        emit();
+      })
+      .catch(() => {});
+    this.#timer = setInterval(() => {
+      const name = this.#names[this.#next++ % this.#names.length];
+      if (name === undefined || this.#busy.has(name)) return;
+      this.#busy.add(name);
+      oneStreamStats(this.#jsm, name)
+        .then((x) => {
+          this.#latest.set(name, x);
+          emit();
+        })
+        .catch(() => {})
+        .finally(() => this.#busy.delete(name));
+    }, this.#tickMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
 async function streamStats(jsm: JetStreamManager, names: readonly string[]): Promise<StreamStats[]> {
-  return Promise.all(
-    names.map(async (name): Promise<StreamStats> => {
-      const si = await jsm.streams.info(name);
-      let pending = 0;
-      let ackPending = 0;
-      for await (const ci of jsm.consumers.list(name)) {
-        pending += ci.num_pending;
-        ackPending += ci.num_ack_pending;
-      }
-      const replicas = si.cluster?.replicas ?? [];
-      const out: StreamStats = {
-        name,
-        messages: si.state.messages,
-        bytes: si.state.bytes,
-        consumers: si.state.consumer_count,
-        num_pending: pending,
-        num_ack_pending: ackPending,
-        replicas_current: 1 + replicas.filter((r) => r.current).length,
-        replicas_total: si.config.num_replicas,
-      };
-      if (si.cluster?.leader) out.leader = si.cluster.leader;
-      return out;
-    }),
-  );
+  return Promise.all(names.map((name) => oneStreamStats(jsm, name)));
+}
+
+async function oneStreamStats(jsm: JetStreamManager, name: string): Promise<StreamStats> {
+  const si = await jsm.streams.info(name);
+  let pending = 0;
+  let ackPending = 0;
+  for await (const ci of jsm.consumers.list(name)) {
+    pending += ci.num_pending;
+    ackPending += ci.num_ack_pending;
+  }
+  const replicas = si.cluster?.replicas ?? [];
+  const out: StreamStats = {
+    name,
+    messages: si.state.messages,
+    bytes: si.state.bytes,
+    consumers: si.state.consumer_count,
+    num_pending: pending,
+    num_ack_pending: ackPending,
+    replicas_current: 1 + replicas.filter((r) => r.current).length,
+    replicas_total: si.config.num_replicas,
+  };
+  if (si.cluster?.leader) out.leader = si.cluster.leader;
+  return out;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
