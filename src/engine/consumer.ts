@@ -8,7 +8,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import { recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
-import { type Header, newHeader, readHeader, trackerKey } from "./payload.ts";
+import { type Header, HeaderReader, newHeader, trackerKey } from "./payload.ts";
 import { SeqTracker } from "./sequence.ts";
 
 export class ConsumerState {
@@ -16,6 +16,7 @@ export class ConsumerState {
   readonly trackers = new Map<number, SeqTracker>();
   readonly #m: ShareMetrics;
   readonly #h: Header = newHeader();
+  readonly #reader = new HeaderReader();
   readonly #ack: boolean;
   readonly #delayMs: number;
   readonly #queue: JsMsg[] = [];
@@ -50,7 +51,7 @@ export class ConsumerState {
 
   /** A JetStream message (pull or push). */
   onJs(m: JsMsg): void {
-    this.#observe(m.data, m.info.deliveryCount > 1);
+    this.#observe(m.data, deliveryCount(m) > 1);
     if (!this.#ack) return;
     if (this.#delayMs > 0) this.#delay(m);
     else this.#doAck(m);
@@ -62,7 +63,7 @@ export class ConsumerState {
     m.consumed++;
     m.bytesIn += data.length;
     const h = this.#h;
-    if (!readHeader(data, h)) return;
+    if (!this.#reader.read(data, h)) return;
     const key = trackerKey(h.source, h.pub);
     let t = this.#last;
     if (key !== this.#lastKey || !t) {
@@ -127,3 +128,41 @@ export class ConsumerState {
     this.#timer = undefined;
   }
 }
+
+/**
+ * The delivery count from a JetStream message's ack subject, without nats.js' `m.info` (which splits the
+ * subject and parses every field into a new object: ~8% of the consume path's CPU in a profile). Same rule as
+ * nats.js' parseInfo: 9 tokens is the old form, the count is token 4; 11 or more is the new form (domain and
+ * account hash added), token 6:
+ *   $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
+ *   $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>.<token>
+ * Anything else goes through `m.info` (which throws on what is not a JetStream message, as before).
+ */
+export function deliveryCount(m: JsMsg): number {
+  // JsMsgImpl's `reply` (not in the JsMsg typings; nats.js decodes it once and acks to it).
+  const r = (m as unknown as { reply?: unknown }).reply;
+  if (typeof r !== "string" || !r.startsWith("$JS.ACK.")) return m.info.deliveryCount;
+  const dots = DOTS;
+  let n = 0;
+  for (let i = 0; i < r.length; i++) {
+    if (r.charCodeAt(i) === 46) {
+      if (n < dots.length) dots[n] = i;
+      n++;
+    }
+  }
+  const tokens = n + 1;
+  const k = tokens === 9 ? 4 : tokens >= 11 ? 6 : -1;
+  if (k < 0) return m.info.deliveryCount;
+  const start = dots[k - 1]! + 1;
+  const end = dots[k]!;
+  if (end <= start) return m.info.deliveryCount;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = r.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return m.info.deliveryCount;
+    v = v * 10 + c;
+  }
+  return v;
+}
+/** Scratch for deliveryCount (the positions of the first dots of a subject). */
+const DOTS = new Int32Array(8);

@@ -67,11 +67,24 @@ export class ShareMetrics {
     this.sendDelay.destroy();
   }
 
+  /** Last encoding of each histogram and its count: cumulative histograms with the same count are unchanged. */
+  readonly #enc = new Map<Histogram, { count: number; text: string }>();
+
   encode(): ShareSample["hist"] {
     return {
-      publish_ack: encodeHistogram(this.publishAck),
-      end_to_end: encodeHistogram(this.endToEnd),
-      send_delay: encodeHistogram(this.sendDelay),
+      publish_ack: this.#encodeOne(this.publishAck),
+      end_to_end: this.#encodeOne(this.endToEnd),
+      send_delay: this.#encodeOne(this.sendDelay),
     };
+  }
+
+  /** Encodes (compresses) a histogram only when it recorded something since its last encoding. */
+  #encodeOne(h: Histogram): string {
+    const last = this.#enc.get(h);
+    const count = h.totalCount;
+    if (last && last.count === count) return last.text;
+    const text = encodeHistogram(h);
+    this.#enc.set(h, { count, text });
+    return text;
   }
 }
