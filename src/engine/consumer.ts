@@ -17,6 +17,7 @@ export class ConsumerState {
   readonly #m: ShareMetrics;
   readonly #h: Header = newHeader();
   readonly #reader = new HeaderReader();
+  readonly #deliveries = new DeliveryCounter();
   readonly #ack: boolean;
   readonly #delayMs: number;
   readonly #queue: JsMsg[] = [];
@@ -51,7 +52,7 @@ export class ConsumerState {
 
   /** A JetStream message (pull or push). */
   onJs(m: JsMsg): void {
-    this.#observe(m.data, deliveryCount(m) > 1);
+    this.#observe(m.data, this.#deliveries.of(m) > 1);
     if (!this.#ack) return;
     if (this.#delayMs > 0) this.#delay(m);
     else this.#doAck(m);
@@ -136,33 +137,58 @@ export class ConsumerState {
  * account hash added), token 6:
  *   $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
  *   $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>.<token>
+ * The part before the count is the same for every message of one consumer: once a subject was parsed whole,
+ * later ones that start with that prefix only read the digits after it.
  * Anything else goes through `m.info` (which throws on what is not a JetStream message, as before).
  */
-export function deliveryCount(m: JsMsg): number {
-  // JsMsgImpl's `reply` (not in the JsMsg typings; nats.js decodes it once and acks to it).
-  const r = (m as unknown as { reply?: unknown }).reply;
-  if (typeof r !== "string" || !r.startsWith("$JS.ACK.")) return m.info.deliveryCount;
-  const dots = DOTS;
-  let n = 0;
-  for (let i = 0; i < r.length; i++) {
-    if (r.charCodeAt(i) === 46) {
-      if (n < dots.length) dots[n] = i;
-      n++;
+export class DeliveryCounter {
+  /** The subject up to and including the dot before the count, from the last full parse. */
+  #prefix = "";
+
+  of(m: JsMsg): number {
+    // JsMsgImpl's `reply` (not in the JsMsg typings; nats.js decodes it once and acks to it).
+    const r = (m as unknown as { reply?: unknown }).reply;
+    if (typeof r !== "string") return m.info.deliveryCount;
+    const p = this.#prefix;
+    if (p.length > 0 && r.startsWith(p)) {
+      const v = digitsAt(r, p.length);
+      // One consumer's subjects keep one form: the old form's prefix ($JS.ACK.<stream>.<consumer>.) could only
+      // match a new-form subject whose domain and account hash equal this consumer's stream and durable.
+      if (v >= 0) return v;
     }
+    if (!r.startsWith("$JS.ACK.")) return m.info.deliveryCount;
+    const tokens = tokenCount(r);
+    const k = tokens === 9 ? 4 : tokens >= 11 ? 6 : -1;
+    if (k < 0) return m.info.deliveryCount;
+    let start = 0;
+    for (let j = 0; j < k; j++) start = r.indexOf(".", start) + 1;
+    const v = digitsAt(r, start);
+    if (v < 0) return m.info.deliveryCount;
+    this.#prefix = r.slice(0, start);
+    return v;
   }
-  const tokens = n + 1;
-  const k = tokens === 9 ? 4 : tokens >= 11 ? 6 : -1;
-  if (k < 0) return m.info.deliveryCount;
-  const start = dots[k - 1]! + 1;
-  const end = dots[k]!;
-  if (end <= start) return m.info.deliveryCount;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const c = r.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return m.info.deliveryCount;
-    v = v * 10 + c;
-  }
-  return v;
 }
-/** Scratch for deliveryCount (the positions of the first dots of a subject). */
-const DOTS = new Int32Array(8);
+
+/** The decimal number from `at` up to the next dot; -1 when there is none or a non-digit. */
+function digitsAt(r: string, at: number): number {
+  let v = 0;
+  let i = at;
+  for (; i < r.length; i++) {
+    const c = r.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return i > at && i < r.length ? v : -1;
+}
+
+function tokenCount(r: string): number {
+  let n = 1;
+  for (let i = r.indexOf("."); i >= 0; i = r.indexOf(".", i + 1)) n++;
+  return n;
+}
+
+/** deliveryCount of one message (a fresh DeliveryCounter; consumers keep theirs). */
+export function deliveryCount(m: JsMsg): number {
+  return new DeliveryCounter().of(m);
+}

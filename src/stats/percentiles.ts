@@ -78,8 +78,12 @@ function summarizeOnePass(w: Walkable): Percentiles {
   let seen = 0;
   let sum = 0;
   const n = w.countsArrayLength;
+  // TypedArrayHistogram keeps its counts in `_counts`: read the array itself when it is there (a method call
+  // per slot was most of the pass), else through getCountAtIndex.
+  const raw = (w as unknown as { _counts?: ArrayLike<number> })._counts;
+  const counts = raw !== undefined && raw.length >= n ? raw : undefined;
   for (let i = 0; i < n; i++) {
-    const c = w.getCountAtIndex(i);
+    const c = counts !== undefined ? counts[i]! : w.getCountAtIndex(i);
     if (c === 0) continue;
     const v = w.valueFromIndex(i);
     seen += c;
