@@ -11,9 +11,6 @@
 //
 // Stack traces are switched off below, after the imports (see bench/peer.ts for why not with the flag).
 import { availableParallelism } from "node:os";
-import { AckPolicy, DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import type { Snapshot } from "../src/stats/index.ts";
 import {
   type BenchReport,
   type BenchRow,
@@ -22,14 +19,12 @@ import {
   bareJsPublish,
   benchEnv,
   createMemoryStream,
+  engineConsume,
+  enginePublish,
   fillStream,
   formatJson,
   formatText,
-  type Measurement,
-  measurement,
   parseBenchArgs,
-  runEngine,
-  scenarioPlan,
   serverVersion,
   startBenchServer,
 } from "./lib/index.ts";
@@ -38,80 +33,6 @@ Error.stackTraceLimit = 0;
 const args = parseBenchArgs(process.argv.slice(2));
 const seconds = args.seconds ?? 4;
 const progress = (s: string) => process.stderr.write(`${s}\n`);
-const MAX = 10_000_000;
-
-/** Engine publish at an unreachable rate: acked/s (JetStream) or published/s (core) over the publishing window. */
-async function enginePublish(
-  url: string,
-  name: string,
-  js: boolean,
-  size: number,
-  streams = 1,
-  workers = 1,
-): Promise<Measurement> {
-  const { final, cpu } = await runEngine({ url, name, js, size, rate: MAX, seconds, streams, workers });
-  const msgs = js ? final.acked : final.published;
-  // The publishing window: from the first intended send to the last ack (the final snapshot's elapsed).
-  return measurement(msgs, final.elapsed_s, cpu.totalUs, final.publish_errors);
-}
-
-/**
- * Engine pull consume (explicit ack) of a stream the engine filled first: a durable made with deliver_policy
- * all (the engine keeps a durable whose other settings match), consume mode, stopped once it has all of
- * them. Rate from snapshots every 200 ms: messages between the first snapshot and the one that saw the last.
- */
-async function engineConsume(url: string): Promise<{ m: Measurement; filled: number }> {
-  const base = { url, name: "ECONS", js: true, size: 1024, cleanup: false } as const;
-  const fill = await runEngine({ ...base, rate: MAX, seconds: Math.max(2, seconds - 1) });
-  const filled = fill.final.acked;
-  const c = scenarioPlan({ ...base, rate: 1, seconds: 1, consumersPerStream: 1 }).steps[0]!.spec
-    .consumers[0]!;
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.consumers.delete(c.stream, c.durableName).catch(() => false);
-    await jsm.consumers.add(c.stream, {
-      durable_name: c.durableName,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: c.ackWaitMs * 1e6,
-      max_ack_pending: c.maxAckPending,
-      deliver_policy: DeliverPolicy.All,
-    });
-  } finally {
-    await nc.close();
-  }
-  const ac = new AbortController();
-  let first: { at: number; n: number } | undefined;
-  let last: { at: number; n: number } | undefined;
-  const { cpu } = await runEngine({
-    ...base,
-    rate: 1,
-    seconds: 120,
-    mode: "consume",
-    consumersPerStream: 1,
-    statsIntervalMs: 200,
-    cleanup: true,
-    signal: ac.signal,
-    onSnapshot: (s: Snapshot) => {
-      if (s.phase !== "running" || last) return;
-      const at = Date.parse(s.ts);
-      if (!first) first = { at, n: s.consumed };
-      else if (s.consumed >= filled) {
-        last = { at, n: s.consumed };
-        ac.abort();
-      }
-    },
-  });
-  if (!first || !last) throw new Error("engine consume: did not see every message");
-  return {
-    m: measurement(
-      last.n - first.n,
-      (last.at - first.at) / 1000,
-      cpu.totalUs * ((last.n - first.n) / last.n),
-    ),
-    filled,
-  };
-}
 
 const cores = availableParallelism();
 const srv = await startBenchServer();
@@ -126,7 +47,7 @@ try {
       durationMs: seconds * 1000,
     });
     progress(`core ${label}: engine`);
-    const ours = await enginePublish(srv.url, `ECORE${size}`, false, size);
+    const ours = await enginePublish(srv.url, `ECORE${size}`, false, size, seconds);
     rows.push({ scenario: `core publish ${label}`, unit: "msgs/s", ours, baseline: bare });
   }
   {
@@ -138,7 +59,7 @@ try {
       durationMs: seconds * 1000,
     });
     progress("JetStream publish 1 KiB: engine");
-    const ours = await enginePublish(srv.url, "EJS1024", true, 1024);
+    const ours = await enginePublish(srv.url, "EJS1024", true, 1024, seconds);
     rows.push({
       scenario: "JetStream publish 1 KiB (memory, window 256)",
       unit: "acked/s",
@@ -148,7 +69,7 @@ try {
   }
   {
     progress("JetStream consume 1 KiB: engine (fill, then consume)");
-    const { m: ours, filled } = await engineConsume(srv.url);
+    const { m: ours, filled, wholeRunUsPerMsg } = await engineConsume(srv.url, seconds);
     progress(`JetStream consume 1 KiB: bare (${filled} messages)`);
     await createMemoryStream(srv.url, "BARECONS", "bare.cons");
     await fillStream(srv.url, "bare.cons", 1024, filled);
@@ -158,7 +79,7 @@ try {
       unit: "msgs/s",
       ours,
       baseline: bare,
-      note: "engine: steady-state window; bare: from consume() to the last ack",
+      note: `engine: rate and CPU between the first snapshot and the one that saw the last message (whole run incl. start-up: ${wholeRunUsPerMsg.toFixed(2)} µs/msg); bare: from consume() to the last ack`,
     });
   }
   const n = Math.max(2, cores);
@@ -166,10 +87,10 @@ try {
     const what = js ? "JetStream publish 1 KiB" : "core publish 128 B";
     const size = js ? 1024 : 128;
     progress(`${what}, ${n} streams: 1 worker`);
-    const one = await enginePublish(srv.url, js ? "SJS1" : "SCORE1", js, size, n, 1);
+    const one = await enginePublish(srv.url, js ? "SJS1" : "SCORE1", js, size, seconds, n, 1);
     for (let k = 2; k <= n; k++) {
       progress(`${what}, ${n} streams: ${k} workers`);
-      const many = await enginePublish(srv.url, js ? `SJS${k}` : `SCORE${k}`, js, size, n, k);
+      const many = await enginePublish(srv.url, js ? `SJS${k}` : `SCORE${k}`, js, size, seconds, n, k);
       rows.push({
         scenario: `scaling: ${what}, ${n} streams, ${k} workers vs 1`,
         unit: js ? "acked/s" : "msgs/s",

@@ -2,7 +2,7 @@
 //   - 1,000 publishers + 1,000 consumers in one engine, in-process (workers 1, so the event loop measured is the
 //     one doing all the work): 100 streams x 10 publishers at 10 msg/s (10,000 msg/s published) and 10
 //     consumers per stream (each hears its stream: 100,000 deliveries/s), core NATS. Reports the event-loop
-//     delay p99 (target < 20 ms) and the published rate against the target (within 2%).
+//     delay p99 over the running phase (target < 20 ms) and the published rate against the target (within 2%).
 //   - flat memory: one core publisher at its maximum rate, RSS when 1 M and when 10 M messages were published
 //     (target: RSS(10 M) <= 1.1 x RSS(1 M); histograms are fixed-size, nothing grows per message).
 // Run: npm run bench:scale [-- --json] [-- --seconds 15]
@@ -41,7 +41,11 @@ try {
   progress(`scale: 100 streams x 10 publishers x 10 msg/s + 10 consumers per stream, ${seconds} s`);
   // The machine's own noise floor, same window: an idle Node process measuring its event-loop delay.
   const idle = idleLoopDelay(seconds + 3);
+  // Two monitors: the whole run (connecting 200 connections and 1,000 subscriptions included) and the
+  // running phase (from the first snapshot after 1 s to the final one), which the target is about.
   const loop = monitorEventLoopDelay({ resolution: 5 });
+  const running = monitorEventLoopDelay({ resolution: 5 });
+  let runningOn = false;
   const perInterval: number[] = [];
   loop.enable();
   const { final, cpu } = await runEngine({
@@ -59,9 +63,14 @@ try {
     onSnapshot: (s) => {
       const p = s.system?.event_loop_p99_ms;
       if (s.phase === "running" && s.elapsed_s > 1 && p !== undefined) perInterval.push(p);
+      if (s.phase === "running" && s.elapsed_s > 1 && !runningOn) {
+        runningOn = true;
+        running.enable();
+      } else if (s.phase !== "running") running.disable();
     },
   });
   loop.disable();
+  running.disable();
   const idleP99 = await idle;
   const target = 100 * 10 * 10;
   const scale = {
@@ -75,6 +84,8 @@ try {
     consumed: final.consumed,
     expected_consumed: final.published * 10,
     lost: final.lost,
+    event_loop_p99_ms_running: Math.round((running.percentile(99) / 1e6) * 10) / 10,
+    event_loop_max_ms_running: Math.round((running.max / 1e6) * 10) / 10,
     event_loop_p99_ms_whole_run: Math.round((loop.percentile(99) / 1e6) * 10) / 10,
     idle_process_event_loop_p99_ms: idleP99,
     event_loop_p99_ms_worst_interval: perInterval.length ? Math.max(...perInterval) : 0,
@@ -121,7 +132,7 @@ try {
   const env = benchEnv({ server: await serverVersion(srv), seconds });
   const notes = [
     "core NATS (no JetStream) in both scenarios; one engine, one process; 100 publish + 100 subscribe connections (one per stream each)",
-    "event-loop delay: monitorEventLoopDelay (5 ms resolution) over the whole run, and the worst 1 s interval of the snapshots (10 ms resolution); an idle Node process measured meanwhile shows what the loaded OS adds by itself",
+    "event-loop delay: monitorEventLoopDelay (5 ms resolution) over the running phase (first snapshot after 1 s to the final snapshot) and over the whole run (200 connections and 1,000 subscriptions set up, drain); the worst 1 s interval of the snapshots (10 ms resolution); an idle Node process measured meanwhile shows what the loaded OS adds by itself",
     "memory: publish mode at an unreachable target rate (no consumer: a core subscriber in the same process at max rate is a slow consumer); RSS of the whole process, sampled from the snapshot that first reached each count",
     "targets: event-loop p99 < 20 ms, rate within 2% of target, RSS(10 M) <= 1.1 x RSS(1 M)",
   ];
@@ -142,7 +153,9 @@ try {
         ["missed send slots", String(scale.missed_sends), "0"],
         ["consumed / expected", `${scale.consumed} / ${scale.expected_consumed}`, "equal"],
         ["lost", String(scale.lost), "0"],
-        ["event-loop delay p99 (whole run)", `${scale.event_loop_p99_ms_whole_run} ms`, "< 20 ms"],
+        ["event-loop delay p99 (running, after 1 s)", `${scale.event_loop_p99_ms_running} ms`, "< 20 ms"],
+        ["event-loop delay max (running, after 1 s)", `${scale.event_loop_max_ms_running} ms`, ""],
+        ["event-loop delay p99 (whole run, set-up incl.)", `${scale.event_loop_p99_ms_whole_run} ms`, ""],
         [
           "same, idle Node process meanwhile",
           `${scale.idle_process_event_loop_p99_ms} ms`,

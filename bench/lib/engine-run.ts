@@ -1,10 +1,14 @@
 // Runs the engine (runPlan) on a one-step config built from a few knobs, with all measurement on, and
 // returns its final snapshot, every snapshot and the CPU it cost. Shared by the engine, latency and scale
 // benches.
+
+import { AckPolicy, DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { loadConfig, type Plan } from "../../src/config/index.ts";
 import { runPlan } from "../../src/engine/index.ts";
 import type { Mode, Snapshot } from "../../src/stats/index.ts";
 import { type CpuCost, measureCpu } from "./cpu.ts";
+import { type Measurement, measurement } from "./model.ts";
 
 export interface EngineScenario {
   readonly url: string;
@@ -107,4 +111,90 @@ export async function runEngine(o: EngineScenario): Promise<EngineOutcome> {
   if (!final || final.phase === "error")
     throw new Error(`engine run ${o.name} ended ${final?.phase}: ${JSON.stringify(final?.errors)}`);
   return { final, snaps, cpu };
+}
+
+/** Engine publish at an unreachable rate: acked/s (JetStream) or published/s (core) over the publishing window. */
+export async function enginePublish(
+  url: string,
+  name: string,
+  js: boolean,
+  size: number,
+  seconds: number,
+  streams = 1,
+  workers = 1,
+): Promise<Measurement> {
+  const { final, cpu } = await runEngine({
+    url,
+    name,
+    js,
+    size,
+    rate: 10_000_000,
+    seconds,
+    streams,
+    workers,
+  });
+  const msgs = js ? final.acked : final.published;
+  // The publishing window: from the first intended send to the last ack (the final snapshot's elapsed).
+  return measurement(msgs, final.elapsed_s, cpu.totalUs, final.publish_errors);
+}
+
+/**
+ * Engine pull consume (explicit ack) of a stream the engine filled first: a durable made with deliver_policy
+ * all (the engine keeps a durable whose other settings match), consume mode, stopped once it has all of
+ * them. Rate from snapshots every 200 ms: messages between the first snapshot and the one that saw the last.
+ */
+export async function engineConsume(
+  url: string,
+  seconds: number,
+): Promise<{ m: Measurement; filled: number; wholeRunUsPerMsg: number }> {
+  const base = { url, name: "ECONS", js: true, size: 1024, cleanup: false } as const;
+  const fill = await runEngine({ ...base, rate: 10_000_000, seconds: Math.max(2, seconds - 1) });
+  const filled = fill.final.acked;
+  const c = scenarioPlan({ ...base, rate: 1, seconds: 1, consumersPerStream: 1 }).steps[0]!.spec
+    .consumers[0]!;
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.delete(c.stream, c.durableName).catch(() => false);
+    await jsm.consumers.add(c.stream, {
+      durable_name: c.durableName,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: c.ackWaitMs * 1e6,
+      max_ack_pending: c.maxAckPending,
+      deliver_policy: DeliverPolicy.All,
+    });
+  } finally {
+    await nc.close();
+  }
+  const ac = new AbortController();
+  // CPU is read at the same two snapshots as the rate (this process, all threads), so start-up (connections,
+  // consumer lookup) and teardown are outside both, as the bare loop's clock starts at consume().
+  let first: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
+  let last: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
+  const { cpu } = await runEngine({
+    ...base,
+    rate: 1,
+    seconds: 120,
+    mode: "consume",
+    consumersPerStream: 1,
+    statsIntervalMs: 200,
+    cleanup: true,
+    signal: ac.signal,
+    onSnapshot: (s: Snapshot) => {
+      if (s.phase !== "running" || last) return;
+      const at = Date.parse(s.ts);
+      if (!first) first = { at, n: s.consumed, cpu: process.cpuUsage() };
+      else if (s.consumed >= filled) {
+        last = { at, n: s.consumed, cpu: process.cpuUsage() };
+        ac.abort();
+      }
+    },
+  });
+  if (!first || !last) throw new Error("engine consume: did not see every message");
+  const windowUs = last.cpu.user - first.cpu.user + (last.cpu.system - first.cpu.system);
+  return {
+    m: measurement(last.n - first.n, (last.at - first.at) / 1000, windowUs),
+    filled,
+    wholeRunUsPerMsg: cpu.totalUs / last.n,
+  };
 }

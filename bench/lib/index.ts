@@ -9,7 +9,14 @@ export {
   type PublishLimits,
 } from "./bare.ts";
 export { type CpuCost, measureCpu } from "./cpu.ts";
-export { type EngineOutcome, type EngineScenario, runEngine, scenarioPlan } from "./engine-run.ts";
+export {
+  type EngineOutcome,
+  type EngineScenario,
+  engineConsume,
+  enginePublish,
+  runEngine,
+  scenarioPlan,
+} from "./engine-run.ts";
 export {
   ensureGoPeer,
   GO_PEER_BIN,
