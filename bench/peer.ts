@@ -141,6 +141,18 @@ try {
       "engine: one connection, window 256; Node tops up 64 at a time",
       engine,
     );
+    // Issue 7 allows several connections for the JetStream targets: the engine with one stream (and
+    // connection) per core, in one worker (on 2 cores a second worker only takes CPU from the server).
+    // Go and bare Node stay on one connection: a Go peer with as many would gain too.
+    const multi = await enginePublish(url, "PEERJSN", true, 1024, seconds, cores, 1);
+    row(
+      `JetStream publish 1 KiB, window 256, engine ${cores} connections`,
+      "acked/s",
+      node,
+      g,
+      `engine: ${cores} streams, one connection each, 1 worker; Node and Go: one connection (same figures as above)`,
+      multi,
+    );
   }
 
   {
@@ -170,6 +182,15 @@ try {
       g,
       `engine: its own stream of ${filled} msgs, rate and CPU between snapshots; Node consume() max_messages 1000; Go Fetch(1000)`,
       engine,
+    );
+    const multi = await engineConsume(url, seconds, cores, "ECONSN");
+    row(
+      `JetStream pull consume 1 KiB, explicit ack, engine ${cores} connections`,
+      "msgs/s",
+      node,
+      g,
+      `engine: ${cores} streams of ${Math.round(multi.filled / cores)} msgs, one consumer connection each; Node and Go: one (same figures as above)`,
+      multi.m,
     );
   }
 

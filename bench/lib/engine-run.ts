@@ -146,23 +146,28 @@ export async function enginePublish(
 export async function engineConsume(
   url: string,
   seconds: number,
+  /** Streams (each its own consumer connection and durable); the engine fills them all first. */
+  streams = 1,
+  name = "ECONS",
 ): Promise<{ m: Measurement; filled: number; wholeRunUsPerMsg: number }> {
-  const base = { url, name: "ECONS", js: true, size: 1024, cleanup: false } as const;
+  const base = { url, name, js: true, size: 1024, cleanup: false, streams } as const;
   const fill = await runEngine({ ...base, rate: 10_000_000, seconds: Math.max(2, seconds - 1) });
   const filled = fill.final.acked;
-  const c = scenarioPlan({ ...base, rate: 1, seconds: 1, consumersPerStream: 1 }).steps[0]!.spec
-    .consumers[0]!;
+  const consumers = scenarioPlan({ ...base, rate: 1, seconds: 1, consumersPerStream: 1 }).steps[0]!.spec
+    .consumers;
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.consumers.delete(c.stream, c.durableName).catch(() => false);
-    await jsm.consumers.add(c.stream, {
-      durable_name: c.durableName,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: c.ackWaitMs * 1e6,
-      max_ack_pending: c.maxAckPending,
-      deliver_policy: DeliverPolicy.All,
-    });
+    for (const c of consumers) {
+      await jsm.consumers.delete(c.stream, c.durableName).catch(() => false);
+      await jsm.consumers.add(c.stream, {
+        durable_name: c.durableName,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: c.ackWaitMs * 1e6,
+        max_ack_pending: c.maxAckPending,
+        deliver_policy: DeliverPolicy.All,
+      });
+    }
   } finally {
     await nc.close();
   }
