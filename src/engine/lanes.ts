@@ -26,6 +26,12 @@ import type { Gate } from "./scheduler.ts";
 import { ascii, FrameWriter, rawProtocol } from "./wire.ts";
 
 export const JS_WINDOW = 256;
+/**
+ * How long a JetStream publish may take from its first send, retries included, before it counts as failed.
+ * Longer than an R3 leader election after a SIGKILL (6-9 s seen on nats-server 2.9), so the publishes caught in
+ * a failover are retried through it and the stall shows as latency rather than vanishing into error counts.
+ */
+export const PUBLISH_DEADLINE_MS = 15_000;
 const LOW_WATER = 64;
 export const FLUSH_EVERY = 1000;
 
@@ -131,7 +137,7 @@ export class JsLane implements Lane {
     const raw = opts.publicPath ? undefined : rawProtocol(nc);
     this.#w = raw ? new FrameWriter(nc, raw) : undefined;
     this.#window = opts.window ?? JS_WINDOW;
-    this.#deadlineMs = opts.ackTimeoutMs ?? 5000;
+    this.#deadlineMs = opts.ackTimeoutMs ?? PUBLISH_DEADLINE_MS;
     this.#attemptMs = Math.min(opts.attemptTimeoutMs ?? 2000, this.#deadlineMs);
     this.#retryWaitMs = opts.retryWaitMs ?? 250;
     let cap = 1;

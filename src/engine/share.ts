@@ -33,7 +33,7 @@ export interface ShareSpec {
   readonly maxLagMs?: number;
   /** JetStream in-flight window per publisher connection. @default 256 */
   readonly window?: number;
-  /** A JetStream publish not acknowledged this long after its first send fails (retries included). @default 5000 */
+  /** A JetStream publish not acknowledged this long after its first send fails (retries included). @default 15000 */
   readonly ackTimeoutMs?: number;
   /** One JetStream publish attempt unanswered this long is sent again (until ackTimeoutMs). @default 2000 */
   readonly publishAttemptTimeoutMs?: number;

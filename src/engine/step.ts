@@ -7,7 +7,7 @@ import type { Phase, Snapshot, StreamStats } from "../stats/index.ts";
 import { encodeHistogram, newHistogram } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
 import { open } from "./connections.ts";
-import { nowEpoch } from "./lanes.ts";
+import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { type ShareSample, zeroCounters } from "./metrics.ts";
 import type { ShareSpec } from "./share.ts";
 import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
@@ -21,7 +21,7 @@ export interface StepTuning {
   readonly drainTimeoutMs?: number;
   /**
    * The JetStream publish deadline: a publish not acknowledged this long after its first send (retries
-   * included) fails; also how long in-flight publishes may take after the last send. @default 5000
+   * included) fails; also how long in-flight publishes may take after the last send. @default 15000
    */
   readonly ackTimeoutMs?: number;
   /** One JetStream publish attempt unanswered this long is sent again (within the deadline). @default 2000 */
@@ -151,7 +151,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     await Promise.race([publishers.length > 0 ? s.finished : ended, stopped, ended]);
     clearTimeout(endTimer);
     s.stop();
-    await s.drainPublishes(tuning.ackTimeoutMs ?? 5000);
+    await s.drainPublishes(tuning.ackTimeoutMs ?? PUBLISH_DEADLINE_MS);
     if (!opts.signal.aborted && consumers.length > 0) {
       // The grace period: up to max(5 s, the longest ack_wait capped at 60 s), so a consumer that stalled in a
       // failover (missed heartbeats, a new consumer leader) can drain what the stream holds.

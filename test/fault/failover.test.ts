@@ -9,11 +9,10 @@ import { describe, it } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { ControlClient } from "../../src/control/index.ts";
+import { PUBLISH_DEADLINE_MS } from "../../src/engine/index.ts";
 import { faultConfig, SKIP_UNBUILT, sleep, startAgent, until } from "../harness/agents.ts";
 import { startCluster, startServer } from "../harness/index.ts";
 
-/** The engine's default JetStream publish deadline (StepTuning.ackTimeoutMs): retries stop there. */
-const PUBLISH_DEADLINE_MS = 5_000;
 /** Slack for the stall measured in the test against the one the messages saw (polling, clocks, scheduling). */
 const TOLERANCE_MS = 1_000;
 
