@@ -72,10 +72,12 @@ test("engine retry - publishes that find no stream are retried until the deadlin
     assert.equal(f.published, 150);
     assert.ok(f.acked >= 40 && f.acked < 100, `acked ${f.acked}`);
     assert.equal(f.acked + f.publish_errors, f.published, JSON.stringify(f.errors));
-    assert.equal(
-      f.errors.no_responders,
-      f.publish_errors,
-      "each failed publish counted once, as no_responders",
+    // Each failed publish counts once. All are no_responders but at most the one or two in flight at the
+    // instant of the delete, which the dying stream may leave unanswered or answer with its own error.
+    const noResponders = f.errors.no_responders ?? 0;
+    assert.ok(
+      noResponders <= f.publish_errors && f.publish_errors - noResponders <= 2,
+      `errors ${JSON.stringify(f.errors)} of ${f.publish_errors} failed publishes`,
     );
     // Each failed message was tried about deadline / wait times (1000 / 100 ms), not once.
     assert.ok((f.publish_retries ?? 0) >= f.publish_errors * 4, `retries ${f.publish_retries}`);
