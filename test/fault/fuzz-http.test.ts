@@ -223,7 +223,12 @@ describe("fuzz - POST /config on the HTTP shim", () => {
           else {
             const target = parent[key];
             if (target !== null && typeof target === "object" && !Array.isArray(target))
-              Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true });
+              Object.defineProperty(target, m.key, {
+                value: m.value,
+                enumerable: true,
+                writable: true,
+                configurable: true, // a later "delete" mutation may remove it again
+              });
             else parent[key] = m.value as Json;
           }
         }
