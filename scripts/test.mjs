@@ -34,7 +34,16 @@ if (files.length === 0) {
 const concurrency = process.env.LT_TEST_CONCURRENCY ?? "2";
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    // No single test may hang the suite: the slowest (fault) tests take under a minute.
+    `--test-timeout=${process.env.LT_TEST_TIMEOUT_MS ?? "240000"}`,
+    "--test-reporter=spec",
+    ...files,
+  ],
   { stdio: "inherit" },
 );
 process.exit(r.status ?? 1);

@@ -152,21 +152,35 @@ export class NatsCluster implements AsyncDisposable {
     return n;
   }
 
-  /** Resolves when every running node reports JetStream meta leadership settled (`/healthz?js-enabled-only`). */
+  /**
+   * Resolves when every running node is healthy, routed to every other running node, and sees one JetStream
+   * meta group of all running nodes with a leader. (A node whose routes came up late can otherwise sit in a
+   * meta group of its own, and streams created through it never reach the others.)
+   */
   async waitReady(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const n of this.nodes.filter((x) => x.running)) {
+    const running = this.nodes.filter((x) => x.running);
+    for (const n of running) {
       for (;;) {
-        try {
-          const h = await n.monitor<{ status?: string }>("/healthz");
-          if (h.status === "ok") break;
-        } catch {
-          // not up yet
-        }
+        if (await this.#settled(n, running.length)) break;
         if (Date.now() > deadline)
-          throw new Error(`cluster node ${n.name} not healthy after ${timeoutMs} ms`);
+          throw new Error(`cluster node ${n.name} not settled after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }
+    }
+  }
+
+  async #settled(n: NatsNode, size: number): Promise<boolean> {
+    try {
+      const h = await n.monitor<{ status?: string }>("/healthz");
+      if (h.status !== "ok") return false;
+      const routes = await n.monitor<{ num_routes?: number }>("/routez");
+      if ((routes.num_routes ?? 0) < size - 1) return false;
+      const jsz = await n.monitor<{ meta_cluster?: { leader?: string; cluster_size?: number } }>("/jsz");
+      const meta = jsz.meta_cluster;
+      return !!meta?.leader && (meta.cluster_size ?? 0) >= size;
+    } catch {
+      return false; // not up yet
     }
   }
 
