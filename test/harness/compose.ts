@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
 import { NatsCluster, NatsNode } from "./nats-server.ts";
-import { freePort } from "./ports.ts";
+import { freePort, retryPortClash } from "./ports.ts";
 
 /** The parts of a compose file these helpers read (the schema test checks the whole file). */
 export interface ComposeFile {
@@ -199,7 +199,11 @@ export interface ComposeNats {
  * (between the same services) and JetStream setting, on free 127.0.0.1 ports, each in its own temp folder.
  * Dispose the returned cluster (`await using`) to stop them.
  */
-export async function startComposeNats(compose: ComposeFile): Promise<ComposeNats> {
+export function startComposeNats(compose: ComposeFile): Promise<ComposeNats> {
+  return retryPortClash(() => startComposeNatsOnce(compose));
+}
+
+async function startComposeNatsOnce(compose: ComposeFile): Promise<ComposeNats> {
   const specs = natsServices(compose);
   if (specs.length === 0) throw new Error("the compose file has no nats service");
   const root = mkdtempSync(join(tmpdir(), "lt-compose-"));

@@ -1,2 +1,2 @@
 export { NatsCluster, NatsNode, type NodeOptions, startCluster, startServer } from "./nats-server.ts";
-export { freePort, waitForPort } from "./ports.ts";
+export { freePort, retryPortClash, waitForPort } from "./ports.ts";

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitForPort } from "./ports.ts";
+import { freePort, retryPortClash, waitForPort } from "./ports.ts";
 
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? "nats-server";
 
@@ -111,7 +111,11 @@ function jetstreamBlock(dir: string): string {
 }
 
 /** One nats-server with JetStream (unless jetstream: false) on a free port in a fresh temp folder. */
-export async function startServer(opts: NodeOptions = {}): Promise<NatsNode & AsyncDisposable> {
+export function startServer(opts: NodeOptions = {}): Promise<NatsNode & AsyncDisposable> {
+  return retryPortClash(() => startServerOnce(opts));
+}
+
+async function startServerOnce(opts: NodeOptions): Promise<NatsNode & AsyncDisposable> {
   const dir = mkdtempSync(join(tmpdir(), "lt-nats-"));
   const port = await freePort();
   const monitorPort = await freePort();
@@ -124,7 +128,13 @@ export async function startServer(opts: NodeOptions = {}): Promise<NatsNode & As
     opts.extraConfig ?? "",
   ].join("\n");
   const node = new NatsNode(dir, name, port, 0, monitorPort, config);
-  await node.start();
+  try {
+    await node.start();
+  } catch (e) {
+    await node.kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return Object.assign(node, {
     async [Symbol.asyncDispose]() {
       await node.kill();
@@ -191,7 +201,11 @@ export class NatsCluster implements AsyncDisposable {
 }
 
 /** A JetStream cluster of `size` nodes (default 3) with routes between all of them, each in its own folder. */
-export async function startCluster(size = 3, extraConfig = ""): Promise<NatsCluster> {
+export function startCluster(size = 3, extraConfig = ""): Promise<NatsCluster> {
+  return retryPortClash(() => startClusterOnce(size, extraConfig));
+}
+
+async function startClusterOnce(size: number, extraConfig: string): Promise<NatsCluster> {
   const root = mkdtempSync(join(tmpdir(), "lt-cluster-"));
   const ports = await Promise.all(
     Array.from({ length: size }, async () => ({
@@ -216,8 +230,13 @@ export async function startCluster(size = 3, extraConfig = ""): Promise<NatsClus
     mkdirSync(dir, { recursive: true });
     return new NatsNode(dir, name, p.client, p.cluster, p.monitor, config);
   });
-  await Promise.all(nodes.map((n) => n.start()));
   const cluster = new NatsCluster(root, nodes);
-  await cluster.waitReady();
+  try {
+    await Promise.all(nodes.map((n) => n.start()));
+    await cluster.waitReady();
+  } catch (e) {
+    await cluster[Symbol.asyncDispose]();
+    throw e;
+  }
   return cluster;
 }
