@@ -1,18 +1,12 @@
 // lt-agent's command line and environment: flags win over env, env over defaults. Pure (env passed in).
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { ControlPlaneAuth } from "../control/index.ts";
 import type { Mode } from "../stats/index.ts";
 
-export interface AgentCli {
+/** The control-plane credentials and TLS files (ControlPlaneAuth) plus the pod's own settings. */
+export interface AgentCli extends ControlPlaneAuth {
   servers: string[];
-  creds?: string;
-  user?: string;
-  password?: string;
-  token?: string;
-  /** TLS for the control-plane connection: CA bundle, client certificate and key (PEM files). */
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
   pod?: string;
   mode: Mode;
   prefix: string;
@@ -95,7 +89,8 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
 
 export function toAgentCli(o: Record<string, unknown>): AgentCli {
   const str = (k: string) => (typeof o[k] === "string" && o[k] !== "" ? (o[k] as string) : undefined);
-  const cli: AgentCli = {
+  // Filled field by field below, so writable while it is built.
+  const cli: { -readonly [K in keyof AgentCli]: AgentCli[K] } = {
     servers: String(o.server)
       .split(",")
       .map((s) => s.trim())

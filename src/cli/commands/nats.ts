@@ -4,18 +4,12 @@
 import { accessSync, constants } from "node:fs";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Command } from "commander";
-import { authOptions, ControlClient, redactUrl } from "../../control/index.ts";
+import { authOptions, ControlClient, type ControlPlaneAuth, redactUrl } from "../../control/index.ts";
 import { type CliIo, EXIT } from "../io.ts";
 
-export interface NatsCliOptions {
+/** The connection flags every fleet command takes: the control-plane auth plus server, prefix and --json. */
+export interface NatsCliOptions extends ControlPlaneAuth {
   server?: string;
-  creds?: string;
-  user?: string;
-  password?: string;
-  token?: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
   prefix?: string;
   json?: boolean;
 }
