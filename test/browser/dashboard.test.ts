@@ -1,29 +1,18 @@
 // The live dashboard in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { test } from "node:test";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { chromium } from "playwright-core";
 import { ControlClient, controlNames, ensureControlPlane, validateForPush } from "../../src/control/index.ts";
 import { startHttpServer } from "../../src/http/index.ts";
+import { CHROMIUM, CHROMIUM_ARGS, SKIP_NO_BROWSER } from "../harness/browser.ts";
 import { startServer } from "../harness/index.ts";
 import { CONFIG, makeSnapshot } from "../integration/http-fixtures.ts";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 test("dashboard - shows both pods live, a changing throughput, and a pushed config's new run id", {
-  skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`,
+  skip: SKIP_NO_BROWSER,
   timeout: 90_000,
 }, async () => {
   await using server = await startServer();
@@ -54,7 +43,7 @@ test("dashboard - shows both pods live, a changing throughput, and a pushed conf
       js.publish(names.statsSubject(run, pod), JSON.stringify(s)).catch(() => {});
     }
   }, 300);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const outside: string[] = [];

@@ -1,25 +1,17 @@
 // The HTML report in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): its
 // charts are drawn and opening it makes no network request.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { buildRunReport, renderHtml } from "../../src/report/index.ts";
+import { CHROMIUM, CHROMIUM_ARGS, SKIP_NO_BROWSER } from "../harness/browser.ts";
 import { twoPodRun } from "../unit/report-fixtures.ts";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-];
-
 test("report - the html report opens in Chromium with its charts drawn and no network request", {
-  skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM} (apt-get install chromium)`,
+  skip: SKIP_NO_BROWSER,
   timeout: 60_000,
 }, async () => {
   mkdirSync("test-results", { recursive: true });
@@ -28,7 +20,7 @@ test("report - the html report opens in Chromium with its charts drawn and no ne
   writeFileSync(file, renderHtml(report));
   const url = pathToFileURL(file).href;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
     const requests: string[] = [];
