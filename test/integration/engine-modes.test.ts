@@ -38,8 +38,8 @@ test("engine - a consume-only pod consumes for the whole duration what a publish
   ]);
   const p = pub.finals[0]!;
   const c = con.finals[0]!;
-  assert.equal(p.phase, "done");
-  assert.equal(c.phase, "done");
+  assert.equal(p.phase, "done", `publish pod: ${(p as { error?: string }).error}`);
+  assert.equal(c.phase, "done", `consume pod: ${(c as { error?: string }).error}`);
   assert.equal(p.consumed, 0, "the publish-only pod runs no consumer");
   assert.equal(c.published, 0, "the consume-only pod runs no publisher");
   assert.ok(p.acked >= 1100, `published ${p.published}, acked ${p.acked}`);
