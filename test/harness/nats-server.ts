@@ -60,8 +60,18 @@ export class NatsNode {
     if (this.running) return;
     const proc = spawn(NATS_SERVER_BIN, ["-c", this.#configFile], { stdio: ["ignore", "pipe", "pipe"] });
     this.#proc = proc;
+    // Ready means this process said so: a port that accepts connections may belong to another test's server
+    // that picked the same port a moment earlier (this one then exits with "address already in use").
+    let ready: () => void = () => {};
+    const readyLine = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    let since = "";
     const keep = (b: Buffer) => {
-      this.#log = (this.#log + b.toString()).slice(-20_000);
+      const text = b.toString();
+      this.#log = (this.#log + text).slice(-20_000);
+      since = (since + text).slice(-4_000);
+      if (since.includes("Server is ready")) ready();
     };
     proc.stdout?.on("data", keep);
     proc.stderr?.on("data", keep);
@@ -71,7 +81,19 @@ export class NatsNode {
       ),
     );
     exited.catch(() => {});
-    await Promise.race([waitForPort(this.port, 15_000), exited]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`nats-server ${this.name} not ready after 15 s: ${this.#log}`)),
+        15_000,
+      );
+    });
+    try {
+      await Promise.race([readyLine, exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    await Promise.race([waitForPort(this.port, 5_000), exited]);
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after 5 s). */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { jetstream, jetstreamManager, type PubAck, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { startCluster, startServer } from "../harness/index.ts";
+import { freePort, NatsNode, startCluster, startServer } from "../harness/index.ts";
 
 test("harness - a single server accepts a JetStream publish and survives a restart", async () => {
   await using server = await startServer();
@@ -16,6 +19,20 @@ test("harness - a single server accepts a JetStream publish and survives a resta
   const info = await (await jetstreamManager(nc)).streams.info("H1");
   assert.equal(info.state.messages, 1);
   await nc.close();
+});
+
+test("harness - a server whose port another server holds fails to start instead of passing for that one", async () => {
+  await using first = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), "lt-clash-"));
+  const monitor = await freePort();
+  const config = `listen: "127.0.0.1:${first.port}"\nhttp: "127.0.0.1:${monitor}"\n`;
+  const second = new NatsNode(dir, "clash", first.port, 0, monitor, config);
+  try {
+    await assert.rejects(second.start(), /address already in use/i);
+  } finally {
+    await second.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("harness - an R3 stream on the three-node cluster accepts and returns a message", async () => {
