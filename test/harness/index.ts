@@ -1,2 +1,3 @@
 export { NatsCluster, NatsNode, type NodeOptions, startCluster, startServer } from "./nats-server.ts";
+export { makeOperator, type TestOperator, type UserClaims, type UserCreds } from "./operator.ts";
 export { freePort, retryPortClash, waitForPort } from "./ports.ts";
