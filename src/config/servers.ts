@@ -4,6 +4,8 @@ export function splitServers(natsUrl: string | readonly string[]): string[] {
   return parts.map((s) => s.trim());
 }
 
+/** What `ltctl history --show` and the HTTP shim print in place of a secret. */
+const REDACTED = "***";
 const SCHEMES = new Set(["nats:", "tls:", "ws:", "wss:"]);
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
@@ -21,5 +23,8 @@ export function serverProblem(server: string): string | undefined {
   }
   if (!SCHEMES.has(url.protocol)) return `"${server}": scheme must be nats, tls, ws or wss`;
   if (url.hostname === "") return `"${server}" has no host`;
+  if (url.password === REDACTED || (url.password === "" && url.username === REDACTED)) {
+    return `"${server}" holds *** where the credentials go: a redacted copy (ltctl history --show hides secrets); put the real password back or write \${NATS_PASSWORD} and set it in the agents' environment`;
+  }
   return undefined;
 }

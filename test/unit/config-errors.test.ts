@@ -29,6 +29,16 @@ const BAD: [string, (c: any) => void, string][] = [
     `${S}.nats_url`,
   ],
   [
+    "nats_url a redacted password",
+    (c) => Object.assign(c.load_test_specs[0], { nats_url: "nats://load:***@h:4222" }),
+    `${S}.nats_url`,
+  ],
+  [
+    "nats_url a redacted token",
+    (c) => Object.assign(c.load_test_specs[0], { nats_url: "nats://***@h:4222" }),
+    `${S}.nats_url`,
+  ],
+  [
     "use_jetstream a string",
     (c) => Object.assign(c.load_test_specs[0], { use_jetstream: "yes" }),
     `${S}.use_jetstream`,
@@ -322,6 +332,20 @@ describe("config - messages", () => {
       x.load_test_specs[0].publishers.publish_rate_per_second = 20_000_000;
     });
     assert.match(loadBad(c)[0]!.message, /expected <= 10,000,000 \(limit\), got 20000000/);
+  });
+
+  it("a URL whose password was redacted by history --show says so and how to fix it", () => {
+    const c = edited(root(), (x) => {
+      x.load_test_specs[0].nats_url = "nats://load:***@h:4222";
+    });
+    assert.match(
+      loadBad(c)[0]!.message,
+      /redacted copy \(ltctl history --show hides secrets\).*\$\{NATS_PASSWORD\}/,
+    );
+    const real = edited(root(), (x) => {
+      x.load_test_specs[0].nats_url = "nats://load:s3cret@h:4222";
+    });
+    assert.ok(loadConfig(real, CTX).ok, "a real password is fine");
   });
 
   it("a JSON syntax error is an issue at $ with line and column", () => {

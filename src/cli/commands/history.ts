@@ -39,6 +39,9 @@ export function register(program: Command, io: CliIo): void {
               return 1;
             }
             printJson(io, opts.json ? r : r.config);
+            io.err(
+              "ltctl history: secrets show as ***; put them back (or reference an environment variable) before pushing this again\n",
+            );
             return 0;
           }
           if (opts.json) printJson(io, { configs: revs });
