@@ -9,7 +9,8 @@ With nothing but the checkout: starts nats-server with JetStream in a temp folde
 --server / NATS_URL, with a unique control-plane prefix so other fleets there are untouched), starts three
 lt-agent processes (demo-publish, demo-consume, demo-both), pushes examples/demo.json over NATS as
 "ltctl push" does, shows the live cluster view, prints the cluster-wide report, and stops everything it
-started, also on Ctrl-C (a second Ctrl-C kills at once).
+started, also on Ctrl-C (a second Ctrl-C kills at once). Should ltctl itself be killed, even with SIGKILL, a
+small reaper process it started first stops the server and agents and removes the temp folder.
 
 Needs nats-server on PATH when no server is given (apt-get install nats-server; README, "Manual set-up").
 

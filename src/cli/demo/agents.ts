@@ -31,6 +31,8 @@ export interface StartAgentsOptions {
   readonly dir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly heartbeatMs: number;
+  /** Called with each agent process as soon as it runs (the demo hands it to its reaper). */
+  readonly onSpawn?: (child: Child) => void;
 }
 
 /** Starts one lt-agent per spec. On a failure, the agents already started are stopped before it throws. */
@@ -68,6 +70,7 @@ export async function startAgents(
         env: { ...o.env, NATS_URL: o.server, LT_DEMO_DIR: o.dir, POD_NAME: s.pod, LT_MODE: s.mode },
         logFile: join(o.dir, `agent-${s.pod}.log`),
       });
+      o.onSpawn?.(child);
       out.push({ ...s, child });
     }
   } catch (e) {

@@ -24,6 +24,8 @@ export interface LocalServerOptions {
   readonly signal?: AbortSignal;
   /** @default 15000 */
   readonly readyTimeoutMs?: number;
+  /** Called with each server process as soon as it runs (the demo hands it to its reaper). */
+  readonly onSpawn?: (child: Child) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       if (e instanceof CommandNotFoundError) throw new Error(NATS_SERVER_MISSING);
       throw e;
     }
+    opts.onSpawn?.(child);
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 15_000);
     while (child.running && !opts.signal?.aborted && Date.now() < deadline) {
       if (await accepts(port)) {

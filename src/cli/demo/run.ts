@@ -18,6 +18,7 @@ import type { Child } from "./child.ts";
 import { type LocalServer, startLocalServer } from "./nats-server.ts";
 import { packageRoot } from "./paths.ts";
 import { freePort, sleep } from "./ports.ts";
+import { Reaper } from "./reaper.ts";
 
 /** Exit codes of `ltctl demo` beyond 0: the demo failed; bad usage or config; interrupted (Ctrl-C). */
 export const DEMO_EXIT = { failed: 1, usage: 2, interrupted: 130 } as const;
@@ -54,6 +55,12 @@ export interface DemoContext {
 /** Grace before SIGKILL: an agent drains its run and sends its last snapshot within a few seconds. */
 const AGENT_GRACE_MS = 8_000;
 const SERVER_GRACE_MS = 5_000;
+/**
+ * What the reaper does when ltctl was killed: agents first (they drain while their server still answers), then
+ * the server; shorter graces than a normal stop, since nobody waits for the results, and all within 15 s.
+ */
+const REAP_AGENTS = { wave: 0, graceMs: 5_000 } as const;
+const REAP_SERVER = { wave: 1, graceMs: 3_000 } as const;
 /** How long agents may take to start and register their presence. */
 const REGISTER_TIMEOUT_MS = 20_000;
 /** Seconds from the push to the start barrier (every pod starts together). */
@@ -98,6 +105,15 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
   }
 
   const dir = mkdtempSync(join(tmpdir(), "lt-demo-"));
+  // First of all, so that whatever the demo starts is stopped even if ltctl is SIGKILLed (no handler runs then).
+  let reaper: Reaper;
+  try {
+    reaper = await Reaper.start({ root, node: ctx.node, dir });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    fail((e as Error).message);
+    return DEMO_EXIT.failed;
+  }
   const started: Started = { server: undefined, agents: [] };
   const children = () => [
     ...started.agents.map((a) => a.child),
@@ -113,7 +129,12 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
     let server = opts.server;
     if (server === undefined) {
       say(c.dim("starting a local nats-server with JetStream...\n"));
-      started.server = await startLocalServer({ dir, env: io.env, signal: ctx.signal });
+      started.server = await startLocalServer({
+        dir,
+        env: io.env,
+        signal: ctx.signal,
+        onSpawn: (ch) => reaper.watch(ch, REAP_SERVER),
+      });
       server = started.server.url;
     }
     if (ctx.signal.aborted) {
@@ -140,6 +161,7 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
             dir,
             env: { ...io.env, ...authEnv(opts.auth) },
             heartbeatMs: HEARTBEAT_MS,
+            onSpawn: (ch) => reaper.watch(ch, REAP_AGENTS),
           },
         );
         const dashboard = `http://127.0.0.1:${dashboardPort}/`;
@@ -151,6 +173,7 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
           prefix,
           agents: started.agents,
           dashboard,
+          reaperPid: reaper.pid,
           config: displayPath(configPath, ctx.cwd),
           summary,
         });
@@ -160,6 +183,7 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
           local_server: started.server !== undefined,
           nats_server_pid: started.server?.child.pid ?? null,
           temp_dir: dir,
+          reaper_pid: reaper.pid,
           prefix,
           config: configPath,
           dashboard,
@@ -196,6 +220,8 @@ export async function runDemo(opts: DemoOptions, ctx: DemoContext): Promise<numb
     const pids = children().map((ch) => ch.pid);
     const graceful = await stopAll(started);
     rmSync(dir, { recursive: true, force: true });
+    // Everything is stopped and removed: the reaper may go (release waits for it, so nothing outlives ltctl).
+    await reaper.release();
     ctx.force.removeEventListener("abort", onForce);
     if (n > 0 || hadServer)
       say(
@@ -525,6 +551,7 @@ function renderHeader(h: {
   prefix: string;
   agents: readonly AgentProcess[];
   dashboard: string;
+  reaperPid: number;
   config: string;
   summary: ConfigLine;
 }): string {
@@ -543,6 +570,10 @@ function renderHeader(h: {
     row(
       "files",
       `${h.dir}  (${h.local ? "server store, " : ""}agent logs and stats files; removed at the end)`,
+    ) +
+    row(
+      "reaper",
+      `pid ${h.reaperPid}: stops all of the above and removes the files should ltctl be killed (even SIGKILL)`,
     )
   );
 }
