@@ -15,7 +15,14 @@ import {
   type Snapshot,
   summarize,
 } from "../src/stats/index.ts";
-import { benchEnv, parseBenchArgs, serverVersion, simpleTable, startBenchServer } from "./lib/index.ts";
+import {
+  benchEnv,
+  parseBenchArgs,
+  serverVersion,
+  simpleTable,
+  startBenchServer,
+  writeBench,
+} from "./lib/index.ts";
 
 Error.stackTraceLimit = 0;
 const args = parseBenchArgs(process.argv.slice(2));
@@ -163,11 +170,7 @@ try {
     "exact merge: aggregate() of the 100 snapshots gives the same count, p50, p99, p99.9 and max as one histogram holding every value",
     "target: stats --limit 100 under 1 s",
   ];
-  if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ bench: "control", startedAt: new Date().toISOString(), env, result, notes }, null, 2)}\n`,
-    );
-  } else {
+  writeBench(args.json, { bench: "control", env, notes, data: { result } }, () => {
     const t = simpleTable(
       ["what", "value", "target"],
       [
@@ -192,11 +195,8 @@ try {
         ["slowest round of 100 snapshot writes", `${sendMs.toFixed(0)} ms`, "< 1000 ms"],
       ],
     );
-    const head = `control bench, ${new Date().toISOString()}\n${Object.entries(env)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`;
-    process.stdout.write([head, "", t, "", ...notes.map((n) => `- ${n}`), ""].join("\n"));
-  }
+    return [{ table: t }];
+  });
   if (!exact) process.exitCode = 1;
 } finally {
   for (const nc of conns) await nc.close().catch(() => {});

@@ -13,6 +13,7 @@ import {
   serverVersion,
   simpleTable,
   startBenchServer,
+  writeBench,
 } from "./lib/index.ts";
 import { parseBenchArgs } from "./lib/table.ts";
 
@@ -92,11 +93,7 @@ try {
     "accuracy = messages sent / messages scheduled over the step (a slot the client could not serve within 1 s is skipped and counted missed); jitter = send_delay (actual − intended send time)",
     "targets: ours p99 <= 1.1x bare p99 at 10,000 msg/s; accuracy within 1% at every rate",
   ];
-  if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ bench: "latency", startedAt: new Date().toISOString(), env, latency, accuracy, notes }, null, 2)}\n`,
-    );
-  } else {
+  writeBench(args.json, { bench: "latency", env, notes, data: { latency, accuracy } }, () => {
     const lat = simpleTable(
       [
         "rate msg/s",
@@ -143,26 +140,11 @@ try {
         `${f2(r.jitter.max)} ms`,
       ]),
     );
-    const head = `latency bench, ${new Date().toISOString()}\n${Object.entries(env)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`;
-    process.stdout.write(
-      [
-        head,
-        "",
-        "End-to-end latency (ours = engine)",
-        "",
-        lat,
-        "",
-        "Rate accuracy (engine)",
-        "",
-        acc,
-        "",
-        ...notes.map((n) => `- ${n}`),
-        "",
-      ].join("\n"),
-    );
-  }
+    return [
+      { title: "End-to-end latency (ours = engine)", table: lat },
+      { title: "Rate accuracy (engine)", table: acc },
+    ];
+  });
 } finally {
   await srv[Symbol.asyncDispose]();
 }

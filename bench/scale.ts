@@ -15,6 +15,7 @@ import {
   serverVersion,
   simpleTable,
   startBenchServer,
+  writeBench,
 } from "./lib/index.ts";
 
 Error.stackTraceLimit = 0;
@@ -136,11 +137,7 @@ try {
     "memory: publish mode at an unreachable target rate (no consumer: a core subscriber in the same process at max rate is a slow consumer); RSS of the whole process, sampled from the snapshot that first reached each count",
     "targets: event-loop p99 < 20 ms, rate within 2% of target, RSS(10 M) <= 1.1 x RSS(1 M)",
   ];
-  if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ bench: "scale", startedAt: new Date().toISOString(), env, scale, memory, notes }, null, 2)}\n`,
-    );
-  } else {
+  writeBench(args.json, { bench: "scale", env, notes, data: { scale, memory } }, () => {
     const t1 = simpleTable(
       ["what", "value", "target"],
       [
@@ -171,26 +168,11 @@ try {
       ["RSS at 1 M", "RSS at 10 M", "ratio", "target"],
       [[`${memory.rss_mb_at_1m} MB`, `${memory.rss_mb_at_10m} MB`, `${memory.ratio.toFixed(3)}x`, "<= 1.1x"]],
     );
-    const head = `scale bench, ${new Date().toISOString()}\n${Object.entries(env)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`;
-    process.stdout.write(
-      [
-        head,
-        "",
-        "1,000 publishers + 1,000 consumers in one agent",
-        "",
-        t1,
-        "",
-        "Flat memory",
-        "",
-        t2,
-        "",
-        ...notes.map((n) => `- ${n}`),
-        "",
-      ].join("\n"),
-    );
-  }
+    return [
+      { title: "1,000 publishers + 1,000 consumers in one agent", table: t1 },
+      { title: "Flat memory", table: t2 },
+    ];
+  });
 } finally {
   await srv[Symbol.asyncDispose]();
 }

@@ -30,6 +30,7 @@ export { barePacedPair, type PairResult } from "./latency.ts";
 export { BenchReport, BenchRow, Measurement, measurement } from "./model.ts";
 export { type BenchServer, serverVersion, startBenchServer } from "./server.ts";
 export {
+  type BenchSection,
   benchEnv,
   fmtRate,
   formatJson,
@@ -38,4 +39,5 @@ export {
   renderTable,
   simpleTable,
   type TableLabels,
+  writeBench,
 } from "./table.ts";

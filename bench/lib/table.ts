@@ -127,3 +127,39 @@ export function simpleTable(
   const rule = `|${width.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
   return [line(head), rule, ...cells.map(line)].join("\n");
 }
+
+/** One titled table of a multi-table bench report. */
+export interface BenchSection {
+  readonly title?: string;
+  readonly table: string;
+}
+
+/**
+ * Writes a bench's result to stdout: with `json`, one document `{ bench, startedAt, env, ...data, notes }`;
+ * otherwise a header line, the environment, each section (title, table) and the notes as a list. `sections`
+ * runs only for text, so JSON output never pays for table layout.
+ */
+export function writeBench(
+  json: boolean,
+  doc: {
+    readonly bench: string;
+    readonly env: Record<string, string | number>;
+    readonly notes: readonly string[];
+    readonly data: Record<string, unknown>;
+  },
+  sections: () => readonly BenchSection[],
+): void {
+  const startedAt = new Date().toISOString();
+  if (json) {
+    const out = { bench: doc.bench, startedAt, env: doc.env, ...doc.data, notes: doc.notes };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  const env = Object.entries(doc.env)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const body = sections().flatMap((s) => (s.title ? [s.title, "", s.table, ""] : [s.table, ""]));
+  process.stdout.write(
+    [`${doc.bench} bench, ${startedAt}`, env, "", ...body, ...doc.notes.map((n) => `- ${n}`), ""].join("\n"),
+  );
+}
