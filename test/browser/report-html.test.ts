@@ -7,8 +7,8 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { buildRunReport, renderHtml } from "../../src/report/index.ts";
+import { twoPodRun } from "../fixtures/snapshots.ts";
 import { CHROMIUM, CHROMIUM_ARGS, SKIP_NO_BROWSER } from "../harness/browser.ts";
-import { twoPodRun } from "../unit/report-fixtures.ts";
 
 test("report - the html report opens in Chromium with its charts drawn and no network request", {
   skip: SKIP_NO_BROWSER,

@@ -8,8 +8,8 @@ import {
   PushRejectedError,
 } from "../../src/control/index.ts";
 import { root, spec } from "../fixtures/config.ts";
+import { snapshot } from "../fixtures/snapshots.ts";
 import { startServer } from "../harness/index.ts";
-import { snapshot } from "../unit/report-fixtures.ts";
 
 test("control - ten pods creating the control plane at once all get the same buckets and stream", async () => {
   await using server = await startServer();

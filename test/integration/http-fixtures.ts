@@ -1,12 +1,6 @@
 // Fixtures shared by the HTTP shim's integration and browser tests: a valid config and real snapshots.
-import {
-  encodeHistogram,
-  newHistogram,
-  recordMs,
-  SNAPSHOT_VERSION,
-  type Snapshot,
-  summarize,
-} from "../../src/stats/index.ts";
+import type { Snapshot } from "../../src/stats/index.ts";
+import { snapshot } from "../fixtures/snapshots.ts";
 
 export const CONFIG = {
   load_test_specs: [
@@ -40,7 +34,7 @@ export const CONFIG = {
   ],
 };
 
-/** A real snapshot whose histograms hold `values` (ms); counters scale with `n`. */
+/** A real snapshot whose histograms hold `values` (ms; publish_ack half of each); counters scale with `n`. */
 export function makeSnapshot(
   run: string,
   pod: string,
@@ -48,44 +42,26 @@ export function makeSnapshot(
   values: number[],
   ts = new Date(),
 ): Snapshot {
-  const pa = newHistogram();
-  const e2e = newHistogram();
-  for (const v of values) {
-    recordMs(pa, v / 2);
-    recordMs(e2e, v);
-  }
-  const s: Snapshot = {
-    v: SNAPSHOT_VERSION,
+  return snapshot({
     run_id: run,
     pod,
-    mode: "both",
     spec: "http_test",
-    spec_index: 0,
-    iteration: 0,
-    phase: "running",
     ts: ts.toISOString(),
     elapsed_s: n,
     duration_s: 60,
     target_rate: 100,
+    values: values.map((v) => v / 2),
+    e2e: values,
     published: 100 * n,
     publish_errors: n,
     acked: 99 * n,
     consumed: 98 * n,
     acks_sent: 98 * n,
-    redelivered: 0,
-    duplicates: 0,
-    lost: 0,
-    out_of_order: 0,
     publish_rate: 100 + n,
     consume_rate: 99 + n,
     bytes_out: 6400 * n,
     bytes_in: 6300 * n,
-    latency_ms: { publish_ack: summarize(pa), end_to_end: summarize(e2e) },
-    hist: { publish_ack: encodeHistogram(pa), end_to_end: encodeHistogram(e2e) },
     errors: { timeout: n },
     streams: [{ name: "t_1", num_pending: 7 }],
-  };
-  pa.destroy();
-  e2e.destroy();
-  return s;
+  });
 }

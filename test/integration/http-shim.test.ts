@@ -7,14 +7,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig } from "../../src/config/index.ts";
 import { ControlClient, controlNames, ensureControlPlane, validateForPush } from "../../src/control/index.ts";
 import { type HttpContext, type HttpServer, startHttpServer } from "../../src/http/index.ts";
-import {
-  encodeHistogram,
-  newHistogram,
-  recordMs,
-  SNAPSHOT_VERSION,
-  type Snapshot,
-  summarize,
-} from "../../src/stats/index.ts";
+import type { Snapshot } from "../../src/stats/index.ts";
 import { startServer } from "../harness/index.ts";
 import { CONFIG, makeSnapshot } from "./http-fixtures.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildRunReport, checkThresholds, EXIT_THRESHOLDS_FAILED } from "../../src/report/index.ts";
 import { newHistogram, recordMs, summarize } from "../../src/stats/index.ts";
-import { snapshot, twoPodRun } from "./report-fixtures.ts";
+import { snapshot, twoPodRun } from "../fixtures/snapshots.ts";
 
 test("report - cluster totals sum the final snapshot of every pod and step", () => {
   const r = buildRunReport(twoPodRun("r1", 10, 3));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildRunReport, compareReports, directionOf, renderComparison } from "../../src/report/index.ts";
-import { twoPodRun } from "./report-fixtures.ts";
+import { twoPodRun } from "../fixtures/snapshots.ts";
 
 const a = buildRunReport(twoPodRun("base", 10, 3, 1));
 // Slower (latencies x1.5) and fewer messages per second (8 instead of 10).

@@ -14,7 +14,7 @@ import {
   renderReport,
   renderTable,
 } from "../../src/report/index.ts";
-import { twoPodRun } from "./report-fixtures.ts";
+import { twoPodRun } from "../fixtures/snapshots.ts";
 
 const report = buildRunReport(twoPodRun(), { thresholds: { lost: "== 0" } });
 

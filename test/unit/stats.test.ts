@@ -9,44 +9,27 @@ import {
   mergeEncoded,
   newHistogram,
   recordMs,
-  SNAPSHOT_VERSION,
   type Snapshot,
   summarize,
 } from "../../src/stats/index.ts";
+import { snapshot as fixture } from "../fixtures/snapshots.ts";
 
+/** A snapshot of `pod` whose publish_ack histogram holds `values` (ms). */
 function snapshot(pod: string, values: number[], extra: Partial<Snapshot> = {}): Snapshot {
-  const h = newHistogram();
-  for (const ms of values) recordMs(h, ms);
-  return {
-    v: SNAPSHOT_VERSION,
-    run_id: "r1",
+  return fixture({
     pod,
-    mode: "both",
     spec: "s",
-    spec_index: 0,
-    iteration: 0,
-    phase: "running",
     ts: new Date(1_700_000_000_000).toISOString(),
-    elapsed_s: 1,
-    duration_s: 10,
-    published: values.length,
-    publish_errors: 0,
-    acked: values.length,
+    values,
     consumed: values.length,
     acks_sent: values.length,
-    redelivered: 0,
-    duplicates: 0,
-    lost: 0,
-    out_of_order: 0,
     publish_rate: 10,
     consume_rate: 10,
     bytes_out: 100,
     bytes_in: 100,
-    latency_ms: { publish_ack: summarize(h), end_to_end: emptyPercentiles() },
-    hist: { publish_ack: encodeHistogram(h), end_to_end: "" },
     errors: { timeout: 1 },
     ...extra,
-  };
+  });
 }
 
 test("stats - a histogram survives encoding with every count intact", () => {

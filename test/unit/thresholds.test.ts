@@ -8,7 +8,7 @@ import {
   formatThresholdResult,
   runMetrics,
 } from "../../src/stats/index.ts";
-import { snapshot } from "./report-fixtures.ts";
+import { snapshot } from "../fixtures/snapshots.ts";
 
 test("thresholds - the issue's example block parses into metric, operator and number", () => {
   const { thresholds, issues } = parseThresholds({
