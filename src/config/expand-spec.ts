@@ -53,11 +53,22 @@ export interface ExpandedConsumer {
   filterSubject?: string;
 }
 
+/**
+ * TLS files for the connections to the NATS under test (`tls` of the spec, empty strings left out). Present,
+ * even empty, means TLS is required.
+ */
+export interface ExpandedTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
 /** A spec with everything counted out: what an engine creates and runs. */
 export interface ExpandedSpec {
   name: string;
   servers: string[];
   credsFile?: string;
+  tls?: ExpandedTls;
   useJetStream: boolean;
   clientIdPrefix: string;
   durationMs: number;
@@ -148,6 +159,14 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
     raw: spec,
   };
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
+  if (spec.tls !== undefined) {
+    const { ca_file, cert_file, key_file } = spec.tls;
+    expanded.tls = {
+      ...(ca_file !== "" ? { caFile: ca_file } : {}),
+      ...(cert_file !== "" ? { certFile: cert_file } : {}),
+      ...(key_file !== "" ? { keyFile: key_file } : {}),
+    };
+  }
   return { spec: expanded, warnings };
 }
 

@@ -2,7 +2,13 @@
 export { formatDuration, parseDuration } from "./duration.ts";
 export { type ExpandContext, expandString, resolvePodName } from "./expand-env.ts";
 export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
-export type { ExpandedConsumer, ExpandedPublisher, ExpandedSpec, ExpandedStream } from "./expand-spec.ts";
+export type {
+  ExpandedConsumer,
+  ExpandedPublisher,
+  ExpandedSpec,
+  ExpandedStream,
+  ExpandedTls,
+} from "./expand-spec.ts";
 export { ConfigError, type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
 export { LIMITS } from "./limits.ts";
 export { type LoadResult, loadConfig, parseConfigText } from "./load.ts";
@@ -24,6 +30,8 @@ export {
   StorageSchema,
   type StreamConfig,
   StreamConfigSchema,
+  type TlsConfig,
+  TlsConfigSchema,
 } from "./schema.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";
 export {

@@ -15,6 +15,16 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
     if (problem !== undefined) err("nats_url", problem);
   });
 
+  if (spec.tls !== undefined) {
+    const { cert_file: cert, key_file: key } = spec.tls;
+    if ((cert === "") !== (key === "")) {
+      err(
+        cert === "" ? "tls.cert_file" : "tls.key_file",
+        `tls.cert_file and tls.key_file go together (a client certificate and its private key); ${cert === "" ? "cert_file" : "key_file"} is missing`,
+      );
+    }
+  }
+
   if (pub.stream_name_prefix !== con.stream_name_prefix) {
     err(
       "consumers.stream_name_prefix",

@@ -128,10 +128,25 @@ export const NatsUrlSchema = v.union(
   (i) => `expected a URL string (comma-separated for several) or an array of URL strings, got ${i.received}`,
 );
 
+/**
+ * TLS to the NATS under test (our extension): PEM files of a private CA to trust and of a client certificate
+ * (mutual TLS). Any `tls` object, even `{}`, requires TLS, also with `nats://` URLs. An empty string means
+ * absent (so `"${NATS_CA:-}"` can switch a file off); cert_file and key_file go together (rules.ts).
+ */
+export const TlsConfigSchema = v.strictObject({
+  /** CA bundle trusted for the server's certificate, in place of Node's default CAs. */
+  ca_file: v.optional(v.pipe(text, v.trim()), ""),
+  /** Client certificate (mutual TLS). */
+  cert_file: v.optional(v.pipe(text, v.trim()), ""),
+  /** The client certificate's private key. */
+  key_file: v.optional(v.pipe(text, v.trim()), ""),
+});
+
 export const LoadTestSpecSchema = v.strictObject({
   name: nonEmpty,
   nats_url: NatsUrlSchema,
   nats_creds_file: v.optional(text, ""),
+  tls: v.optional(TlsConfigSchema),
   use_jetstream: v.optional(bool, false),
   client_id_prefix: v.optional(text, "load-tester"),
   streams: v.pipe(
@@ -177,4 +192,5 @@ export type PublisherConfig = v.InferOutput<typeof PublisherConfigSchema>;
 export type ConsumerConfig = v.InferOutput<typeof ConsumerConfigSchema>;
 export type BehaviorConfig = v.InferOutput<typeof BehaviorConfigSchema>;
 export type LogLimits = v.InferOutput<typeof LogLimitsSchema>;
+export type TlsConfig = v.InferOutput<typeof TlsConfigSchema>;
 export type StorageConfig = v.InferOutput<typeof StorageSchema>;

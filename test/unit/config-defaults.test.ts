@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tls tests write ${VAR} in file names
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { edited, loadBad, loadOk, root, spec } from "../fixtures/config.ts";
@@ -13,8 +14,9 @@ describe("config - defaults", () => {
     assert.equal(config.stats_collection_interval_seconds, 5);
   });
 
-  it("spec defaults: no creds, core NATS, client id prefix load-tester, no log limits", () => {
+  it("spec defaults: no creds, no tls, core NATS, client id prefix load-tester, no log limits", () => {
     assert.equal(s.nats_creds_file, "");
+    assert.equal(s.tls, undefined);
     assert.equal(s.use_jetstream, false);
     assert.equal(s.client_id_prefix, "load-tester");
     assert.equal(s.log_limits, undefined);
@@ -150,5 +152,57 @@ describe("config - enums", () => {
     assert.deepEqual(loadBad(root({ storage: { type: "redis" } })), [
       { path: "storage.type", message: 'expected "file" | "badger" | "stdout", got "redis"' },
     ]);
+  });
+});
+
+describe("config - tls (our extension)", () => {
+  const tlsOf = (tls: unknown, env: Record<string, string> = {}) =>
+    loadOk(root({}, [spec({ tls })]), { pod: "p1", env }).plan.steps[0]!.spec.tls;
+
+  it("tls - a CA and a client certificate reach the plan as caFile, certFile and keyFile", () => {
+    const tls = {
+      ca_file: "/etc/nats/ca.pem",
+      cert_file: "/etc/nats/client.pem",
+      key_file: "/etc/nats/client.key",
+    };
+    const r = loadOk(root({}, [spec({ tls })]));
+    assert.deepEqual(r.config.load_test_specs[0]!.tls, tls);
+    assert.deepEqual(r.plan.steps[0]!.spec.tls, {
+      caFile: "/etc/nats/ca.pem",
+      certFile: "/etc/nats/client.pem",
+      keyFile: "/etc/nats/client.key",
+    });
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it("tls - a CA alone, a client certificate alone, or an empty object (TLS required, default CAs) are valid", () => {
+    assert.deepEqual(tlsOf({ ca_file: "/ca.pem" }), { caFile: "/ca.pem" });
+    assert.deepEqual(tlsOf({ cert_file: "/c.pem", key_file: "/c.key" }), {
+      certFile: "/c.pem",
+      keyFile: "/c.key",
+    });
+    assert.deepEqual(tlsOf({}), {});
+  });
+
+  it("tls - file names take ${VAR} and {pod}, and an empty expansion means the file is absent", () => {
+    const tls = {
+      ca_file: "${NATS_TLS_DIR}/ca.pem",
+      cert_file: "${NATS_TLS_DIR}/{pod}.pem",
+      key_file: "${NATS_TLS_DIR}/{pod}.key",
+    };
+    assert.deepEqual(tlsOf(tls, { NATS_TLS_DIR: "/tls" }), {
+      caFile: "/tls/ca.pem",
+      certFile: "/tls/p1.pem",
+      keyFile: "/tls/p1.key",
+    });
+    assert.deepEqual(tlsOf({ ca_file: "${NATS_CA:-}" }), {});
+  });
+
+  it("tls - repeat iterations keep the spec's tls", () => {
+    const r = loadOk(
+      root({ repeat_policy: { enabled: true, max_iterations: 2 } }, [spec({ tls: { ca_file: "/ca.pem" } })]),
+    );
+    assert.equal(r.plan.steps.length, 3);
+    for (const step of r.plan.steps) assert.deepEqual(step.spec.tls, { caFile: "/ca.pem" });
   });
 });

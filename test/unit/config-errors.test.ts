@@ -38,6 +38,28 @@ const BAD: [string, (c: any) => void, string][] = [
     (c) => Object.assign(c.load_test_specs[0], { nats_url: "nats://***@h:4222" }),
     `${S}.nats_url`,
   ],
+  ["tls a string", (c) => Object.assign(c.load_test_specs[0], { tls: "/etc/nats/ca.pem" }), `${S}.tls`],
+  [
+    "tls ca_file a number",
+    (c) => Object.assign(c.load_test_specs[0], { tls: { ca_file: 1 } }),
+    `${S}.tls.ca_file`,
+  ],
+  ["tls unknown key", (c) => Object.assign(c.load_test_specs[0], { tls: { ca: "/ca.pem" } }), `${S}.tls.ca`],
+  [
+    "tls cert_file without key_file",
+    (c) => Object.assign(c.load_test_specs[0], { tls: { cert_file: "/c.pem" } }),
+    `${S}.tls.key_file`,
+  ],
+  [
+    "tls key_file without cert_file",
+    (c) => Object.assign(c.load_test_specs[0], { tls: { ca_file: "/ca.pem", key_file: "/c.key" } }),
+    `${S}.tls.cert_file`,
+  ],
+  [
+    "tls cert_file with an empty key_file",
+    (c) => Object.assign(c.load_test_specs[0], { tls: { cert_file: "/c.pem", key_file: " " } }),
+    `${S}.tls.key_file`,
+  ],
   [
     "use_jetstream a string",
     (c) => Object.assign(c.load_test_specs[0], { use_jetstream: "yes" }),
@@ -315,6 +337,27 @@ describe("config - messages", () => {
     assert.match(byPath.get("load_test_specs[0].consumers.extra")!, /^unknown key "extra" \(known keys: /);
   });
 
+  it("tls - a client certificate without its key names both fields", () => {
+    const c = edited(root(), (x) => {
+      x.load_test_specs[0].tls = { cert_file: "/etc/nats/client.pem" };
+    });
+    assert.equal(
+      formatIssues(loadBad(c)),
+      "load_test_specs[0].tls.key_file: tls.cert_file and tls.key_file go together (a client certificate and its private key); key_file is missing",
+    );
+  });
+
+  it("tls - a misspelt key in tls is an unknown key with a did-you-mean hint", () => {
+    const c = edited(root(), (x) => {
+      x.load_test_specs[0].tls = { cert_fil: "/c.pem", key_file: "/c.key" };
+    });
+    const byPath = new Map(loadBad(c).map((i) => [i.path, i.message]));
+    assert.equal(
+      byPath.get("load_test_specs[0].tls.cert_fil"),
+      'unknown key "cert_fil" (did you mean "cert_file"?)',
+    );
+  });
+
   it("the prefix mismatch message is the original's", () => {
     const c = edited(root(), (x) => {
       x.load_test_specs[0].consumers.stream_name_prefix = "y";
@@ -427,6 +470,7 @@ describe("config - deliberate differences from the original", () => {
   it("a config of the original's with every field set validates", () => {
     const full = spec({
       nats_creds_file: "/c.creds",
+      tls: { ca_file: "/ca.pem", cert_file: "/c.pem", key_file: "/c.key" },
       use_jetstream: true,
       client_id_prefix: "x",
       log_limits: { max_lines: 1000, max_bytes: 1_000_000 },
