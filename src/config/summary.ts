@@ -1,4 +1,5 @@
 import type { Plan } from "./expand-plan.ts";
+import type { ExpandedTls } from "./expand-spec.ts";
 
 /** One stream of a step, as `ltctl validate` shows it. */
 export interface StreamSummary {
@@ -19,6 +20,10 @@ export interface StepSummary {
   iteration: number;
   name: string;
   servers: string[];
+  /** `nats_creds_file`, when set (a path: not a secret). */
+  credsFile?: string;
+  /** The spec's `tls` files, when `tls` is set (present, even empty: TLS required). */
+  tls?: ExpandedTls;
   durationMs: number;
   rampUpMs: number;
   streams: number;
@@ -62,6 +67,8 @@ export function planSummary(plan: Plan): PlanSummary {
       iteration: step.iteration,
       name: step.name,
       servers: s.servers,
+      ...(s.credsFile !== undefined ? { credsFile: s.credsFile } : {}),
+      ...(s.tls !== undefined ? { tls: s.tls } : {}),
       durationMs: s.durationMs,
       rampUpMs: s.rampUpMs,
       streams: s.streams.length,

@@ -2,7 +2,9 @@
 // The bin test needs `npm run build` first (make test builds before testing); it is skipped without dist/.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type CliIo, main } from "../../src/cli/index.ts";
@@ -60,6 +62,43 @@ describe("config - ltctl validate", () => {
     assert.equal(doc.summary.steps[0].consumers, 25);
     assert.equal(doc.summary.steps[0].targetMsgsPerSec, 50_000);
     assert.deepEqual(doc.warnings, []);
+  });
+
+  it("shows the spec's tls files (paths) in the text and in --json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lt-validate-tls-"));
+    try {
+      const cfg = JSON.parse(readFileSync(QUICK, "utf8"));
+      cfg.load_test_specs[0].tls = {
+        ca_file: "/tls/ca.pem",
+        cert_file: "/tls/client.pem",
+        key_file: "/tls/client.key",
+      };
+      const file = join(dir, "tls.json");
+      writeFileSync(file, JSON.stringify(cfg));
+      const text = await run(["validate", file]);
+      assert.equal(text.code, 0, text.err);
+      assert.match(
+        text.out,
+        /\n {2}tls: required · CA \/tls\/ca\.pem · client certificate \/tls\/client\.pem, key \/tls\/client\.key\n/,
+      );
+      const json = await run(["validate", file, "--json"]);
+      assert.deepEqual(JSON.parse(json.out).summary.steps[0].tls, {
+        caFile: "/tls/ca.pem",
+        certFile: "/tls/client.pem",
+        keyFile: "/tls/client.key",
+      });
+      cfg.load_test_specs[0].tls = {};
+      writeFileSync(file, JSON.stringify(cfg));
+      assert.match(
+        (await run(["validate", file])).out,
+        /\n {2}tls: required · default CAs · no client certificate\n/,
+      );
+      delete cfg.load_test_specs[0].tls;
+      writeFileSync(file, JSON.stringify(cfg));
+      assert.doesNotMatch((await run(["validate", file])).out, /tls:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--json on an invalid config prints the issues and exits 1", async () => {

@@ -46,6 +46,13 @@ describe("redact", () => {
     assert.equal(isSecretKey("passport"), false);
   });
 
+  it("redact - the tls files of a spec (and of its plan) are paths and are kept", () => {
+    const tls = { ca_file: "/tls/ca.pem", cert_file: "/tls/client.pem", key_file: "/tls/client.key" };
+    const planTls = { caFile: "/tls/ca.pem", certFile: "/tls/client.pem", keyFile: "/tls/client.key" };
+    assert.deepEqual(redactSecrets({ tls, planTls }), { tls, planTls });
+    for (const k of ["ca_file", "cert_file", "key_file", "keyFile"]) assert.equal(isSecretKey(k), false, k);
+  });
+
   it("redact - a __proto__ key from JSON.parse stays a plain key and is redacted like any other", () => {
     const input = JSON.parse('{"__proto__": {"password": "pp", "url": "nats://u:q@h"}, "a": 1}') as object;
     const out = redactSecrets(input);

@@ -98,6 +98,8 @@ function stepDetail(step: StepSummary, total: number): string {
   let out = `step ${step.index + 1}/${total} · ${step.name} (load_test_specs[${step.specIndex}])`;
   out += ` · ${formatDuration(step.durationMs)}, ramp-up ${formatDuration(step.rampUpMs)}\n`;
   out += `  servers: ${step.servers.join(", ")}\n`;
+  if (step.credsFile !== undefined) out += `  creds: ${step.credsFile}\n`;
+  if (step.tls !== undefined) out += `  tls: ${tlsLine(step.tls)}\n`;
   out += `  ${step.streams} streams, ${step.subjects} subjects, ${step.publishers} publishers, ${step.consumers} consumers`;
   out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${formatBytes(step.messageSizeBytes)}\n\n`;
   const rows = step.streamList
@@ -127,6 +129,16 @@ function stepDetail(step: StepSummary, total: number): string {
   const more = step.streamList.length - MAX_STREAM_ROWS;
   if (more > 0) out += `  … and ${more} more streams (--json lists all)\n`;
   return out;
+}
+
+/** `tls` of a step in one line: required TLS, the CA trusted, the client certificate (paths, not secrets). */
+function tlsLine(tls: NonNullable<StepSummary["tls"]>): string {
+  const ca = tls.caFile !== undefined ? `CA ${tls.caFile}` : "default CAs";
+  const client =
+    tls.certFile !== undefined
+      ? `client certificate ${tls.certFile}, key ${tls.keyFile ?? "?"}`
+      : "no client certificate";
+  return `required · ${ca} · ${client}`;
 }
 
 function stepsTable(steps: readonly StepSummary[]): string {
