@@ -27,8 +27,8 @@ export const EXIT = {
   unreachable: 3,
   /** A step of a local run ended in phase "error" (e.g. the NATS under test was unreachable). */
   stepFailed: 4,
-  /** An SLO threshold failed (as k6). */
-  thresholdsFailed: 99,
+  /** An SLO threshold failed: the run did not pass (the same code as an invalid config; the message tells). */
+  thresholdsFailed: 1,
   /** Stopped by Ctrl-C / SIGTERM before the plan ended (128 + SIGINT). */
   interrupted: 130,
 } as const;

@@ -77,7 +77,7 @@ export function formatFromFileName(file: string): ReportFormat | undefined {
 export interface ThresholdCheck {
   readonly results: ThresholdResult[];
   readonly passed: boolean;
-  /** `EXIT_THRESHOLDS_FAILED` (99) when a threshold failed, else 0. */
+  /** `EXIT_THRESHOLDS_FAILED` (1) when a threshold failed, else 0. */
   readonly exitCode: number;
   /** One line per threshold (✓ / ✗, the measured value), empty when there are none. */
   readonly text: string;

@@ -90,7 +90,7 @@ test("thresholds - evaluation over the cluster summary names the failing thresho
   assert.match(formatThresholdResult(results[0]!), /^✗ publish_ack\.p99_ms < 50 \(measured 90\.\d+\)$/);
   assert.equal(formatThresholdResult(results[1]!), "✗ lost == 0 (measured 2)");
   assert.equal(formatThresholdResult(results[4]!), "✗ end_to_end.p99_ms < 5 (not measured)");
-  assert.equal(EXIT_THRESHOLDS_FAILED, 99);
+  assert.equal(EXIT_THRESHOLDS_FAILED, 1);
 });
 
 test("thresholds - a bad expression fails config validation with its key path", async () => {

@@ -26,9 +26,9 @@ spec and iteration, with latency percentiles from merged histograms. --format ht
 file with throughput and latency-over-time charts and the percentile curve (no network needed to view it).
 
 When the run's config has a "thresholds" block, each is checked against the cluster-wide run summary and
-printed; exit code 99 when one fails (as k6), naming the threshold and the measured value.
+printed; exit code 1 when one fails, naming the threshold and the measured value.
 
-Exit codes: 0 ok, 99 a threshold failed, 1 no such run / no snapshots / bad thresholds, 2 bad usage,
+Exit codes: 0 ok, 1 a threshold failed / no such run / no snapshots / bad thresholds, 2 bad usage,
 3 control plane unreachable. --json is --format json.
 
 Examples:
@@ -104,7 +104,7 @@ export async function writeReport(
   return printThresholds(report, io);
 }
 
-/** Prints the failing thresholds (all of them when output is a file) to stderr; 99 when one failed. */
+/** Prints the failing thresholds (all of them when output is a file) to stderr; 1 when one failed. */
 export function printThresholds(report: RunReport, io: CliIo): number {
   const check = thresholdCheckOf(report);
   if (check.results.length === 0) return EXIT.ok;

@@ -33,10 +33,10 @@ on the open-model schedule and consumes, printing a progress line every second; 
 and what was measured is printed. Streams are kept unless --cleanup.
 
 With a "thresholds" block in the config, each threshold is checked against the run's cluster summary at
-the end; exit code 99 (as k6) when one fails, naming it and the measured value. --report FILE writes the
+the end; exit code 1 when one fails, naming it and the measured value on stderr. --report FILE writes the
 same report "ltctl report" makes (format from --format, else the file's extension).
 
-Exit codes: 0 done, 1 invalid config, 2 bad usage or unreadable file, 3 a step failed, 99 a threshold
+Exit codes: 0 done, 1 invalid config or a threshold failed, 2 bad usage or unreadable file, 4 a step
 failed, 130 interrupted. Any non-zero code means the run did not pass.
 
 Examples:

@@ -23,7 +23,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--interval <s>", "refresh every s seconds", secs, 2)
     .option(
       "--until-done",
-      "exit once every live agent finished the run: 0, or 99 when one of the run's thresholds failed",
+      "exit once every live agent finished the run: 0, or 1 when one of the run's thresholds failed",
     )
     .option("--run <id>", "watch this run (default: the active one)")
     .option("--timeout <s>", "give up after s seconds (exit 1)", secs)
