@@ -3,19 +3,26 @@
 // admin connection for stream management and info sampling. 1,000 publishers over 100 streams are 100
 // connections, not 1,000. Every connection reconnects forever during a run.
 import { readFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import {
   type ConnectionOptions,
   connect,
   credsAuthenticator,
   type NatsConnection,
 } from "@nats-io/transport-node";
+import type { ExpandedTls } from "../config/index.ts";
 
 /** Publishers (or consumers) sharing one connection before another one opens. */
 export const PER_CONNECTION = 100;
 
+/** Where and how to connect: plain data (it crosses to worker threads inside a ShareSpec). */
 export interface ConnectTarget {
   readonly servers: readonly string[];
   readonly credsFile?: string;
+  /** The spec's `tls` files; present (even empty) requires TLS, also for `nats://` URLs. */
+  readonly tls?: ExpandedTls;
+  /** How long connecting may take (nats.js `timeout`). Tests shorten it. @default 20000 */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -59,22 +66,109 @@ export function connectOptions(t: ConnectTarget, name: string): ConnectionOption
     noAsyncTraces: true,
     pingInterval: 10_000,
   };
-  if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
+  if (t.connectTimeoutMs !== undefined) opts.timeout = t.connectTimeoutMs;
+  if (t.tls !== undefined) opts.tls = tlsOptions(t.tls);
+  else if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
   if (t.credsFile) opts.authenticator = credsAuthenticator(readFileSync(t.credsFile));
   else if (auth) Object.assign(opts, auth);
   return opts;
 }
 
-/** Connects; the error names the connection and the servers. */
-export async function open(t: ConnectTarget, name: string): Promise<NatsConnection> {
+/**
+ * nats.js TLS options from the spec's files. File names, not contents: nats.js reads them at each (re)connect,
+ * so rotated certificates are picked up. Each file is read here first, so a missing or unreadable one fails
+ * with the config field and the path (nats.js would not name the field, nor the file of every error).
+ */
+function tlsOptions(tls: ExpandedTls): NonNullable<ConnectionOptions["tls"]> {
+  readTlsFiles(tls);
+  return {
+    ...(tls.caFile !== undefined ? { caFile: tls.caFile } : {}),
+    ...(tls.certFile !== undefined ? { certFile: tls.certFile } : {}),
+    ...(tls.keyFile !== undefined ? { keyFile: tls.keyFile } : {}),
+  };
+}
+
+function readTlsFiles(tls: ExpandedTls): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (field: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const why = (err as Error).message.replace(/, (open|read) '.*'$/, "");
+      throw new Error(`cannot read tls.${field} ${file}: ${why}`, { cause: err });
+    }
+  };
+  return {
+    ...(tls.caFile !== undefined ? { ca: read("ca_file", tls.caFile) } : {}),
+    ...(tls.certFile !== undefined ? { cert: read("cert_file", tls.certFile) } : {}),
+    ...(tls.keyFile !== undefined ? { key: read("key_file", tls.keyFile) } : {}),
+  };
+}
+
+/**
+ * Checks that the TLS files can be read and form a usable CA, certificate and key (a key that is not the
+ * certificate's, a file that is no PEM), naming the fields and files; throws otherwise. Once per step (`open`
+ * with `checkTls`), not per connection: parsing them costs ~2 ms, and nats.js parses them again at each connect.
+ */
+function checkTlsFiles(tls: ExpandedTls): void {
+  const files = readTlsFiles(tls);
   try {
+    createSecureContext(files);
+  } catch (err) {
+    const named = [
+      ["ca_file", tls.caFile],
+      ["cert_file", tls.certFile],
+      ["key_file", tls.keyFile],
+    ]
+      .filter(([, f]) => f !== undefined)
+      .map(([k, f]) => `tls.${k} ${f}`)
+      .join(", ");
+    throw new Error(`unusable TLS files (${named}): ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Connects; the error names the connection and the servers (and what to check when TLS failed). `checkTls`
+ * (the step's first connection) also checks that the TLS files form a usable certificate and key.
+ */
+export async function open(
+  t: ConnectTarget,
+  name: string,
+  o: { checkTls?: boolean } = {},
+): Promise<NatsConnection> {
+  try {
+    if (o.checkTls && t.tls !== undefined) checkTlsFiles(t.tls);
     return await connect(connectOptions(t, name));
   } catch (err) {
     const where = splitUserInfo(t.servers).servers.join(",");
-    throw new Error(`connection ${name} to ${where} failed: ${(err as Error).message}`, {
+    const msg = (err as Error).message;
+    throw new Error(`connection ${name} to ${where} failed: ${msg}${tlsHint(t, msg)}`, {
       cause: err,
     });
   }
+}
+
+/**
+ * What to check when a connection failed in a way TLS explains. A server that requires a client certificate
+ * and gets none drops the connection after the handshake, and nats.js then reports a plain "timeout".
+ */
+function tlsHint(t: ConnectTarget, message: string): string {
+  if (/^(cannot read tls\.|unusable TLS files)/.test(message)) return "";
+  const tls = t.tls !== undefined || t.servers.some((s) => /^tls:\/\//i.test(s));
+  if (/does not support 'tls'/.test(message)) return " (TLS: this server offers no TLS; the spec sets tls)";
+  if (
+    /unable to verify|self[- ]signed|unable to get (local )?issuer|certificate (has expired|is not yet valid)|altnames/i.test(
+      message,
+    )
+  ) {
+    return t.tls?.caFile !== undefined
+      ? " (TLS: the server's certificate does not verify against tls.ca_file)"
+      : " (TLS: the server's certificate is not trusted: set tls.ca_file to its CA, or NODE_EXTRA_CA_CERTS)";
+  }
+  const tlsLike = /certificate|tls|ssl|handshake|alert|socket hang up|ECONNRESET/i.test(message);
+  if (!tlsLike && !(tls && /timeout/i.test(message))) return "";
+  return t.tls?.certFile !== undefined
+    ? " (TLS: the server may refuse the client certificate: check tls.cert_file and tls.key_file)"
+    : " (TLS: the server may require a client certificate: tls.cert_file and tls.key_file)";
 }
 
 /** Follows a connection's status events: counts reconnects and remembers permission errors. */

@@ -4,14 +4,14 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { Plan } from "../config/index.ts";
 import type { Snapshot } from "../stats/index.ts";
 import type { EngineOptions, RunResult } from "./api.ts";
-import { open } from "./connections.ts";
+import { type ConnectTarget, open } from "./connections.ts";
 import { runStep, type StepTuning } from "./step.ts";
 import { SystemSampler } from "./system.ts";
 
 export async function runPlan(plan: Plan, opts: EngineOptions & { tuning?: StepTuning }): Promise<RunResult> {
   const finals: Snapshot[] = [];
   const system = new SystemSampler();
-  const created = new Map<string, { servers: readonly string[]; credsFile?: string }>();
+  const created = new Map<string, ConnectTarget>();
   try {
     for (const [i, step] of plan.steps.entries()) {
       if (opts.signal.aborted) break;
@@ -33,10 +33,7 @@ export async function runPlan(plan: Plan, opts: EngineOptions & { tuning?: StepT
   return { finals, stopped: opts.signal.aborted };
 }
 
-async function cleanup(
-  created: Map<string, { servers: readonly string[]; credsFile?: string }>,
-  opts: EngineOptions,
-) {
+async function cleanup(created: Map<string, ConnectTarget>, opts: EngineOptions) {
   for (const [name, where] of created) {
     try {
       const nc = await open(where, "lt-cleanup");

@@ -7,7 +7,7 @@ import { type ConsumerMessages, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
 import type { Logger } from "./api.ts";
-import { open, PER_CONNECTION, watchStatus } from "./connections.ts";
+import { type ConnectTarget, open, PER_CONNECTION, watchStatus } from "./connections.ts";
 import { ConsumerState } from "./consumer.ts";
 import { CoreLane, JsLane, type Lane } from "./lanes.ts";
 import { FailLedger } from "./ledger.ts";
@@ -18,9 +18,8 @@ import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SeqTracker } from "./sequence.ts";
 
-export interface ShareSpec {
-  readonly servers: readonly string[];
-  readonly credsFile?: string;
+/** Where to connect (servers, creds, TLS files, connect timeout) and what to run. */
+export interface ShareSpec extends ConnectTarget {
   readonly clientIdPrefix: string;
   readonly useJetStream: boolean;
   readonly durationMs: number;

@@ -6,7 +6,7 @@ import type { Plan, PlanStep } from "../config/index.ts";
 import type { Phase, Snapshot, StreamStats } from "../stats/index.ts";
 import { encodeHistogram, newHistogram } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
-import { open } from "./connections.ts";
+import { type ConnectTarget, open } from "./connections.ts";
 import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { type ShareSample, zeroCounters } from "./metrics.ts";
 import type { ShareSpec } from "./share.ts";
@@ -30,6 +30,8 @@ export interface StepTuning {
   readonly publishRetryWaitMs?: number;
   readonly maxLagMs?: number;
   readonly window?: number;
+  /** How long opening a connection may take (nats.js `timeout`). @default 20000 */
+  readonly connectTimeoutMs?: number;
 }
 
 export interface StepContext {
@@ -38,7 +40,7 @@ export interface StepContext {
   readonly tuning: StepTuning;
   readonly system: SystemSampler;
   /** Streams this run created, for cleanup (name -> where). */
-  readonly created: Map<string, { servers: readonly string[]; credsFile?: string }>;
+  readonly created: Map<string, ConnectTarget>;
   readonly first: boolean;
 }
 
@@ -83,19 +85,23 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     return snap;
   };
 
+  const target: ConnectTarget = {
+    servers: spec.servers,
+    credsFile: spec.credsFile,
+    tls: spec.tls,
+    connectTimeoutMs: tuning.connectTimeoutMs,
+  };
   try {
-    admin = await open(spec, `${spec.clientIdPrefix}-admin`);
+    admin = await open(target, `${spec.clientIdPrefix}-admin`, { checkTls: true });
     if (spec.useJetStream) {
       jsm = await jetstreamManager(admin);
       for (const s of spec.streams) {
-        if (await ensureStream(jsm, s))
-          ctx.created.set(s.name, { servers: spec.servers, credsFile: spec.credsFile });
+        if (await ensureStream(jsm, s)) ctx.created.set(s.name, target);
       }
       for (const c of consumers) await ensureConsumer(jsm, c);
     }
     const shareSpec: ShareSpec = {
-      servers: spec.servers,
-      credsFile: spec.credsFile,
+      ...target,
       clientIdPrefix: spec.clientIdPrefix,
       useJetStream: spec.useJetStream,
       durationMs: spec.durationMs,
