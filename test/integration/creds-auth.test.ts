@@ -10,63 +10,10 @@ import type { EngineOptions } from "../../src/engine/index.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { ltctl, SKIP_UNBUILT, startAgent, until } from "../harness/agents.ts";
 import { makeOperator, type NatsNode, startServer, type TestOperator } from "../harness/index.ts";
-import { run } from "./engine-helpers.ts";
+import { errorOf, recorder, run, smallSpec } from "./engine-helpers.ts";
 
-const spec = (url: string, creds: string, name = "cred", streamPrefix = name.toUpperCase()) => ({
-  name,
-  nats_url: url,
-  nats_creds_file: creds,
-  use_jetstream: true,
-  client_id_prefix: `lt-${name}`,
-  streams: [
-    {
-      name_prefix: streamPrefix,
-      count: 2,
-      replicas: 1,
-      subjects: [`${name}.{}`],
-      storage: "memory",
-    },
-  ],
-  publishers: {
-    count_per_stream: 1,
-    stream_name_prefix: streamPrefix,
-    publish_rate_per_second: 100,
-    publish_pattern: "steady",
-    message_size_bytes: 64,
-    track_latency: true,
-  },
-  consumers: {
-    stream_name_prefix: streamPrefix,
-    type: "pull",
-    count_per_stream: 1,
-    durable_name_prefix: name,
-    ack_wait_seconds: 5,
-    max_ack_pending: 1000,
-    ack_policy: "explicit",
-  },
-  behavior: { duration_seconds: 2, ramp_up_seconds: 0 },
-});
-
-/** A logger that keeps what it is told, and the process's unhandled rejections while a test runs. */
-function recorder() {
-  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-  const rejections: unknown[] = [];
-  const onRejection = (e: unknown) => rejections.push(e);
-  process.on("unhandledRejection", onRejection);
-  const at =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void => {
-      lines.push({ level, msg, ...(fields ? { fields } : {}) });
-    };
-  return {
-    log: { info: at("info"), warn: at("warn"), error: at("error") },
-    lines,
-    rejections,
-    done: () => process.off("unhandledRejection", onRejection),
-  };
-}
-
-const errorOf = (s: Snapshot): string => String((s as { error?: unknown }).error ?? "");
+const spec = (url: string, creds: string, name = "cred", streamPrefix = name.toUpperCase()) =>
+  smallSpec(url, name, { nats_creds_file: creds }, streamPrefix);
 
 describe("auth - the engine with nats_creds_file against an operator-mode server", {
   timeout: 60_000,

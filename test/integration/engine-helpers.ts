@@ -26,3 +26,66 @@ export async function run(
   });
   return { finals, snaps };
 }
+
+/**
+ * A small JetStream spec: 2 memory streams `<NAME>_1..2` on `<name>.{}`, one publisher each at 100 msg/s with
+ * latency tracking, one explicit-ack pull consumer each, 2 s; `extra` adds or replaces top-level fields
+ * (`nats_creds_file`, `tls`, ...).
+ */
+export function smallSpec(
+  url: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+  streamPrefix = name.toUpperCase(),
+): Record<string, unknown> {
+  return {
+    name,
+    nats_url: url,
+    use_jetstream: true,
+    client_id_prefix: `lt-${name}`,
+    streams: [
+      { name_prefix: streamPrefix, count: 2, replicas: 1, subjects: [`${name}.{}`], storage: "memory" },
+    ],
+    publishers: {
+      count_per_stream: 1,
+      stream_name_prefix: streamPrefix,
+      publish_rate_per_second: 100,
+      publish_pattern: "steady",
+      message_size_bytes: 64,
+      track_latency: true,
+    },
+    consumers: {
+      stream_name_prefix: streamPrefix,
+      type: "pull",
+      count_per_stream: 1,
+      durable_name_prefix: name,
+      ack_wait_seconds: 5,
+      max_ack_pending: 1000,
+      ack_policy: "explicit",
+    },
+    behavior: { duration_seconds: 2, ramp_up_seconds: 0 },
+    ...extra,
+  };
+}
+
+/** A logger that keeps what it is told, and the process's unhandled rejections while a test runs. */
+export function recorder() {
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const rejections: unknown[] = [];
+  const onRejection = (e: unknown) => rejections.push(e);
+  process.on("unhandledRejection", onRejection);
+  const at =
+    (level: string) =>
+    (msg: string, fields?: Record<string, unknown>): void => {
+      lines.push({ level, msg, ...(fields ? { fields } : {}) });
+    };
+  return {
+    log: { info: at("info"), warn: at("warn"), error: at("error") },
+    lines,
+    rejections,
+    done: () => process.off("unhandledRejection", onRejection),
+  };
+}
+
+/** The `error` a final snapshot in phase "error" carries ("" when none). */
+export const errorOf = (s: Snapshot): string => String((s as { error?: unknown }).error ?? "");

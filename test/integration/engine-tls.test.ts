@@ -7,64 +7,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EngineOptions } from "../../src/engine/index.ts";
-import type { Snapshot } from "../../src/stats/index.ts";
 import { type NatsNode, startServer } from "../harness/index.ts";
 import { haveOpenssl, makePki, type TestPki } from "../harness/tls.ts";
-import { run } from "./engine-helpers.ts";
+import { errorOf, recorder, run, smallSpec } from "./engine-helpers.ts";
 
-const spec = (url: string, tls: Record<string, string>, name: string) => ({
-  name,
-  nats_url: url,
-  tls,
-  use_jetstream: true,
-  client_id_prefix: `lt-${name}`,
-  streams: [
-    {
-      name_prefix: name.toUpperCase(),
-      count: 2,
-      replicas: 1,
-      subjects: [`${name}.{}`],
-      storage: "memory",
-    },
-  ],
-  publishers: {
-    count_per_stream: 1,
-    stream_name_prefix: name.toUpperCase(),
-    publish_rate_per_second: 100,
-    publish_pattern: "steady",
-    message_size_bytes: 64,
-    track_latency: true,
-  },
-  consumers: {
-    stream_name_prefix: name.toUpperCase(),
-    type: "pull",
-    count_per_stream: 1,
-    durable_name_prefix: name,
-    ack_wait_seconds: 5,
-    max_ack_pending: 1000,
-    ack_policy: "explicit",
-  },
-  behavior: { duration_seconds: 2, ramp_up_seconds: 0 },
-});
-
-/** A logger that keeps what it is told, and the process's unhandled rejections while a test runs. */
-function recorder() {
-  const lines: { level: string; msg: string }[] = [];
-  const rejections: unknown[] = [];
-  const onRejection = (e: unknown) => rejections.push(e);
-  process.on("unhandledRejection", onRejection);
-  const at = (level: string) => (msg: string) => {
-    lines.push({ level, msg });
-  };
-  return {
-    log: { info: at("info"), warn: at("warn"), error: at("error") },
-    lines,
-    rejections,
-    done: () => process.off("unhandledRejection", onRejection),
-  };
-}
-
-const errorOf = (s: Snapshot): string => String((s as { error?: unknown }).error ?? "");
+const spec = (url: string, tls: Record<string, string>, name: string) => smallSpec(url, name, { tls });
 
 /** Runs one spec with the recorder; a short connect timeout keeps a refused handshake from taking 20 s. */
 async function runRecorded(s: unknown, extra: Partial<EngineOptions> = {}) {
