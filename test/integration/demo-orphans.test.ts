@@ -3,8 +3,9 @@
 // Runs the built binary (npm run build first), like demo.test.ts.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { test } from "node:test";
+import { childrenOf, demoProcessAlive, processesMentioning } from "../harness/index.ts";
 
 interface Started {
   nats_server_pid: number;
@@ -71,43 +72,6 @@ function demo(args: string[]): Demo {
   return { proc, running, exited };
 }
 
-/** A process of the demo's (server, agent, reaper) that still runs; a zombie or a reused pid is gone for us. */
-function alive(pid: number): boolean {
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/\) Z /.test(stat) && /lt-agent|nats-server|reaper-main/.test(cmd);
-  } catch {
-    return false;
-  }
-}
-
-/** The direct children of `pid`, from /proc/<pid>/task/<tid>/children. */
-function childrenOf(pid: number): number[] {
-  const out = new Set<number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const text = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
-    for (const c of text ? text.split(/\s+/) : []) out.add(Number(c));
-  }
-  return [...out].sort((a, b) => a - b);
-}
-
-/** Processes of the demo's whose command line or environment mentions `needle` (the temp folder). */
-function processesMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    for (const f of ["cmdline", "environ"]) {
-      try {
-        if (readFileSync(`/proc/${d}/${f}`, "utf8").includes(needle) && alive(Number(d))) out.push(Number(d));
-      } catch {
-        // gone, or not ours to read
-      }
-    }
-  }
-  return [...new Set(out)];
-}
-
 async function pollUntil(done: () => boolean, ms: number): Promise<number> {
   const t0 = Date.now();
   while (!done() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 100));
@@ -128,15 +92,18 @@ test("demo - a SIGKILLed demo leaves no nats-server or agent behind, and its tem
     childrenOf(d.proc.pid!),
     [...pids].sort((a, b) => a - b),
   );
-  for (const pid of pids) assert.ok(alive(pid), `pid ${pid} runs before the kill`);
+  for (const pid of pids) assert.ok(demoProcessAlive(pid), `pid ${pid} runs before the kill`);
   assert.ok(existsSync(started.temp_dir));
 
   d.proc.kill("SIGKILL");
   const r = await d.exited;
   assert.equal(r.signal, "SIGKILL");
-  const tookMs = await pollUntil(() => pids.every((p) => !alive(p)) && !existsSync(started.temp_dir), 15_000);
+  const tookMs = await pollUntil(
+    () => pids.every((p) => !demoProcessAlive(p)) && !existsSync(started.temp_dir),
+    15_000,
+  );
   for (const pid of pids)
-    assert.equal(alive(pid), false, `pid ${pid} still runs ${tookMs} ms after the kill`);
+    assert.equal(demoProcessAlive(pid), false, `pid ${pid} still runs ${tookMs} ms after the kill`);
   assert.equal(existsSync(started.temp_dir), false, `${started.temp_dir} removed`);
   assert.deepEqual(processesMentioning(started.temp_dir), []);
 });
@@ -147,7 +114,7 @@ test("demo - a normal run leaves no reaper behind once ltctl has exited", { time
   const r = await d.exited;
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
   // No polling: ltctl waits for its reaper to exit before it exits itself.
-  for (const pid of pidsOf(started)) assert.equal(alive(pid), false, `pid ${pid} outlived ltctl`);
+  for (const pid of pidsOf(started)) assert.equal(demoProcessAlive(pid), false, `pid ${pid} outlived ltctl`);
   assert.equal(existsSync(started.temp_dir), false);
   assert.deepEqual(processesMentioning(started.temp_dir), []);
 });
@@ -163,7 +130,7 @@ test("demo - SIGTERM mid-run still stops everything cleanly, reaper included, an
   const last = JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { event?: string };
   assert.equal(last.event, "finished");
   assert.match(r.out, /"event":"stopped".*"graceful":true/);
-  for (const pid of pidsOf(started)) assert.equal(alive(pid), false, `pid ${pid} outlived ltctl`);
+  for (const pid of pidsOf(started)) assert.equal(demoProcessAlive(pid), false, `pid ${pid} outlived ltctl`);
   assert.equal(existsSync(started.temp_dir), false);
   assert.deepEqual(processesMentioning(started.temp_dir), []);
 });

@@ -2,10 +2,11 @@
 // left behind afterwards (also after Ctrl-C), plus the message a machine without nats-server gets.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { demoProcessAlive, processesMentioning } from "../harness/index.ts";
 
 interface Result {
   code: number | null;
@@ -40,33 +41,6 @@ function ltctl(
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // A zombie is gone for our purpose; a reused pid runs something else.
-    return !/\) Z /.test(stat) && /lt-agent|nats-server/.test(cmd);
-  } catch {
-    return false;
-  }
-}
-
-/** Processes whose command line or environment mentions `needle` (the demo's temp folder). */
-function processesMentioning(needle: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
-    for (const f of ["cmdline", "environ"]) {
-      try {
-        if (readFileSync(`/proc/${d}/${f}`, "utf8").includes(needle) && alive(Number(d))) out.push(Number(d));
-      } catch {
-        // gone, or not ours to read
-      }
-    }
-  }
-  return out;
-}
-
 const num = (s: string | undefined) => Number((s ?? "").replaceAll(",", ""));
 
 test("ltctl demo - runs three agents on its own nats-server to the cluster report, exits 0, leaves no process", {
@@ -94,7 +68,7 @@ test("ltctl demo - runs three agents on its own nats-server to the cluster repor
 
   const pids = [...r.out.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
   assert.equal(pids.length, 4, "the server and three agents");
-  for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still runs`);
+  for (const pid of pids) assert.equal(demoProcessAlive(pid), false, `pid ${pid} still runs`);
   const dir = /files\s+(\S+)/.exec(r.out)?.[1] ?? "";
   assert.ok(dir.includes("lt-demo-"), "the temp folder is named");
   assert.equal(existsSync(dir), false, `${dir} removed`);
@@ -134,7 +108,7 @@ test("ltctl demo - Ctrl-C mid-run stops agents and server, prints what was measu
   assert.ok((report?.report.cluster.metrics.published ?? 0) > 0, "the report so far");
   assert.deepEqual(events.at(-1)?.event, "finished");
   for (const pid of [started.nats_server_pid, ...started.agents.map((a) => a.pid)])
-    assert.equal(alive(pid), false, `pid ${pid} still runs`);
+    assert.equal(demoProcessAlive(pid), false, `pid ${pid} still runs`);
   assert.equal(existsSync(started.temp_dir), false);
   assert.deepEqual(processesMentioning(started.temp_dir), []);
 });
