@@ -7,7 +7,7 @@
 //     N streams with one publisher each; ours = k workers, baseline = 1 worker of the same run.
 // The engine runs with all measurement on (histograms, sequences in the payload, snapshots every second) at an
 // unreachable target rate, publish mode. CPU is this process (all threads), never the server.
-// Run: npm run bench:engine [-- --json] [-- --seconds 4]
+// Run: npm run bench:engine [-- --json] [-- --seconds 4] [-- --repeat 5]
 //
 // Stack traces are switched off below, after the imports (see bench/peer.ts for why not with the flag).
 import { availableParallelism } from "node:os";
@@ -24,6 +24,9 @@ import {
   fillStream,
   formatJson,
   formatText,
+  type Measurement,
+  medianMeasurement,
+  pairedMedians,
   parseBenchArgs,
   serverVersion,
   startBenchServer,
@@ -38,49 +41,89 @@ const cores = availableParallelism();
 const srv = await startBenchServer();
 const rows: BenchRow[] = [];
 try {
+  const spread = (ratios: number[]) =>
+    args.repeat > 1
+      ? `median of ${args.repeat} interleaved pairs; per-pair ratio ${Math.min(...ratios).toFixed(2)}x-${Math.max(...ratios).toFixed(2)}x`
+      : undefined;
   for (const size of [128, 1024]) {
     const label = size === 128 ? "128 B" : "1 KiB";
-    progress(`core ${label}: bare`);
-    const bare = await bareCorePublish(srv.url, {
-      subject: `bare.core.${size}`,
-      size,
-      durationMs: seconds * 1000,
-    });
-    progress(`core ${label}: engine`);
-    const ours = await enginePublish(srv.url, `ECORE${size}`, false, size, seconds);
-    rows.push({ scenario: `core publish ${label}`, unit: "msgs/s", ours, baseline: bare });
+    const pair = await pairedMedians(
+      args.repeat,
+      (i) => {
+        progress(`core ${label}: engine (${i + 1}/${args.repeat})`);
+        return enginePublish(srv.url, `ECORE${size}R${i}`, false, size, seconds);
+      },
+      (i) => {
+        progress(`core ${label}: bare (${i + 1}/${args.repeat})`);
+        return bareCorePublish(srv.url, { subject: `bare.core.${size}`, size, durationMs: seconds * 1000 });
+      },
+    );
+    rows.push(
+      withNote(
+        { scenario: `core publish ${label}`, unit: "msgs/s", ours: pair.ours, baseline: pair.baseline },
+        spread(pair.ratios),
+      ),
+    );
   }
   {
-    progress("JetStream publish 1 KiB: bare");
-    await createMemoryStream(srv.url, "BARE1024", "bare.js.1024");
-    const bare = await bareJsPublish(srv.url, {
-      subject: "bare.js.1024",
-      size: 1024,
-      durationMs: seconds * 1000,
-    });
-    progress("JetStream publish 1 KiB: engine");
-    const ours = await enginePublish(srv.url, "EJS1024", true, 1024, seconds);
-    rows.push({
-      scenario: "JetStream publish 1 KiB (memory, window 256)",
-      unit: "acked/s",
-      ours,
-      baseline: bare,
-    });
+    const pair = await pairedMedians(
+      args.repeat,
+      (i) => {
+        progress(`JetStream publish 1 KiB: engine (${i + 1}/${args.repeat})`);
+        return enginePublish(srv.url, `EJS1024R${i}`, true, 1024, seconds);
+      },
+      async (i) => {
+        progress(`JetStream publish 1 KiB: bare (${i + 1}/${args.repeat})`);
+        await createMemoryStream(srv.url, `BARE1024R${i}`, `bare.js.1024.${i}`);
+        return bareJsPublish(srv.url, {
+          subject: `bare.js.1024.${i}`,
+          size: 1024,
+          durationMs: seconds * 1000,
+        });
+      },
+    );
+    rows.push(
+      withNote(
+        {
+          scenario: "JetStream publish 1 KiB (memory, window 256)",
+          unit: "acked/s",
+          ours: pair.ours,
+          baseline: pair.baseline,
+        },
+        spread(pair.ratios),
+      ),
+    );
   }
   {
-    progress("JetStream consume 1 KiB: engine (fill, then consume)");
-    const { m: ours, filled, wholeRunUsPerMsg } = await engineConsume(srv.url, seconds);
-    progress(`JetStream consume 1 KiB: bare (${filled} messages)`);
-    await createMemoryStream(srv.url, "BARECONS", "bare.cons");
-    await fillStream(srv.url, "bare.cons", 1024, filled);
-    const bare = await bareJsConsume(srv.url, { stream: "BARECONS", consumer: "bc", msgs: filled });
-    rows.push({
-      scenario: `JetStream pull consume 1 KiB, explicit ack (${filled} msgs)`,
-      unit: "msgs/s",
-      ours,
-      baseline: bare,
-      note: `engine: rate and CPU between the first snapshot and the one that saw the last message (whole run incl. start-up: ${wholeRunUsPerMsg.toFixed(2)} µs/msg); bare: from consume() to the last ack`,
-    });
+    // Not interleaved: the bare side consumes as many messages as the engine's fill produced.
+    const ours: Measurement[] = [];
+    const bare: Measurement[] = [];
+    let filled = 0;
+    let wholeRun = 0;
+    for (let i = 0; i < args.repeat; i++) {
+      progress(`JetStream consume 1 KiB: engine (fill, then consume) (${i + 1}/${args.repeat})`);
+      const e = await engineConsume(srv.url, seconds, 1, `ECONSR${i}`);
+      ours.push(e.m);
+      filled = e.filled;
+      wholeRun = e.wholeRunUsPerMsg;
+      progress(`JetStream consume 1 KiB: bare (${filled} messages) (${i + 1}/${args.repeat})`);
+      await createMemoryStream(srv.url, `BARECONSR${i}`, `bare.cons.${i}`);
+      await fillStream(srv.url, `bare.cons.${i}`, 1024, filled);
+      bare.push(await bareJsConsume(srv.url, { stream: `BARECONSR${i}`, consumer: "bc", msgs: filled }));
+    }
+    const ratios = ours.map((x, i) => x.rate / Math.max(bare[i]!.rate, 1e-9));
+    rows.push(
+      withNote(
+        {
+          scenario: `JetStream pull consume 1 KiB, explicit ack (${filled} msgs)`,
+          unit: "msgs/s",
+          ours: medianMeasurement(ours),
+          baseline: medianMeasurement(bare),
+          note: `engine: rate and CPU between the first snapshot and the one that saw the last message (whole run incl. start-up: ${wholeRun.toFixed(2)} µs/msg); bare: from consume() to the last ack`,
+        },
+        spread(ratios),
+      ),
+    );
   }
   const n = Math.max(2, cores);
   for (const js of [false, true]) {
@@ -111,6 +154,11 @@ try {
       "CPU µs/msg: user+sys of this process (all threads) over the run, the nats-server excluded",
       `scaling: ${cores} cores shared by the client threads and nats-server, so more workers mostly take CPU from the server`,
       "targets: ours/baseline >= 0.90 and CPU ours/baseline <= 1.15; compare ratios of one run only",
+      ...(args.repeat > 1
+        ? [
+            `--repeat ${args.repeat}: the first three scenarios are measured ${args.repeat} times each side (publish pairs alternate which side goes first); each cell is the run of median rate, its CPU from the same run; the scaling rows are measured once`,
+          ]
+        : []),
     ],
   };
   process.stdout.write(
@@ -118,4 +166,10 @@ try {
   );
 } finally {
   await srv[Symbol.asyncDispose]();
+}
+
+/** The row with `extra` appended to its note (when there is one). */
+function withNote(row: BenchRow, extra: string | undefined): BenchRow {
+  if (!extra) return row;
+  return { ...row, note: row.note ? `${row.note}; ${extra}` : extra };
 }

@@ -27,7 +27,14 @@ export {
   runGoPeer,
 } from "./go-peer.ts";
 export { barePacedPair, type PairResult } from "./latency.ts";
-export { BenchReport, BenchRow, Measurement, measurement } from "./model.ts";
+export {
+  BenchReport,
+  BenchRow,
+  Measurement,
+  measurement,
+  medianMeasurement,
+  pairedMedians,
+} from "./model.ts";
 export { type BenchServer, serverVersion, startBenchServer } from "./server.ts";
 export {
   type BenchSection,

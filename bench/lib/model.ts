@@ -50,3 +50,35 @@ export function measurement(msgs: number, seconds: number, cpuUs: number, errors
   if (errors !== undefined && errors > 0) m.errors = errors;
   return m;
 }
+
+/** The measurement of median rate (the lower middle one for an even count): rate and CPU of one real run. */
+export function medianMeasurement(ms: readonly Measurement[]): Measurement {
+  if (ms.length === 0) throw new Error("medianMeasurement of nothing");
+  const sorted = [...ms].sort((a, b) => a.rate - b.rate);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/**
+ * Measures `ours` and `baseline` `repeat` times, alternating which goes first (ABBA...), so a machine getting
+ * busier or quieter during the bench weighs on both alike; returns the median of each side and the range of
+ * the per-pair ratios (ours / baseline rate), which says how much one run's ratio can be trusted.
+ */
+export async function pairedMedians(
+  repeat: number,
+  ours: (i: number) => Promise<Measurement>,
+  baseline: (i: number) => Promise<Measurement>,
+): Promise<{ ours: Measurement; baseline: Measurement; ratios: number[] }> {
+  const o: Measurement[] = [];
+  const b: Measurement[] = [];
+  for (let i = 0; i < repeat; i++) {
+    if (i % 2 === 0) {
+      b.push(await baseline(i));
+      o.push(await ours(i));
+    } else {
+      o.push(await ours(i));
+      b.push(await baseline(i));
+    }
+  }
+  const ratios = o.map((x, i) => x.rate / Math.max(b[i]!.rate, 1e-9));
+  return { ours: medianMeasurement(o), baseline: medianMeasurement(b), ratios };
+}

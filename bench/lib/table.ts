@@ -70,13 +70,23 @@ export function renderTable(rows: readonly BenchRow[], labels: TableLabels = {})
   return [line(cols.map((c) => c.head)), rule, ...cells.map(line)].join("\n");
 }
 
-/** Bench script options from argv: `--json` (one JSON document on stdout instead of the table). */
-export function parseBenchArgs(argv: readonly string[]): { json: boolean; seconds: number | undefined } {
+/**
+ * Bench script options from argv: `--json` (one JSON document on stdout instead of the table), `--seconds S`
+ * (per measurement), `--repeat N` (measure each pair N times, report medians; default 1).
+ */
+export function parseBenchArgs(argv: readonly string[]): {
+  json: boolean;
+  seconds: number | undefined;
+  repeat: number;
+} {
   const json = argv.includes("--json");
   const i = argv.indexOf("--seconds");
   const seconds = i >= 0 ? Number(argv[i + 1]) : undefined;
   if (seconds !== undefined && !(seconds > 0)) throw new Error("--seconds wants a positive number");
-  return { json, seconds };
+  const r = argv.indexOf("--repeat");
+  const repeat = r >= 0 ? Number(argv[r + 1]) : 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat wants a positive integer");
+  return { json, seconds, repeat };
 }
 
 /** The environment every report carries: Node, cores, 1-minute load average now (the box is shared). */
