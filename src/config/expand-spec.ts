@@ -68,6 +68,8 @@ export interface ExpandedSpec {
   name: string;
   servers: string[];
   credsFile?: string;
+  /** `nats_nkey_file`: a user nkey seed file (the path; the seed is read when a connection opens). */
+  nkeyFile?: string;
   tls?: ExpandedTls;
   useJetStream: boolean;
   clientIdPrefix: string;
@@ -159,6 +161,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
     raw: spec,
   };
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
+  if (spec.nats_nkey_file !== "") expanded.nkeyFile = spec.nats_nkey_file;
   if (spec.tls !== undefined) {
     const { ca_file, cert_file, key_file } = spec.tls;
     expanded.tls = {

@@ -12,6 +12,7 @@ export type {
 export { ConfigError, type ConfigIssue, formatIssues, formatPath } from "./issues.ts";
 export { LIMITS } from "./limits.ts";
 export { type LoadResult, loadConfig, parseConfigText } from "./load.ts";
+export { findUserSeed } from "./nkey-seed.ts";
 export { type RepeatPolicy, RepeatPolicySchema } from "./repeat-schema.ts";
 export {
   type BehaviorConfig,

@@ -15,6 +15,13 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
     if (problem !== undefined) err("nats_url", problem);
   });
 
+  if (spec.nats_creds_file !== "" && spec.nats_nkey_file !== "") {
+    err(
+      "nats_nkey_file",
+      "nats_creds_file and nats_nkey_file are two ways to authenticate; set one of them (a .creds file already holds its nkey seed)",
+    );
+  }
+
   if (spec.tls !== undefined) {
     const { cert_file: cert, key_file: key } = spec.tls;
     if ((cert === "") !== (key === "")) {

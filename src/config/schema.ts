@@ -146,6 +146,11 @@ export const LoadTestSpecSchema = v.strictObject({
   name: nonEmpty,
   nats_url: NatsUrlSchema,
   nats_creds_file: v.optional(text, ""),
+  /**
+   * Our extension: a file holding a user nkey seed (`SU...`) for servers that list the user by its public key
+   * (`authorization { users: [ { nkey: "U..." } ] }`). Empty means none; not together with nats_creds_file.
+   */
+  nats_nkey_file: v.optional(v.pipe(text, v.trim()), ""),
   tls: v.optional(TlsConfigSchema),
   use_jetstream: v.optional(bool, false),
   client_id_prefix: v.optional(text, "load-tester"),

@@ -22,6 +22,8 @@ export interface StepSummary {
   servers: string[];
   /** `nats_creds_file`, when set (a path: not a secret). */
   credsFile?: string;
+  /** `nats_nkey_file`, when set (a path: not a secret). */
+  nkeyFile?: string;
   /** The spec's `tls` files, when `tls` is set (present, even empty: TLS required). */
   tls?: ExpandedTls;
   durationMs: number;
@@ -68,6 +70,7 @@ export function planSummary(plan: Plan): PlanSummary {
       name: step.name,
       servers: s.servers,
       ...(s.credsFile !== undefined ? { credsFile: s.credsFile } : {}),
+      ...(s.nkeyFile !== undefined ? { nkeyFile: s.nkeyFile } : {}),
       ...(s.tls !== undefined ? { tls: s.tls } : {}),
       durationMs: s.durationMs,
       rampUpMs: s.rampUpMs,

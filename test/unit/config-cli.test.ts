@@ -64,6 +64,23 @@ describe("config - ltctl validate", () => {
     assert.deepEqual(doc.warnings, []);
   });
 
+  it("shows the spec's nkey seed file (a path) in the text and in --json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lt-validate-nkey-"));
+    try {
+      const cfg = JSON.parse(readFileSync(QUICK, "utf8"));
+      cfg.load_test_specs[0].nats_nkey_file = "/nkeys/{pod}.nk";
+      const file = join(dir, "nkey.json");
+      writeFileSync(file, JSON.stringify(cfg));
+      const text = await run(["validate", file, "--pod", "p1"]);
+      assert.equal(text.code, 0, text.err);
+      assert.match(text.out, /\n {2}nkey seed file: \/nkeys\/p1\.nk\n/);
+      const json = await run(["validate", file, "--pod", "p1", "--json"]);
+      assert.equal(JSON.parse(json.out).summary.steps[0].nkeyFile, "/nkeys/p1.nk");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("shows the spec's tls files (paths) in the text and in --json", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lt-validate-tls-"));
     try {

@@ -14,8 +14,9 @@ describe("config - defaults", () => {
     assert.equal(config.stats_collection_interval_seconds, 5);
   });
 
-  it("spec defaults: no creds, no tls, core NATS, client id prefix load-tester, no log limits", () => {
+  it("spec defaults: no creds, no nkey, no tls, core NATS, client id prefix load-tester, no log limits", () => {
     assert.equal(s.nats_creds_file, "");
+    assert.equal(s.nats_nkey_file, "");
     assert.equal(s.tls, undefined);
     assert.equal(s.use_jetstream, false);
     assert.equal(s.client_id_prefix, "load-tester");

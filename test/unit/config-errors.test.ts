@@ -38,6 +38,16 @@ const BAD: [string, (c: any) => void, string][] = [
     (c) => Object.assign(c.load_test_specs[0], { nats_url: "nats://***@h:4222" }),
     `${S}.nats_url`,
   ],
+  [
+    "nats_nkey_file a number",
+    (c) => Object.assign(c.load_test_specs[0], { nats_nkey_file: 1 }),
+    `${S}.nats_nkey_file`,
+  ],
+  [
+    "nats_creds_file and nats_nkey_file together",
+    (c) => Object.assign(c.load_test_specs[0], { nats_creds_file: "/c.creds", nats_nkey_file: "/u.nk" }),
+    `${S}.nats_nkey_file`,
+  ],
   ["tls a string", (c) => Object.assign(c.load_test_specs[0], { tls: "/etc/nats/ca.pem" }), `${S}.tls`],
   [
     "tls ca_file a number",
@@ -335,6 +345,25 @@ describe("config - messages", () => {
       'unknown key "replica" (did you mean "replicas"?)',
     );
     assert.match(byPath.get("load_test_specs[0].consumers.extra")!, /^unknown key "extra" \(known keys: /);
+  });
+
+  it("nkey - nats_creds_file and nats_nkey_file together is one error naming both", () => {
+    const c = edited(root(), (x) => {
+      Object.assign(x.load_test_specs[0], { nats_creds_file: "/c.creds", nats_nkey_file: "/u.nk" });
+    });
+    assert.equal(
+      formatIssues(loadBad(c)),
+      "load_test_specs[0].nats_nkey_file: nats_creds_file and nats_nkey_file are two ways to authenticate; set one of them (a .creds file already holds its nkey seed)",
+    );
+  });
+
+  it("nkey - a blank nats_nkey_file beside nats_creds_file means no nkey file (as an unset variable with an empty default gives)", () => {
+    const c = edited(root(), (x) => {
+      Object.assign(x.load_test_specs[0], { nats_creds_file: "/c.creds", nats_nkey_file: " " });
+    });
+    const s = loadOk(c).plan.steps[0]!.spec;
+    assert.equal(s.credsFile, "/c.creds");
+    assert.equal(s.nkeyFile, undefined);
   });
 
   it("tls - a client certificate without its key names both fields", () => {

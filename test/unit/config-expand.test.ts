@@ -161,6 +161,17 @@ describe("config - expansion", () => {
     assert.deepEqual(servers("localhost:4222"), ["localhost:4222"]);
   });
 
+  it("nats_nkey_file (our extension) reaches the plan as nkeyFile, ${VAR} and {pod} expanded; absent by default", () => {
+    const nkeyFile = (s: Record<string, unknown>, env: Record<string, string> = {}) =>
+      loadOk(root({}, [spec(s)]), { pod: "p1", env }).plan.steps[0]!.spec.nkeyFile;
+    assert.equal(
+      nkeyFile({ nats_nkey_file: "${NKEYS}/{pod}.nk" }, { NKEYS: "/etc/nkeys" }),
+      "/etc/nkeys/p1.nk",
+    );
+    assert.equal(nkeyFile({ nats_nkey_file: "${NKEY_FILE:-}" }), undefined);
+    assert.equal(nkeyFile({}), undefined);
+  });
+
   it("resolvePodName prefers POD_NAME, else the host name", () => {
     assert.equal(resolvePodName({ POD_NAME: "lt-0" }, "host"), "lt-0");
     assert.equal(resolvePodName({}, "host"), "host");

@@ -99,6 +99,7 @@ function stepDetail(step: StepSummary, total: number): string {
   out += ` · ${formatDuration(step.durationMs)}, ramp-up ${formatDuration(step.rampUpMs)}\n`;
   out += `  servers: ${step.servers.join(", ")}\n`;
   if (step.credsFile !== undefined) out += `  creds: ${step.credsFile}\n`;
+  if (step.nkeyFile !== undefined) out += `  nkey seed file: ${step.nkeyFile}\n`;
   if (step.tls !== undefined) out += `  tls: ${tlsLine(step.tls)}\n`;
   out += `  ${step.streams} streams, ${step.subjects} subjects, ${step.publishers} publishers, ${step.consumers} consumers`;
   out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${formatBytes(step.messageSizeBytes)}\n\n`;
