@@ -9,8 +9,10 @@ import {
   connect,
   credsAuthenticator,
   type NatsConnection,
+  nkeyAuthenticator,
+  nkeys,
 } from "@nats-io/transport-node";
-import type { ExpandedTls } from "../config/index.ts";
+import { type ExpandedTls, findUserSeed } from "../config/index.ts";
 
 /** Publishers (or consumers) sharing one connection before another one opens. */
 export const PER_CONNECTION = 100;
@@ -19,6 +21,8 @@ export const PER_CONNECTION = 100;
 export interface ConnectTarget {
   readonly servers: readonly string[];
   readonly credsFile?: string;
+  /** `nats_nkey_file`: the path of a user nkey seed file (never the seed: this crosses to worker threads). */
+  readonly nkeyFile?: string;
   /** The spec's `tls` files; present (even empty) requires TLS, also for `nats://` URLs. */
   readonly tls?: ExpandedTls;
   /** How long connecting may take (nats.js `timeout`). Tests shorten it. @default 20000 */
@@ -70,8 +74,34 @@ export function connectOptions(t: ConnectTarget, name: string): ConnectionOption
   if (t.tls !== undefined) opts.tls = tlsOptions(t.tls);
   else if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
   if (t.credsFile) opts.authenticator = credsAuthenticator(readFileSync(t.credsFile));
+  else if (t.nkeyFile) opts.authenticator = nkeyAuthenticator(readNkeySeed(t.nkeyFile));
   else if (auth) Object.assign(opts, auth);
   return opts;
+}
+
+/**
+ * The user seed in a `nats_nkey_file`, checked (a bad checksum would otherwise fail inside the handshake).
+ * Errors name the field and the file, never the file's contents.
+ */
+function readNkeySeed(file: string): Uint8Array {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    const why = (err as Error).message.replace(/, (open|read) '.*'$/, "");
+    throw new Error(`cannot read nats_nkey_file ${file}: ${why}`, { cause: err });
+  }
+  const seed = findUserSeed(text);
+  if (seed === undefined) {
+    throw new Error(`nats_nkey_file ${file} holds no user nkey seed (a line SU... of 58 characters)`);
+  }
+  const bytes = new TextEncoder().encode(seed);
+  try {
+    nkeys.fromSeed(bytes);
+  } catch (err) {
+    throw new Error(`nats_nkey_file ${file} holds an invalid nkey seed: ${(err as Error).message}`);
+  }
+  return bytes;
 }
 
 /**

@@ -88,6 +88,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   const target: ConnectTarget = {
     servers: spec.servers,
     credsFile: spec.credsFile,
+    nkeyFile: spec.nkeyFile,
     tls: spec.tls,
     connectTimeoutMs: tuning.connectTimeoutMs,
   };
