@@ -28,6 +28,7 @@ const SHUTDOWN_BUDGET_MS = 25_000;
 export async function main(argv: string[]): Promise<number> {
   const cmd = agentCommand(process.env);
   let cli: AgentCli;
+  let auth: Partial<NodeConnectionOptions>;
   try {
     cmd.parse(argv, { from: "node" });
   } catch (e) {
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     cli = toAgentCli(cmd.opts());
     for (const f of [cli.tlsCa, cli.tlsCert, cli.tlsKey]) if (f !== undefined) accessSync(f, constants.R_OK);
+    // Reads the creds or nkey seed file once, now: an unreadable one is a usage error naming flag and file.
+    auth = authOptions(cli);
   } catch (e) {
     process.stderr.write(`lt-agent: ${(e as Error).message}\n`);
     return 2;
@@ -82,12 +85,14 @@ export async function main(argv: string[]): Promise<number> {
     prefix: cli.prefix,
     servers: cli.servers,
     creds: cli.creds,
-    auth: cli.creds ? "creds" : cli.token ? "token" : cli.user ? "user" : "none",
+    // The seed file's path only (a key named "nkey" would be masked by the logger anyway).
+    nkey_file: cli.creds ? undefined : cli.nkey,
+    auth: cli.creds ? "creds" : cli.nkey ? "nkey" : cli.token ? "token" : cli.user ? "user" : "none",
     tls: cli.tlsCa || cli.tlsCert ? { ca: cli.tlsCa, cert: cli.tlsCert, key: cli.tlsKey } : undefined,
     http_port: cli.httpPort,
   });
   let nc: NatsConnection | undefined;
-  const connecting = connect(connectOptions(cli, pod)).then(
+  const connecting = connect(connectOptions(cli, pod, auth)).then(
     (c) => {
       nc = c;
       return c;
@@ -131,7 +136,11 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function connectOptions(cli: AgentCli, pod: string): NodeConnectionOptions {
+function connectOptions(
+  cli: AgentCli,
+  pod: string,
+  auth: Partial<NodeConnectionOptions>,
+): NodeConnectionOptions {
   const o: NodeConnectionOptions = {
     servers: cli.servers,
     name: `lt-agent ${pod}`,
@@ -140,7 +149,7 @@ function connectOptions(cli: AgentCli, pod: string): NodeConnectionOptions {
     reconnectTimeWait: 1_000,
     pingInterval: 10_000,
     noAsyncTraces: true,
-    ...authOptions(cli),
+    ...auth,
   };
   return o;
 }

@@ -39,6 +39,11 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
       "NATS credentials file for the control plane (env NATS_CREDS_FILE)",
       e("NATS_CREDS_FILE"),
     )
+    .option(
+      "--nkey <file>",
+      "user nkey seed file (SU...) for a control plane that lists the user's public key U...; the seed is never logged (env NATS_NKEY_FILE)",
+      e("NATS_NKEY_FILE"),
+    )
     .option("--user <name>", "control-plane user (env NATS_USER)", e("NATS_USER"))
     .option("--password <secret>", "control-plane password (env NATS_PASSWORD)", e("NATS_PASSWORD"))
     .option("--token <secret>", "control-plane token (env NATS_TOKEN)", e("NATS_TOKEN"))
@@ -103,6 +108,7 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
   };
   for (const k of [
     "creds",
+    "nkey",
     "user",
     "password",
     "token",

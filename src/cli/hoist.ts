@@ -6,6 +6,7 @@ const LEADING_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ["-s", true],
   ["--server", true],
   ["--creds", true],
+  ["--nkey", true],
   ["--user", true],
   ["--password", true],
   ["--token", true],

@@ -13,6 +13,10 @@ test("cli - connection options written before the command move after it", () => 
     hoistConnectionOptions(argv("-s", "nats://h", "--prefix=x", "status")),
     argv("status", "-s", "nats://h", "--prefix=x"),
   );
+  assert.deepEqual(
+    hoistConnectionOptions(argv("--nkey", "/nkeys/u.nk", "--creds=/c.creds", "stats", "--json")),
+    argv("stats", "--nkey", "/nkeys/u.nk", "--creds=/c.creds", "--json"),
+  );
 });
 
 test("cli - argv without leading connection options is left as it is", () => {

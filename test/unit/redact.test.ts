@@ -53,6 +53,16 @@ describe("redact", () => {
     for (const k of ["ca_file", "cert_file", "key_file", "keyFile"]) assert.equal(isSecretKey(k), false, k);
   });
 
+  it("redact - an nkey seed file is a path and is kept; a seed or an nkey under its own name is masked", () => {
+    const paths = { nats_nkey_file: "/nkeys/u.nk", nkeyFile: "/nkeys/u.nk", nkey_file: "/nkeys/u.nk" };
+    assert.deepEqual(redactSecrets(paths), paths);
+    assert.deepEqual(redactSecrets({ nkey: "SUAX", nkey_seed: "SUAY", userSeed: "SUAZ" }), {
+      nkey: "***",
+      nkey_seed: "***",
+      userSeed: "***",
+    });
+  });
+
   it("redact - a __proto__ key from JSON.parse stays a plain key and is redacted like any other", () => {
     const input = JSON.parse('{"__proto__": {"password": "pp", "url": "nats://u:q@h"}, "a": 1}') as object;
     const out = redactSecrets(input);

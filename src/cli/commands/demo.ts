@@ -32,6 +32,7 @@ interface DemoOpts {
   json?: boolean;
   keep?: boolean;
   creds?: string;
+  nkey?: string;
   user?: string;
   password?: string;
   token?: string;
@@ -60,6 +61,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .option("--keep", "after the report, keep the server and agents up until Ctrl-C")
     .option("--creds <file>", "NATS credentials file for --server (default: NATS_CREDS_FILE)")
+    .option("--nkey <file>", "user nkey seed file (SU...) for --server (default: NATS_NKEY_FILE)")
     .option("--user <name>", "NATS user (default: NATS_USER)")
     .option("--password <secret>", "NATS password (default: NATS_PASSWORD)")
     .option("--token <secret>", "NATS token (default: NATS_TOKEN)")
@@ -97,6 +99,7 @@ async function demo(opts: DemoOpts, io: CliIo): Promise<number> {
         keep: opts.keep === true,
         auth: {
           creds: opts.creds ?? io.env.NATS_CREDS_FILE,
+          nkey: opts.nkey ?? io.env.NATS_NKEY_FILE,
           user: opts.user ?? io.env.NATS_USER,
           password: opts.password ?? io.env.NATS_PASSWORD,
           token: opts.token ?? io.env.NATS_TOKEN,

@@ -1,5 +1,5 @@
 // Shared by the ltctl commands that talk to a fleet over NATS: the connection options every such command
-// takes (--server, --creds, --user/--password, --token, --tls-ca/--tls-cert/--tls-key, --prefix, --json) and a
+// takes (--server, --creds, --nkey, --user/--password, --token, --tls-ca/--tls-cert/--tls-key, --prefix, --json) and a
 // connect-run-close helper.
 import { accessSync, constants } from "node:fs";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
@@ -14,7 +14,7 @@ export interface NatsCliOptions extends ControlPlaneAuth {
   json?: boolean;
 }
 
-/** Adds the connection options (defaults from env: NATS_URL, NATS_CREDS_FILE, NATS_USER, ...). */
+/** Adds the connection options (defaults from env: NATS_URL, NATS_CREDS_FILE, NATS_NKEY_FILE, NATS_USER, ...). */
 export function withNatsOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -22,6 +22,10 @@ export function withNatsOptions(cmd: Command): Command {
       "control-plane NATS, comma-separated (default: NATS_URL, else nats://127.0.0.1:4222)",
     )
     .option("--creds <file>", "NATS credentials file (default: NATS_CREDS_FILE)")
+    .option(
+      "--nkey <file>",
+      "user nkey seed file (SU...) for a server that lists the user's public key U...; the seed is never printed (default: NATS_NKEY_FILE)",
+    )
     .option("--user <name>", "NATS user (default: NATS_USER)")
     .option("--password <secret>", "NATS password (default: NATS_PASSWORD)")
     .option("--token <secret>", "NATS token (default: NATS_TOKEN)")
@@ -48,6 +52,7 @@ export async function withClient(
     maxReconnectAttempts: 3,
   };
   const creds = opts.creds ?? env.NATS_CREDS_FILE;
+  const nkey = opts.nkey ?? env.NATS_NKEY_FILE;
   const token = opts.token ?? env.NATS_TOKEN;
   const user = opts.user ?? env.NATS_USER;
   const password = opts.password ?? env.NATS_PASSWORD;
@@ -69,9 +74,10 @@ export async function withClient(
     }
   }
   try {
-    Object.assign(o, authOptions({ creds, token, user, password, tlsCa, tlsCert, tlsKey }));
+    Object.assign(o, authOptions({ creds, nkey, token, user, password, tlsCa, tlsCert, tlsKey }));
   } catch (e) {
-    io.err(`ltctl ${name}: cannot read credentials ${creds}: ${(e as Error).message}\n`);
+    // An unreadable creds or nkey seed file; the message names the flag and the file, not its contents.
+    io.err(`ltctl ${name}: ${(e as Error).message}\n`);
     return EXIT.usage;
   }
   let nc: Awaited<ReturnType<typeof connect>>;

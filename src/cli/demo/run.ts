@@ -36,8 +36,8 @@ export interface DemoOptions {
   readonly json: boolean;
   /** After the report, keep everything running until Ctrl-C. */
   readonly keep: boolean;
-  /** Credentials for the control plane (--creds, --user, --token), passed to the agents as well. */
-  readonly auth: Pick<NatsCliOptions, "creds" | "user" | "password" | "token">;
+  /** Credentials for the control plane (--creds, --nkey, --user, --token), passed to the agents as well. */
+  readonly auth: Pick<NatsCliOptions, "creds" | "nkey" | "user" | "password" | "token">;
 }
 
 export interface DemoContext {
@@ -493,6 +493,7 @@ async function stopAll(started: Started): Promise<boolean> {
 function authEnv(auth: DemoOptions["auth"]): Record<string, string> {
   return {
     ...(auth.creds ? { NATS_CREDS_FILE: auth.creds } : {}),
+    ...(auth.nkey ? { NATS_NKEY_FILE: auth.nkey } : {}),
     ...(auth.user ? { NATS_USER: auth.user } : {}),
     ...(auth.password ? { NATS_PASSWORD: auth.password } : {}),
     ...(auth.token ? { NATS_TOKEN: auth.token } : {}),
