@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all deps nats-server build demo test test-unit lint typecheck bench image deploy undeploy clean
+.PHONY: all deps nats-server tools build demo test test-unit lint typecheck bench image deploy undeploy clean
 
 all: build
 
@@ -22,13 +22,18 @@ nats-server:
 	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq nats-server; \
 	  else echo "nats-server not found: install it (see README, Manual set-up)"; exit 1; fi; }
 
+# Everything the tests use besides npm packages (nats-server, iproute2, kubectl, chromium), from Debian's
+# packages when missing; elsewhere it says what to install.
+tools:
+	@scripts/install-tools.sh
+
 build: node_modules/.installed
 	$(NPM) run build --silent
 
 demo: deps build
 	./bin/ltctl demo
 
-test: deps build
+test: deps tools build
 	$(NPM) test
 
 test-unit: deps build
