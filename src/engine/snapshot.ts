@@ -107,6 +107,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     ts: new Date(x.now).toISOString(),
     elapsed_s: Math.max(0, Math.round((x.now - x.startEpoch) / 10) / 100),
     duration_s: x.step.spec.durationMs / 1000,
+    ramp_up_s: x.step.spec.rampUpMs / 1000,
     target_rate: Math.round(x.targetRate * 100) / 100,
     published: c.published,
     publish_errors: c.publish_errors,

@@ -92,6 +92,11 @@ export const SnapshotSchema = v.looseObject({
   duration_s: v.number(),
   /** Messages per second the plan asks of this pod right now (after ramp-up). */
   target_rate: v.optional(v.number()),
+  /**
+   * Seconds of linear ramp-up at the start of this step (0: none); with `elapsed_s` it tells how far the ramp
+   * is (the original's `RampUp` in GET /stats). Optional: snapshots from before it was added still parse.
+   */
+  ramp_up_s: v.optional(v.number()),
   published: count,
   publish_errors: count,
   acked: count,

@@ -1,6 +1,7 @@
 // Engine against a real nats-server: exact rates, counts that add up, the ramp's shape, random bursts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { toOriginalRecord } from "../../src/http/index.ts";
 import { startServer } from "../harness/index.ts";
 import { run } from "./engine-helpers.ts";
 
@@ -82,6 +83,34 @@ test("engine - the first half of a ramp publishes a quarter of the full-rate mes
   ]);
   const f = finals[0]!;
   assert.ok(Math.abs(f.published - 1000) <= 30, `published ${f.published}, want ~1000 (a quarter of 4000)`);
+});
+
+test("engine - snapshots carry the ramp-up, so the original's RampUp record is active mid-ramp and complete at the end", async () => {
+  await using srv = await startServer();
+  const { snaps, finals } = await run([
+    spec(srv.url, {
+      use_jetstream: false,
+      consumers: { count_per_stream: 0 },
+      behavior: { duration_seconds: 6, ramp_up_seconds: 4 },
+    }),
+  ]);
+  const f = finals[0]!;
+  assert.equal(f.phase, "done");
+  assert.ok(
+    snaps.every((s) => s.ramp_up_s === 4),
+    "every snapshot of the step carries its ramp-up",
+  );
+  // Snapshots come every second: the ones taken 1-2 s in are inside the 4 s ramp.
+  const mid = snaps.filter((s) => s.phase === "running" && s.elapsed_s >= 1 && s.elapsed_s <= 2);
+  assert.ok(mid.length >= 1, `a snapshot 1-2 s in, got elapsed ${snaps.map((s) => s.elapsed_s)}`);
+  for (const s of mid) {
+    const r = toOriginalRecord(s).RampUp;
+    assert.equal(r.is_active, true, JSON.stringify(r));
+    assert.ok(r.progress > 0 && r.progress < 1, `progress ${r.progress} at ${s.elapsed_s} s`);
+    assert.ok(Math.abs(r.progress - s.elapsed_s / 4) < 1e-9, "progress is the elapsed share of the ramp");
+    assert.ok(r.time_remaining >= 2 && r.time_remaining <= 3, `time_remaining ${r.time_remaining} s`);
+  }
+  assert.deepEqual(toOriginalRecord(f).RampUp, { is_active: false, progress: 1, time_remaining: 0 });
 });
 
 test("engine - random bursts keep the mean rate of steady within 5%", async () => {
