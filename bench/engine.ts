@@ -1,6 +1,6 @@
 // The engine's maximum sustained rates next to bare @nats-io/transport-node loops, same server, same run:
 //   - core publish 128 B / 1 KiB (bare: flush every 1,000);
-//   - JetStream window publish 1 KiB, memory stream (bare: pipelined js.publish, window 256 topped up 64 at once);
+//   - JetStream window publish 128 B / 1 KiB, memory stream (bare: pipelined js.publish, window 256 topped up 64 at once);
 //   - JetStream pull consume with explicit ack, 1 KiB, from a pre-filled memory stream (bare: consume() with
 //     max_messages 1000 and m.ack());
 //   - scaling over 1..N worker threads (N = cores, at least 2): core 128 B and JetStream 1 KiB publish,
@@ -65,27 +65,24 @@ try {
       ),
     );
   }
-  {
+  for (const size of [128, 1024]) {
+    const label = size === 128 ? "128 B" : "1 KiB";
     const pair = await pairedMedians(
       args.repeat,
       (i) => {
-        progress(`JetStream publish 1 KiB: engine (${i + 1}/${args.repeat})`);
-        return enginePublish(srv.url, `EJS1024R${i}`, true, 1024, seconds);
+        progress(`JetStream publish ${label}: engine (${i + 1}/${args.repeat})`);
+        return enginePublish(srv.url, `EJS${size}R${i}`, true, size, seconds);
       },
       async (i) => {
-        progress(`JetStream publish 1 KiB: bare (${i + 1}/${args.repeat})`);
-        await createMemoryStream(srv.url, `BARE1024R${i}`, `bare.js.1024.${i}`);
-        return bareJsPublish(srv.url, {
-          subject: `bare.js.1024.${i}`,
-          size: 1024,
-          durationMs: seconds * 1000,
-        });
+        progress(`JetStream publish ${label}: bare (${i + 1}/${args.repeat})`);
+        await createMemoryStream(srv.url, `BARE${size}R${i}`, `bare.js.${size}.${i}`);
+        return bareJsPublish(srv.url, { subject: `bare.js.${size}.${i}`, size, durationMs: seconds * 1000 });
       },
     );
     rows.push(
       withNote(
         {
-          scenario: "JetStream publish 1 KiB (memory, window 256)",
+          scenario: `JetStream publish ${label} (memory, window 256)`,
           unit: "acked/s",
           ours: pair.ours,
           baseline: pair.baseline,
@@ -156,7 +153,7 @@ try {
       "targets: ours/baseline >= 0.90 and CPU ours/baseline <= 1.15; compare ratios of one run only",
       ...(args.repeat > 1
         ? [
-            `--repeat ${args.repeat}: the first three scenarios are measured ${args.repeat} times each side (publish pairs alternate which side goes first); each cell is the run of median rate, its CPU from the same run; the scaling rows are measured once`,
+            `--repeat ${args.repeat}: the publish and consume scenarios are measured ${args.repeat} times each side (publish pairs alternate which side goes first); each cell is the run of median rate, its CPU from the same run; the scaling rows are measured once`,
           ]
         : []),
     ],
