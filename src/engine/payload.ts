@@ -9,6 +9,11 @@ export const HEADER_BYTES = 28;
 const MAGIC = 0xa7;
 const FLAG_LATENCY = 1;
 
+/** Bytes each message of `message_size_bytes` puts on the wire as payload: never less than our header. */
+export function payloadBytes(messageSize: number): number {
+  return Math.max(HEADER_BYTES, Math.floor(messageSize));
+}
+
 /**
  * Hands out payloads carved from large slabs: the client keeps a reference to each payload until its
  * socket write, so one buffer cannot be reused, but one allocation per message would cost more.
@@ -21,7 +26,7 @@ export class PayloadFactory {
   #off = 0;
 
   constructor(messageSize: number, slabBytes = 1 << 20) {
-    this.#size = Math.max(HEADER_BYTES, Math.floor(messageSize));
+    this.#size = payloadBytes(messageSize);
     this.#slabBytes = Math.max(slabBytes, this.#size);
     this.#slab = new Uint8Array(this.#slabBytes);
     this.#view = new DataView(this.#slab.buffer);

@@ -9,6 +9,7 @@ import type { EngineOptions } from "./api.ts";
 import { type ConnectTarget, open } from "./connections.ts";
 import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { type ShareSample, zeroCounters } from "./metrics.ts";
+import { payloadBytes } from "./payload.ts";
 import type { ShareSpec } from "./share.ts";
 import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
 import { ensureConsumer, ensureStream } from "./streams.ts";
@@ -94,6 +95,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   };
   try {
     admin = await open(target, `${spec.clientIdPrefix}-admin`, { checkTls: true });
+    checkMaxPayload(publishers, admin.info?.max_payload);
     if (spec.useJetStream) {
       jsm = await jetstreamManager(admin);
       for (const s of spec.streams) {
@@ -198,6 +200,25 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     await share?.close().catch(() => {});
     await admin?.close().catch(() => {});
   }
+}
+
+/**
+ * Throws when a publisher's payload exceeds the server's `max_payload`. Config validation can only warn (it
+ * does not know the server); here the server has told us, and every such publish would fail (nats.js refuses
+ * it, and a raw frame over the limit makes the server close the connection), so the step ends in phase
+ * `error` with one message before anything is created or sent, instead of one error per message.
+ */
+function checkMaxPayload(
+  publishers: readonly { messageSize: number }[],
+  maxPayload: number | undefined,
+): void {
+  if (maxPayload === undefined || publishers.length === 0) return;
+  let size = 0;
+  for (const p of publishers) size = Math.max(size, payloadBytes(p.messageSize));
+  if (size <= maxPayload) return;
+  throw new Error(
+    `publishers.message_size_bytes ${size} exceeds the server's max_payload of ${maxPayload} bytes: lower message_size_bytes or raise max_payload in the nats-server config`,
+  );
 }
 
 /**

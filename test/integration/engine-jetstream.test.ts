@@ -1,8 +1,10 @@
 // Engine JetStream behaviour against a real nats-server: redeliveries, full streams, push consumers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { startServer } from "../harness/index.ts";
-import { run } from "./engine-helpers.ts";
+import { errorOf, run } from "./engine-helpers.ts";
 
 function spec(
   url: string,
@@ -86,4 +88,23 @@ test("engine - an unreachable server ends the step with phase error and a counte
   const { finals } = await run([spec("nats://127.0.0.1:1", {})]);
   assert.equal(finals[0]!.phase, "error");
   assert.equal(finals[0]!.errors.connection_closed, 1);
+});
+
+test("engine - a message size over the server's max_payload ends the step in phase error naming the field before anything is published", async () => {
+  await using srv = await startServer({ extraConfig: "max_payload: 65536" });
+  const { finals } = await run([spec(srv.url, { publishers: { message_size_bytes: 100 * 1024 } })]);
+  const f = finals[0]!;
+  assert.equal(f.phase, "error");
+  const msg = errorOf(f);
+  assert.match(msg, /publishers\.message_size_bytes/);
+  assert.match(msg, /102400/);
+  assert.match(msg, /max_payload of 65536/);
+  assert.equal(f.published, 0);
+  assert.equal(f.publish_errors, 0, "no error per message");
+  assert.equal(f.errors.other, 1, "one step error");
+  const nc = await connect({ servers: srv.url });
+  const names: string[] = [];
+  for await (const n of (await jetstreamManager(nc)).streams.names()) names.push(n);
+  await nc.close();
+  assert.deepEqual(names, [], "no stream created either");
 });
