@@ -3,6 +3,7 @@ import { register as registerCompare } from "./commands/compare.ts";
 import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerHistory } from "./commands/history.ts";
 import { register as registerPush } from "./commands/push.ts";
+import { register as registerReload } from "./commands/reload.ts";
 import { register as registerReport } from "./commands/report.ts";
 import { register as registerRun } from "./commands/run.ts";
 import { register as registerStart } from "./commands/start.ts";
@@ -27,6 +28,7 @@ const COMMANDS: readonly Register[] = [
   registerStatus,
   registerStop,
   registerStart,
+  registerReload,
   registerHistory,
   registerWatch,
   registerDemo,

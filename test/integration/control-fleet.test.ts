@@ -93,7 +93,7 @@ describe("control - a fleet of three agents", { skip: SKIP, timeout: 120_000 }, 
     assert.ok(after.agents.every((a: any) => a.run_id === before.active_run));
   });
 
-  it("control - stop --pod b stops only b, stop stops all, and both say who obeyed", async () => {
+  it("control - stop --pod b stops only b, stop stops all, both say who obeyed, and reload --pod a restarts only a", async () => {
     const push = await ltctlJson([
       "push",
       file("long", shortConfig(url, 30, dir, "long")),
@@ -132,6 +132,19 @@ describe("control - a fleet of three agents", { skip: SKIP, timeout: 120_000 }, 
       url,
     ]);
     assert.equal(snaps.snapshots[0]?.phase, "stopped");
+
+    // reload --pod a: only a restarts the active config (same run), the others stay stopped.
+    const reload = await ltctlJson(["reload", "--pod", "a", "--server", url]);
+    assert.deepEqual(reload.obeyed, ["a"]);
+    await until("a runs again", async () =>
+      (await status()).some((x) => x.pod === "a" && x.state === "running" && x.run_id === push.run_id),
+    );
+    assert.deepEqual(
+      (await status()).filter((x) => x.pod !== "a").map((x) => x.state),
+      ["stopped", "stopped"],
+    );
+    assert.equal((await ltctl(["stop", "--server", url])).code, 0);
+    await until("all stopped again", async () => (await status()).every((x) => x.state === "stopped"));
   });
 
   it("control - an agent killed with SIGKILL mid-run rejoins under its name and picks up the active run", async () => {

@@ -17,8 +17,14 @@ const ms = (v: string) => {
 };
 
 /** A stop / start / reload command: sends it, collects replies, says who obeyed. Exit 1 when nobody did. */
-export function controlCommand(program: Command, io: CliIo, op: ControlOp, description: string): void {
-  withNatsOptions(program.command(op).description(description))
+export function controlCommand(
+  program: Command,
+  io: CliIo,
+  op: ControlOp,
+  description: string,
+  help: string,
+): void {
+  withNatsOptions(program.command(op).description(description).addHelpText("after", help))
     .option("--pod <name>", "only this pod")
     .option("--timeout <ms>", "how long to collect replies (default 2000)", ms)
     .action(async (opts: ControlOpts) => {
@@ -39,6 +45,17 @@ export function controlCommand(program: Command, io: CliIo, op: ControlOp, descr
     });
 }
 
+const HELP = `
+Sends "start" on the control plane (lt.control.all, or lt.control.pod.<name> with --pod) and prints each
+agent's reply. An agent that is not running the active config (stopped, or finished) starts it again from
+its first step; one that is running it says ok and carries on. Without --pod all of them start together, one
+second from now. Exit 0 when at least one agent obeyed, 1 when none did (or none answered).
+
+Examples:
+  $ ltctl start                      every agent not running the active config starts it
+  $ ltctl start --pod lt-agent-2 --json
+`;
+
 /** `ltctl start [--pod P]`: start the active run again where it is not running. */
 export function register(program: Command, io: CliIo): void {
   controlCommand(
@@ -46,5 +63,6 @@ export function register(program: Command, io: CliIo): void {
     io,
     "start",
     "start the active run on agents that are not running it (or one with --pod)",
+    HELP,
   );
 }
