@@ -1,10 +1,11 @@
-// Process figures for snapshots: CPU share since the last sample, memory, event-loop delay p99.
-import { monitorEventLoopDelay } from "node:perf_hooks";
+// Process figures for snapshots: CPU share since the last sample, memory, event-loop delay p99 and utilisation.
+import { type EventLoopUtilization, monitorEventLoopDelay, performance } from "node:perf_hooks";
 
 export class SystemSampler {
   readonly #loop = monitorEventLoopDelay({ resolution: 10 });
   #cpu = process.cpuUsage();
   #at = process.hrtime.bigint();
+  #elu: EventLoopUtilization = performance.eventLoopUtilization();
 
   constructor() {
     this.#loop.enable();
@@ -19,11 +20,15 @@ export class SystemSampler {
     this.#cpu = now;
     this.#at = at;
     const mem = process.memoryUsage();
+    // Utilisation (busy share of the interval) says how close the loop is to saturation before delay grows.
+    const elu = performance.eventLoopUtilization(this.#elu);
+    this.#elu = performance.eventLoopUtilization();
     const out = {
       cpu_pct: wallUs > 0 ? round1(((cpu.user + cpu.system) / wallUs) * 100) : 0,
       rss_mb: round1(mem.rss / 1048576),
       heap_mb: round1(mem.heapUsed / 1048576),
       event_loop_p99_ms: round1(this.#loop.percentile(99) / 1e6),
+      event_loop_utilization_pct: round1(elu.utilization * 100),
     };
     this.#loop.reset();
     return out;
