@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { progressOf } from "../../src/cli/commands/watch.ts";
 import { colourEnabled, palette, stripAnsi } from "../../src/cli/format/colour.ts";
 import { formatClock, progressDone, renderProgress, shouldPrint } from "../../src/cli/format/progress.ts";
+import { aggregate } from "../../src/stats/index.ts";
+import { snapshot } from "../fixtures/snapshots.ts";
 
 const ESC = "\u001b[";
 /** Printable text of a progress line: no colours, no carriage return, no clear-to-end-of-line. */
@@ -73,4 +76,25 @@ test("progress - not a TTY: plain lines without escapes, throttled", () => {
   assert.equal(shouldPrint(false, 0, 10), true);
   assert.equal(shouldPrint(true, 0, 1), true);
   assert.equal(formatClock(3725), "1h02m05s");
+});
+
+test("watch - the progress of the newest step: the furthest pod's time, rates summed over its pods", () => {
+  const snaps = [
+    snapshot({ pod: "a", spec: "warm", spec_index: 0, elapsed_s: 10, duration_s: 10, publish_rate: 5 }),
+    snapshot({ pod: "b", spec: "main", spec_index: 1, elapsed_s: 12, duration_s: 60, publish_rate: 100 }),
+    snapshot({ pod: "c", spec: "main", spec_index: 1, elapsed_s: 15, duration_s: 60, publish_rate: 150 }),
+  ];
+  const p = progressOf({ run: "r1", agents: [], latest: snaps, cluster: aggregate(snaps), done: false });
+  assert.ok(p);
+  assert.equal(p.elapsed_s, 15);
+  assert.equal(p.total_s, 60);
+  assert.equal(p.rate, 250);
+  assert.equal(p.pods, 2);
+  assert.match(p.label ?? "", /spec 2 main/);
+  const line = visible(renderProgress(p, { isTTY: true, env: {}, columns: 100 }));
+  assert.match(line, /25%/);
+  assert.equal(
+    progressOf({ run: undefined, agents: [], latest: [], cluster: undefined, done: false }),
+    undefined,
+  );
 });

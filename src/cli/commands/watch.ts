@@ -3,6 +3,7 @@ import type { ControlClient, PresenceView } from "../../control/index.ts";
 import { checkThresholds } from "../../report/index.ts";
 import { aggregate, type ClusterTotal, type Snapshot } from "../../stats/index.ts";
 import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
+import { type ProgressState, renderProgress } from "../format/progress.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
 
@@ -18,7 +19,11 @@ const FINISHED = new Set(["done", "stopped", "error"]);
 /** `ltctl watch`: the cluster view, refreshed until Ctrl-C (or until every agent finished with --until-done). */
 export function register(program: Command, io: CliIo): void {
   withNatsOptions(
-    program.command("watch").description("live cluster view: agents, latest snapshot per pod, totals"),
+    program
+      .command("watch")
+      .description(
+        "live cluster view: agents, latest snapshot per pod, totals; on a terminal a progress bar of the step",
+      ),
   )
     .option("--interval <s>", "refresh every s seconds", secs, 2)
     .option(
@@ -49,7 +54,12 @@ async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Pro
       );
     } else {
       const text = renderClusterView(view);
-      io.out(io.isTTY ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
+      // On a terminal, a progress bar of the current step under the tables (the plain output stays tables).
+      const progress = io.isTTY ? progressOf(view) : undefined;
+      const bar = progress
+        ? `\n${renderProgress(progress, { isTTY: true, env: io.env }).replace(/^\r/, "")}\n`
+        : "";
+      io.out(io.isTTY ? `\x1b[H\x1b[2J${text}${bar}` : `${text}\n`);
     }
     if (opts.untilDone && done) return await gate(client, run, io);
     if (Date.now() >= deadline) {
@@ -106,4 +116,29 @@ export function renderClusterView(view: ClusterView, now = new Date()): string {
     renderSnapshots(view.latest) +
     (view.cluster ? `\n${renderCluster(view.cluster)}` : "")
   );
+}
+
+/**
+ * The progress of the newest step the pods report (highest spec index, then iteration): the furthest pod's
+ * elapsed time against the step's duration, and the rates summed over the pods in that step. Undefined
+ * before the first snapshot.
+ */
+export function progressOf(view: ClusterView): ProgressState | undefined {
+  if (view.latest.length === 0) return undefined;
+  const rank = (x: Snapshot) => x.spec_index * 1e6 + x.iteration;
+  const top = Math.max(...view.latest.map(rank));
+  const step = view.latest.filter((x) => rank(x) === top);
+  const first = step[0]!;
+  const p99 = view.cluster?.latency_ms.end_to_end.count
+    ? view.cluster.latency_ms.end_to_end.p99
+    : view.cluster?.latency_ms.publish_ack.p99;
+  return {
+    elapsed_s: Math.max(...step.map((x) => Math.min(x.elapsed_s, x.duration_s))),
+    total_s: first.duration_s,
+    rate: step.reduce((n, x) => n + x.publish_rate, 0),
+    consume_rate: step.reduce((n, x) => n + x.consume_rate, 0),
+    ...(p99 !== undefined ? { p99_ms: p99 } : {}),
+    label: `spec ${first.spec_index + 1} ${first.spec} iter ${first.iteration}`,
+    pods: step.length,
+  };
 }
