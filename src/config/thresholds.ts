@@ -46,7 +46,11 @@ export const RATE_METRICS = ["publish_rate", "consume_rate", "bytes_out_rate", "
 /** Ratios in [0, 1]: `lost / published`, `publish_errors / published`. */
 export const RATIO_METRICS = ["loss_ratio", "publish_error_ratio"] as const;
 
-export const LATENCY_KINDS = ["publish_ack", "end_to_end"] as const;
+/**
+ * The latency histograms summed cluster-wide, reported and gated: response time of JetStream publishes (ack −
+ * intended send), end to end, and service time (ack − actual send; last so CSV columns keep their places).
+ */
+export const LATENCY_KINDS = ["publish_ack", "end_to_end", "publish_service"] as const;
 export const LATENCY_STATS = ["min", "mean", "p50", "p90", "p95", "p99", "p999", "p9999", "max"] as const;
 
 const SCALAR_METRICS: ReadonlySet<string> = new Set([
@@ -82,7 +86,7 @@ export function parseThreshold(metric: string, expr: unknown): Threshold | Thres
   if (!isKnownMetric(metric)) {
     return {
       path,
-      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <publish_ack|end_to_end>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
+      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <publish_ack|end_to_end|publish_service>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
     };
   }
   if (typeof expr !== "string") {

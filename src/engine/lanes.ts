@@ -225,8 +225,12 @@ export class JsLane implements Lane {
     // A PubAck starts with {"stream": errors with {"error": (or an empty 503 no-responders status).
     if (data.length > 2 && data[2] === 0x73) {
       const m = this.#m;
+      const now = nowEpoch();
       m.acked++;
-      recordMs(m.publishAck, nowEpoch() - this.#intended[slot]!);
+      // Response time from the intended send (stalls show), service time from this attempt's send (the
+      // server's part): their difference is the client's send delay plus any retries.
+      recordMs(m.publishAck, now - this.#intended[slot]!);
+      recordMs(m.publishService, now - this.#sentAt[slot]!);
       this.#free(slot);
     } else {
       const cat = ackError(msg);

@@ -1,4 +1,4 @@
-// What one share of a step measured: plain counters and three fixed-size histograms. A share is the unit a
+// What one share of a step measured: plain counters and four fixed-size histograms. A share is the unit a
 // worker thread would run; the parent merges shares exactly (counters add, histograms add bucket by bucket).
 import {
   ERROR_CATEGORIES,
@@ -30,7 +30,7 @@ export interface ShareSample {
   counters: Counters;
   errors: Record<string, number>;
   /** Encoded cumulative histograms (µs). */
-  hist: { publish_ack: string; end_to_end: string; send_delay: string };
+  hist: { publish_ack: string; end_to_end: string; send_delay: string; publish_service: string };
 }
 
 export class ShareMetrics {
@@ -50,6 +50,8 @@ export class ShareMetrics {
   readonly publishAck: Histogram = newHistogram();
   readonly endToEnd: Histogram = newHistogram();
   readonly sendDelay: Histogram = newHistogram();
+  /** Ack − sent of the acknowledged attempt (JetStream only): the server's part, without the client's delay. */
+  readonly publishService: Histogram = newHistogram();
 
   publishError(cat: ErrorCategory, n = 1): void {
     this.errors[cat] += n;
@@ -65,6 +67,7 @@ export class ShareMetrics {
     this.publishAck.destroy();
     this.endToEnd.destroy();
     this.sendDelay.destroy();
+    this.publishService.destroy();
   }
 
   /** Last encoding of each histogram and its count: cumulative histograms with the same count are unchanged. */
@@ -75,6 +78,7 @@ export class ShareMetrics {
       publish_ack: this.#encodeOne(this.publishAck),
       end_to_end: this.#encodeOne(this.endToEnd),
       send_delay: this.#encodeOne(this.sendDelay),
+      publish_service: this.#encodeOne(this.publishService),
     };
   }
 

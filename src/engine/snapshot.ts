@@ -41,6 +41,7 @@ export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
       publish_ack: merge("publish_ack"),
       end_to_end: merge("end_to_end"),
       send_delay: merge("send_delay"),
+      publish_service: merge("publish_service"),
     },
   };
 }
@@ -93,6 +94,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   const pa = decodeHistogram(s.hist.publish_ack);
   const e2e = decodeHistogram(s.hist.end_to_end);
   const sd = decodeHistogram(s.hist.send_delay);
+  const ps = decodeHistogram(s.hist.publish_service);
   const errors: Record<string, number> = {};
   for (const [k, n] of Object.entries(s.errors)) if (n > 0) errors[k] = n;
   const snap: Snapshot = {
@@ -126,7 +128,12 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     consume_rate: rate(c.consumed - (x.prev?.consumed ?? 0), dt),
     bytes_out: c.bytes_out,
     bytes_in: c.bytes_in,
-    latency_ms: { publish_ack: summarize(pa), end_to_end: summarize(e2e), send_delay: summarize(sd) },
+    latency_ms: {
+      publish_ack: summarize(pa),
+      end_to_end: summarize(e2e),
+      send_delay: summarize(sd),
+      publish_service: summarize(ps),
+    },
     hist: s.hist,
     errors,
     nats: {
@@ -143,6 +150,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   pa.destroy();
   e2e.destroy();
   sd.destroy();
+  ps.destroy();
   return snap;
 }
 

@@ -352,7 +352,11 @@ function emptySample(): ShareSample {
   const h = newHistogram();
   const e = encodeHistogram(h);
   h.destroy();
-  return { counters: zeroCounters(), errors: {}, hist: { publish_ack: e, end_to_end: e, send_delay: e } };
+  return {
+    counters: zeroCounters(),
+    errors: {},
+    hist: { publish_ack: e, end_to_end: e, send_delay: e, publish_service: e },
+  };
 }
 
 export { mergeSamples };

@@ -75,9 +75,16 @@ export function renderSnapshotMetrics(s: Snapshot | undefined): string {
   histogram(
     w,
     "lt_publish_ack_latency_seconds",
-    "Publish to JetStream ack latency.",
+    "Publish to JetStream ack latency (response time: ack minus intended send).",
     base,
     s.hist.publish_ack,
+  );
+  histogram(
+    w,
+    "lt_publish_service_latency_seconds",
+    "JetStream service time: ack minus the acknowledged attempt's actual send.",
+    base,
+    s.hist.publish_service ?? "",
   );
   histogram(w, "lt_end_to_end_latency_seconds", "Publish to consume latency.", base, s.hist.end_to_end);
   if (s.nats) {

@@ -4,10 +4,10 @@
 import { parseThresholds, type Threshold } from "../config/index.ts";
 import {
   aggregate,
+  type ClusterTotal,
   evaluateThresholds,
   latestPerStep,
   mergeEncoded,
-  type Percentiles,
   type Phase,
   percentileCurve,
   runMetrics,
@@ -28,8 +28,8 @@ export interface Summary {
   readonly metrics: Record<string, number>;
   /** Failures by category. */
   readonly errors: Record<string, number>;
-  /** Latency summaries (ms) from the merged histograms. */
-  readonly latency_ms: { publish_ack: Percentiles; end_to_end: Percentiles };
+  /** Latency summaries (ms) from the merged histograms (publish_ack, end_to_end, publish_service). */
+  readonly latency_ms: ClusterTotal["latency_ms"];
 }
 
 export interface PodStep {
@@ -70,8 +70,8 @@ export interface RunReport {
   readonly steps: StepReport[];
   /** Cluster-wide per interval, from consecutive snapshots. */
   readonly series: { interval_s: number; points: SeriesPoint[] };
-  /** Percentile curves (p0 .. p100 with p99.999) of the merged run histograms. */
-  readonly curves: { publish_ack: CurvePoint[]; end_to_end: CurvePoint[] };
+  /** Percentile curves (p0 .. p100 with p99.999) of the merged run histograms (empty without samples). */
+  readonly curves: { publish_ack: CurvePoint[]; end_to_end: CurvePoint[]; publish_service: CurvePoint[] };
   /** Thresholds checked against `cluster.metrics` (empty when the config has none). */
   readonly thresholds: ThresholdResult[];
   /** False when a threshold failed. */
@@ -129,7 +129,11 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
     pods,
     steps,
     series: buildSeries(mine, startMs, opts.interval_s),
-    curves: { publish_ack: curve(finals, "publish_ack"), end_to_end: curve(finals, "end_to_end") },
+    curves: {
+      publish_ack: curve(finals, "publish_ack"),
+      end_to_end: curve(finals, "end_to_end"),
+      publish_service: curve(finals, "publish_service"),
+    },
     thresholds: results,
     passed: results.every((r) => r.ok),
   };
@@ -156,7 +160,7 @@ function summarize(finals: readonly Snapshot[]): Summary {
   };
 }
 
-function curve(finals: readonly Snapshot[], kind: "publish_ack" | "end_to_end"): CurvePoint[] {
+function curve(finals: readonly Snapshot[], kind: keyof RunReport["curves"]): CurvePoint[] {
   const h = mergeEncoded(finals.map((s) => s.hist[kind]));
   const out = percentileCurve(h);
   h.destroy();

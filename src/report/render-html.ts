@@ -13,6 +13,7 @@ const COLOURS = {
   p999: "#7c3aed",
   max: "#6b7280",
   publish_ack: "#2563eb",
+  publish_service: "#0891b2",
   end_to_end: "#dc2626",
 };
 
@@ -81,10 +82,10 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
     );
   }
   const curves: Line[] = [];
-  if (report.curves.publish_ack.length > 0)
-    curves.push(curveLine("publish_ack", COLOURS.publish_ack, report.curves.publish_ack));
-  if (report.curves.end_to_end.length > 0)
-    curves.push(curveLine("end_to_end", COLOURS.end_to_end, report.curves.end_to_end));
+  for (const kind of ["publish_ack", "publish_service", "end_to_end"] as const) {
+    const c = report.curves[kind];
+    if (c.length > 0) curves.push(curveLine(kind, COLOURS[kind], c));
+  }
   charts.push(
     lineChart({
       title: "Latency by percentile (whole run, merged histograms)",

@@ -68,8 +68,11 @@ const TOTALS = [
   R("in"),
 ];
 
+/** Latency rows in reading order: a publish's response time, its service time, then end to end. */
+const LATENCY_ROWS = ["publish_ack", "publish_service", "end_to_end"] as const;
+
 function latencyRows(scope: string, s: Summary): string[][] {
-  return (["publish_ack", "end_to_end"] as const).map((kind) => {
+  return LATENCY_ROWS.map((kind) => {
     const p = s.latency_ms[kind];
     return [
       scope,

@@ -17,7 +17,8 @@ export interface ClusterTotal {
   pods: string[];
   counters: Record<SummedCounter, number>;
   errors: Record<string, number>;
-  latency_ms: { publish_ack: Percentiles; end_to_end: Percentiles };
+  /** Summaries of the merged histograms; `publish_service` is empty where snapshots predate it. */
+  latency_ms: { publish_ack: Percentiles; end_to_end: Percentiles; publish_service: Percentiles };
 }
 
 /** Sums counters and merges histograms of the given snapshots (callers choose which: usually one per pod). */
@@ -30,14 +31,16 @@ export function aggregate(snapshots: readonly Snapshot[]): ClusterTotal {
   }
   const pa = mergeEncoded(snapshots.map((s) => s.hist.publish_ack));
   const e2e = mergeEncoded(snapshots.map((s) => s.hist.end_to_end));
+  const ps = mergeEncoded(snapshots.map((s) => s.hist.publish_service));
   const total: ClusterTotal = {
     pods: [...new Set(snapshots.map((s) => s.pod))].sort(),
     counters,
     errors,
-    latency_ms: { publish_ack: summarize(pa), end_to_end: summarize(e2e) },
+    latency_ms: { publish_ack: summarize(pa), end_to_end: summarize(e2e), publish_service: summarize(ps) },
   };
   pa.destroy();
   e2e.destroy();
+  ps.destroy();
   return total;
 }
 

@@ -125,12 +125,15 @@ export const SnapshotSchema = v.looseObject({
     publish_ack: PercentilesSchema,
     end_to_end: PercentilesSchema,
     send_delay: v.optional(PercentilesSchema),
+    /** JetStream ack − the acknowledged attempt's send (service time); absent in older snapshots. */
+    publish_service: v.optional(PercentilesSchema),
   }),
   /** Compressed base64 HDR histograms (microseconds): merge these, never average percentiles. */
   hist: v.object({
     publish_ack: v.string(),
     end_to_end: v.string(),
     send_delay: v.optional(v.string()),
+    publish_service: v.optional(v.string()),
   }),
   errors: v.record(v.string(), v.number()),
   system: v.optional(v.record(v.string(), v.number())),

@@ -62,6 +62,13 @@ test("engine - steady 2,000 msg/s for 5 s over 2 streams x 2 publishers lands wi
   assert.equal(f.redelivered, 0);
   assert.equal(f.latency_ms.end_to_end.count, f.consumed, "one end-to-end value per consumed message");
   assert.equal(f.latency_ms.publish_ack.count, f.acked, "one publish-ack value per ack");
+  const svc = f.latency_ms.publish_service;
+  assert.equal(svc?.count, f.acked, "one service-time value per ack");
+  // Per message ack − sent <= ack − intended (nothing is sent before its time), so the medians keep that
+  // order; one HDR bucket (0.1%) and the microsecond rounding are the tolerance.
+  const ack = f.latency_ms.publish_ack;
+  assert.ok(svc.p50 <= ack.p50 * 1.001 + 0.001, `service p50 ${svc.p50} ms, response p50 ${ack.p50} ms`);
+  assert.ok(svc.max <= ack.max * 1.001 + 0.001, `service max ${svc.max} ms, response max ${ack.max} ms`);
   assert.equal(f.missed_sends, 0);
   assert.equal(f.streams?.length, 2);
   assert.equal(
@@ -127,4 +134,5 @@ test("engine - random bursts keep the mean rate of steady within 5%", async () =
   assert.ok(Math.abs(f.published - 40_000) <= 2000, `published ${f.published}, want 40000 ±5%`);
   assert.equal(f.consumed, f.published, "core subscription on one host receives everything");
   assert.equal(f.lost, 0);
+  assert.equal(f.latency_ms.publish_service?.count, 0, "core publishes get no ack: no service time");
 });

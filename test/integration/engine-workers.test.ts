@@ -85,6 +85,7 @@ test("engine workers - JetStream over 3 workers: every publish acked and consume
   assert.equal(f.workers?.length, 3);
   assert.equal(sum(f, "published"), f.published);
   assert.equal(f.latency_ms.publish_ack.count, f.acked);
+  assert.equal(f.latency_ms.publish_service?.count, f.acked, "service times cross from the workers too");
 });
 
 test("engine workers - aborting the run stops every worker: the final snapshot says stopped and the run ends promptly", async () => {

@@ -34,7 +34,10 @@ export const CONFIG = {
   ],
 };
 
-/** A real snapshot whose histograms hold `values` (ms; publish_ack half of each); counters scale with `n`. */
+/**
+ * A real snapshot whose histograms hold `values` (ms; publish_ack half of each, publish_service a quarter);
+ * counters scale with `n`.
+ */
 export function makeSnapshot(
   run: string,
   pod: string,
@@ -51,6 +54,7 @@ export function makeSnapshot(
     duration_s: 60,
     target_rate: 100,
     values: values.map((v) => v / 2),
+    service: values.map((v) => v / 4),
     e2e: values,
     published: 100 * n,
     publish_errors: n,

@@ -6,8 +6,14 @@ import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig } from "../../src/config/index.ts";
 import { ControlClient, controlNames, ensureControlPlane, validateForPush } from "../../src/control/index.ts";
-import { type HttpContext, type HttpServer, startHttpServer } from "../../src/http/index.ts";
+import {
+  type HttpContext,
+  type HttpServer,
+  renderSnapshotMetrics,
+  startHttpServer,
+} from "../../src/http/index.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
+import { snapshot } from "../fixtures/snapshots.ts";
 import { startServer } from "../harness/index.ts";
 import { CONFIG, makeSnapshot } from "./http-fixtures.ts";
 
@@ -262,7 +268,11 @@ describe("http shim against a real nats-server", () => {
       Number(fams.find((f) => f.name === name)?.metrics[0]?.value);
     assert.equal(value(first, "lt_published_total"), 100);
     assert.ok(value(second, "lt_published_total") > value(first, "lt_published_total"));
-    for (const name of ["lt_end_to_end_latency_seconds", "lt_publish_ack_latency_seconds"]) {
+    for (const name of [
+      "lt_end_to_end_latency_seconds",
+      "lt_publish_ack_latency_seconds",
+      "lt_publish_service_latency_seconds",
+    ]) {
       const fam = second.find((f) => f.name === name)!;
       assert.equal(fam.type, "HISTOGRAM");
       const m = fam.metrics[0]!;
@@ -274,6 +284,11 @@ describe("http shim against a real nats-server", () => {
       assert.equal(count, 8);
       assert.equal(counts[counts.length - 1], 8, "+Inf equals _count");
     }
+    // A snapshot of an older agent (no publish_service histogram) still renders the family, empty.
+    assert.match(
+      renderSnapshotMetrics(snapshot({ values: [1, 2] })),
+      /^lt_publish_service_latency_seconds_count\{[^}]*\} 0$/m,
+    );
     const e2e = second.find((f) => f.name === "lt_end_to_end_latency_seconds")!.metrics[0]!;
     assert.equal(Number(e2e.buckets!["0.001"]), 2, "0.3 ms and 0.8 ms are <= 1 ms");
     assert.equal(Number(e2e.buckets!["0.01"]), 5, "0.3, 0.8, 2, 3 and 7 ms");

@@ -46,6 +46,36 @@ test("report - cluster percentiles are exact merges of every pod's histograms, n
   one.destroy();
 });
 
+test("report - service time is merged, gated and curved like publish_ack; runs from older agents just lack it", () => {
+  const svcA = Array.from({ length: 90 }, (_, i) => 0.5 + i / 100);
+  const svcB = Array.from({ length: 10 }, (_, i) => 40 + i);
+  const r = buildRunReport(
+    [
+      snapshot({ pod: "a", values: svcA.map((v) => v + 1), service: svcA }),
+      snapshot({ pod: "b", values: svcB.map((v) => v + 1), service: svcB }),
+    ],
+    { thresholds: { "publish_service.p99_ms": "< 10", "publish_service.count": "== 100" } },
+  );
+  const one = newHistogram();
+  for (const ms of [...svcA, ...svcB]) recordMs(one, ms);
+  assert.deepEqual(r.cluster.latency_ms.publish_service, summarize(one));
+  assert.equal(r.cluster.metrics["publish_service.count"], 100);
+  assert.equal(r.cluster.metrics["publish_service.p99_ms"], summarize(one).p99);
+  assert.deepEqual(
+    r.thresholds.map((t) => [t.metric, t.ok]),
+    [
+      ["publish_service.p99_ms", false],
+      ["publish_service.count", true],
+    ],
+  );
+  assert.ok(r.curves.publish_service.some((c) => c.percentile === 99.999));
+  one.destroy();
+  const old = buildRunReport([snapshot({ pod: "a", values: [1, 2, 3] })]);
+  assert.equal(old.cluster.metrics["publish_service.count"], 0);
+  assert.equal(old.cluster.metrics["publish_service.p99_ms"], undefined, "no samples: not measured");
+  assert.equal(old.curves.publish_service.length, 0);
+});
+
 test("report - the time series holds per-interval rates and latencies from consecutive snapshots", () => {
   // Pod a: 10 fast samples in second 1, then 10 slow ones in second 2 (cumulative histograms).
   const first = Array.from({ length: 10 }, () => 1);

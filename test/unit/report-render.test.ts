@@ -33,6 +33,13 @@ test("report - csv parses back with one row per pod per step, cluster rows and r
   const run = rows.find((r) => r.level === "run" && r.scope === "cluster")!;
   assert.equal(Number(run.published), sum);
   assert.equal(Number(run.publish_ack_p99_ms), report.cluster.latency_ms.publish_ack.p99);
+  // Every latency histogram has its columns, service time last so older columns keep their places.
+  assert.deepEqual(
+    CSV_COLUMNS.filter((c) => c.endsWith("_count")),
+    ["publish_ack_count", "end_to_end_count", "publish_service_count"],
+  );
+  assert.equal(run.publish_service_count, "0");
+  assert.equal(run.publish_service_p99_ms, "", "no service samples in these snapshots: empty cells");
   assert.equal(rows.find((r) => r.level === "step" && r.pod === "b" && r.spec === "beta")!.phase, "done");
 });
 
@@ -81,6 +88,13 @@ test("report - the terminal table lists cluster and pods with aligned columns", 
   const cluster = lines[lines.indexOf(header) + 1]!;
   assert.match(cluster, /^ {2}cluster +120 +120 +120 /);
   assert.equal(cluster.indexOf("120") + 3, header.indexOf("PUBLISHED") + "PUBLISHED".length);
+  // The latency table has a row per histogram: response time, service time, end to end.
+  assert.deepEqual(
+    lines
+      .filter((l) => /^ {2}cluster +(publish_ack|publish_service|end_to_end) /.test(l))
+      .map((l) => l.split(/ +/)[2]),
+    ["publish_ack", "publish_service", "end_to_end"],
+  );
   assert.match(text, /✓ lost == 0 \(measured 0\)/);
   assert.ok(!text.includes("\u001b["), "no colour codes");
 });

@@ -12,10 +12,10 @@ import {
   type Snapshot,
   summarize,
 } from "../../src/stats/index.ts";
-import { snapshot as fixture } from "../fixtures/snapshots.ts";
+import { snapshot as fixture, type SnapOptions } from "../fixtures/snapshots.ts";
 
 /** A snapshot of `pod` whose publish_ack histogram holds `values` (ms). */
-function snapshot(pod: string, values: number[], extra: Partial<Snapshot> = {}): Snapshot {
+function snapshot(pod: string, values: number[], extra: SnapOptions = {}): Snapshot {
   return fixture({
     pod,
     spec: "s",
@@ -54,6 +54,21 @@ test("stats - cluster percentiles equal those of one histogram built from all po
   assert.equal(total.counters.published, 1000);
   assert.equal(total.errors.timeout, 3);
   assert.deepEqual(total.pods, ["a", "b", "c"]);
+});
+
+test("stats - cluster service time is the merge of the pods' publish_service histograms, and a snapshot without one adds nothing", () => {
+  const a = Array.from({ length: 100 }, (_, i) => 0.2 + i / 100);
+  const b = Array.from({ length: 50 }, (_, i) => 3 + i);
+  const older = snapshot("c", [5, 6, 7]); // an agent from before publish_service: no such histogram
+  assert.equal(older.hist.publish_service, undefined);
+  const total = aggregate([snapshot("a", a, { service: a }), snapshot("b", b, { service: b }), older]);
+  const one = newHistogram();
+  for (const ms of [...a, ...b]) recordMs(one, ms);
+  assert.deepEqual(total.latency_ms.publish_service, summarize(one));
+  assert.equal(total.latency_ms.publish_service.count, 150);
+  assert.equal(total.latency_ms.publish_ack.count, 153);
+  assert.deepEqual(aggregate([older]).latency_ms.publish_service, emptyPercentiles());
+  one.destroy();
 });
 
 test("stats - latency values are clamped into range, never thrown away", () => {

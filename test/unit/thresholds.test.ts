@@ -50,6 +50,7 @@ test("thresholds - an unknown metric name is reported with its key", () => {
   );
   assert.match(issues[0]!.message, /unknown metric/);
   assert.ok(isKnownMetric("publish_ack.count"));
+  assert.ok(isKnownMetric("publish_service.p99_ms"));
   assert.ok(!isKnownMetric("publish_ack.count_ms"));
   assert.ok(isKnownMetric("errors.stream_full"));
 });

@@ -225,6 +225,7 @@ function renderStep(s: Snapshot): string {
     })),
     [
       lat("publish ack", s.latency_ms.publish_ack),
+      lat("publish service", s.latency_ms.publish_service),
       lat("end to end", s.latency_ms.end_to_end),
       lat("send delay", s.latency_ms.send_delay),
     ],

@@ -63,6 +63,7 @@ export function renderSnapshots(snaps: readonly Snapshot[]): string {
 export function renderCluster(total: ClusterTotal): string {
   const c = total.counters;
   const pa = total.latency_ms.publish_ack;
+  const svc = total.latency_ms.publish_service;
   const e2e = total.latency_ms.end_to_end;
   const errs = Object.values(total.errors).reduce((a, b) => a + b, 0);
   const pct = (p: Percentiles) =>
@@ -72,7 +73,7 @@ export function renderCluster(total: ClusterTotal): string {
     `published ${formatNumber(c.published)}, consumed ${formatNumber(c.consumed)}, ` +
     `${formatNumber(c.publish_rate)} pub/s, ${formatNumber(c.consume_rate)} cons/s, lost ${formatNumber(c.lost)}, ` +
     `duplicates ${formatNumber(c.duplicates)}, errors ${formatNumber(errs)}\n` +
-    `  publish ack ${pct(pa)}\n  end to end  ${pct(e2e)}\n`
+    `  publish ack     ${pct(pa)}\n  publish service ${pct(svc)}\n  end to end      ${pct(e2e)}\n`
   );
 }
 
