@@ -35,6 +35,7 @@ export const COUNTER_METRICS = [
   "out_of_order",
   "missed_sends",
   "negative_latency",
+  "remote_latency",
   "bytes_out",
   "bytes_in",
   "errors",

@@ -27,11 +27,14 @@ export class ConsumerState {
   #lastKey = -1;
   #last: SeqTracker | undefined;
   readonly #failedOf: ((key: number) => ReadonlySet<number> | undefined) | undefined;
+  readonly #source: number | undefined;
 
   constructor(
     stream: string,
     m: ShareMetrics,
     opts: {
+      /** This share's source id: samples of other sources are counted as remote (another clock). */
+      source?: number;
       ack: boolean;
       delayMs: number;
       /** The failed sequences of a publisher of this share, by tracker key (undefined for others). */
@@ -43,6 +46,7 @@ export class ConsumerState {
     this.#ack = opts.ack;
     this.#delayMs = opts.ack ? opts.delayMs : 0;
     this.#failedOf = opts.failedOf;
+    this.#source = opts.source;
   }
 
   /** A core (non-JetStream) message. */
@@ -81,6 +85,7 @@ export class ConsumerState {
     // Duplicates are deliveries too: their latency is recorded; redeliveries waited out ack_wait, so not.
     if (redelivery || !h.trackLatency) return;
     const e2e = now - h.intendedMs;
+    if (h.source !== this.#source) m.remoteLatency++;
     if (e2e < 0) m.negativeLatency++;
     else recordMs(m.endToEnd, e2e);
   }

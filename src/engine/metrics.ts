@@ -40,6 +40,8 @@ export class ShareMetrics {
   acksSent = 0;
   missedSends = 0;
   negativeLatency = 0;
+  /** End-to-end samples of messages published outside this share (another pod or worker). */
+  remoteLatency = 0;
   bytesOut = 0;
   bytesIn = 0;
   /** JetStream publishes sent again (no responders, or an attempt unanswered). */

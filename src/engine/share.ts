@@ -192,6 +192,7 @@ export class Share {
     c.acks_sent = m.acksSent;
     c.missed_sends = m.missedSends;
     c.negative_latency = m.negativeLatency;
+    c.remote_latency = m.remoteLatency;
     c.bytes_out = m.bytesOut;
     c.bytes_in = m.bytesIn;
     c.publish_retries = m.publishRetries;
@@ -328,6 +329,7 @@ export class Share {
         const js = spec.useJetStream ? jetstream(nc) : undefined;
         for (const c of cons.slice(g, g + PER_CONNECTION)) {
           const state = new ConsumerState(stream, this.#m, {
+            source: this.#source,
             ack: c.ackPolicy !== "none",
             delayMs: c.consumeDelayMs,
             failedOf: (key) =>

@@ -122,6 +122,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     out_of_order: c.out_of_order,
     missed_sends: c.missed_sends,
     negative_latency: c.negative_latency,
+    remote_latency: c.remote_latency,
     publish_retries: c.publish_retries,
     unconfirmed_delivered: c.unconfirmed_delivered,
     publish_rate: rate(c.published - (x.prev?.published ?? 0), dt),

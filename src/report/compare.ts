@@ -71,6 +71,7 @@ const ORDER = [
   "out_of_order",
   "missed_sends",
   "negative_latency",
+  "remote_latency",
   "publish_retries",
   "unconfirmed_delivered",
   "publish_errors",

@@ -43,6 +43,8 @@ export const SNAPSHOT_COUNTERS = {
   out_of_order: "Messages received below the highest sequence seen of their publisher.",
   missed_sends: "Send slots the publisher could not serve on time.",
   negative_latency: "End-to-end samples received before their send time (cross-host clocks).",
+  remote_latency:
+    "End-to-end samples of messages another pod (or worker) published: exact only where clocks are in sync.",
   bytes_out: "Payload bytes published.",
   bytes_in: "Payload bytes consumed.",
 } as const;
@@ -110,6 +112,11 @@ export const SnapshotSchema = v.looseObject({
   missed_sends: v.optional(count),
   /** End-to-end samples whose receive time was before the send time (cross-host clocks). */
   negative_latency: v.optional(count),
+  /**
+   * End-to-end samples whose publisher is another pod (or worker thread): their latency compares two clocks,
+   * so it is exact only on one host or with synchronised clocks (tagged, not hidden).
+   */
+  remote_latency: v.optional(count),
   /** JetStream publishes sent again after no responders or an unanswered attempt (same message). */
   publish_retries: v.optional(count),
   /**

@@ -46,5 +46,6 @@ test("engine - a consume-only pod consumes for the whole duration what a publish
   assert.equal(c.consumed, p.acked, "every acknowledged message reaches the other pod's consumer");
   assert.equal(c.lost, 0);
   assert.equal(c.latency_ms.end_to_end.count, c.consumed);
+  assert.equal(c.remote_latency, c.consumed, "every sample came from the other pod: tagged remote");
   assert.ok(c.elapsed_s >= 2.5, `the consumer ran the step's duration (elapsed ${c.elapsed_s} s)`);
 });

@@ -61,6 +61,7 @@ test("engine - steady 2,000 msg/s for 5 s over 2 streams x 2 publishers lands wi
   assert.equal(f.duplicates, 0);
   assert.equal(f.redelivered, 0);
   assert.equal(f.latency_ms.end_to_end.count, f.consumed, "one end-to-end value per consumed message");
+  assert.equal(f.remote_latency, 0, "publishers and consumers in one process: no remote sample");
   assert.equal(f.latency_ms.publish_ack.count, f.acked, "one publish-ack value per ack");
   const svc = f.latency_ms.publish_service;
   assert.equal(svc?.count, f.acked, "one service-time value per ack");

@@ -210,6 +210,8 @@ function renderStep(s: Snapshot): string {
       formatNumber(s.unconfirmed_delivered),
       "failed publishes stored anyway",
     ]);
+  if (s.remote_latency)
+    rows.push(["remote e2e", formatNumber(s.remote_latency), "samples from other pods (clocks must agree)"]);
   if (s.negative_latency)
     rows.push(["negative e2e", formatNumber(s.negative_latency), "clock skew between hosts"]);
   out += renderTable([{ header: "counter" }, { header: "value", align: "right" }, { header: "" }], rows, 2);
