@@ -1,8 +1,9 @@
 // Streams and durable consumers on the NATS under test: every ExpandedStream field mapped onto JetStream.
-// An existing stream with the same config is used as is; with a different one it is updated, and when the
-// server refuses, the error names the stream and the fields that differ. A durable consumer of ours with a
-// different config is updated, or deleted and created again when the server cannot change it (type or ack
-// policy): it belongs to the load tester.
+// An existing stream with the same config is used as is; with a different one it is updated (its duplicate
+// window lowered to max_age when it is longer, as the server does on create), and when the server refuses,
+// the error names the stream and the fields that differ. A durable consumer of ours with a different config
+// is updated, or deleted and created again when the server cannot change it (type or ack policy): it belongs
+// to the load tester.
 import {
   AckPolicy,
   type ConsumerConfig,
@@ -71,8 +72,13 @@ export async function ensureStream(jsm: JetStreamManager, s: ExpandedStream): Pr
   }
   const diff = differences(want, have as unknown as Record<string, unknown>);
   if (diff.length === 0) return false;
+  // On create the server caps the duplicate window (default 2 min) at max_age; on update it keeps the
+  // stream's window and refuses a max_age below it, so a stream made with max_age 0 could not take our 1m.
+  const update: Partial<StreamConfig> = { ...want };
+  if (want.max_age && want.max_age > 0 && (have.duplicate_window ?? 0) > want.max_age)
+    update.duplicate_window = want.max_age;
   try {
-    await jsm.streams.update(s.name, want);
+    await jsm.streams.update(s.name, update);
   } catch (err) {
     throw new Error(
       `stream ${s.name} exists with a different config and the server refused to update it (${(err as Error).message}): ${diff.join("; ")}`,
