@@ -18,6 +18,7 @@ import {
   type Mode,
   type Percentiles,
   type Snapshot,
+  type WorkerStats,
 } from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
@@ -242,7 +243,29 @@ function renderStep(s: Snapshot): string {
       2,
     );
   }
+  if (s.workers && s.workers.length > 1) out += `\n${renderWorkers(s.workers)}`;
   return out;
+}
+
+/** Per worker thread: what each did (the step's figures above are their exact merge). */
+function renderWorkers(workers: readonly WorkerStats[]): string {
+  return renderTable(
+    ["worker", "streams", "published", "acked", "errors", "missed", "consumed", "lost", "e2e samples"].map(
+      (h, i) => ({ header: h, align: i === 0 ? "left" : "right" }),
+    ),
+    workers.map((w) => [
+      `#${w.id}`,
+      String(w.streams),
+      formatNumber(w.published),
+      formatNumber(w.acked),
+      formatNumber(w.publish_errors),
+      formatNumber(w.missed_sends),
+      formatNumber(w.consumed),
+      formatNumber(w.lost),
+      formatNumber(w.end_to_end_count),
+    ]),
+    2,
+  );
 }
 
 function ms(n: number): string {
