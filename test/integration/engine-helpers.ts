@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 // Shared by the engine integration tests: a plan from a raw config, run to the end, snapshots collected.
 import { loadConfig } from "../../src/config/index.ts";
 import { type EngineOptions, runPlan } from "../../src/engine/index.ts";
@@ -89,3 +90,15 @@ export function recorder() {
 
 /** The `error` a final snapshot in phase "error" carries ("" when none). */
 export const errorOf = (s: Snapshot): string => String((s as { error?: unknown }).error ?? "");
+
+/**
+ * The shape of a clean JetStream step: phase done, something published, every publish acknowledged, every
+ * acknowledged message consumed, nothing lost. `context` is added to the failure message (e.g. an agent's log).
+ */
+export function assertEveryMessage(f: Snapshot, context = ""): void {
+  assert.equal(f.phase, "done", `${errorOf(f)}${context ? `\n${context}` : ""}`);
+  assert.ok(f.published > 0, `published ${f.published}`);
+  assert.equal(f.acked, f.published, `acked == published; errors ${JSON.stringify(f.errors)}`);
+  assert.equal(f.consumed, f.acked, "every acknowledged message is consumed");
+  assert.equal(f.lost, 0);
+}
