@@ -40,6 +40,7 @@ export {
   isKnownMetric,
   LATENCY_KINDS,
   LATENCY_STATS,
+  type LatencyKind,
   parseThreshold,
   parseThresholds,
   RATE_METRICS,

@@ -49,9 +49,11 @@ export const RATIO_METRICS = ["loss_ratio", "publish_error_ratio"] as const;
 
 /**
  * The latency histograms summed cluster-wide, reported and gated: response time of JetStream publishes (ack −
- * intended send), end to end, and service time (ack − actual send; last so CSV columns keep their places).
+ * intended send), end to end, service time (ack − actual send) and the client's own send delay (actual −
+ * intended send: how late the load generator was). Newer kinds go last so CSV columns keep their places.
  */
-export const LATENCY_KINDS = ["publish_ack", "end_to_end", "publish_service"] as const;
+export const LATENCY_KINDS = ["publish_ack", "end_to_end", "publish_service", "send_delay"] as const;
+export type LatencyKind = (typeof LATENCY_KINDS)[number];
 export const LATENCY_STATS = ["min", "mean", "p50", "p90", "p95", "p99", "p999", "p9999", "max"] as const;
 
 const SCALAR_METRICS: ReadonlySet<string> = new Set([
@@ -87,7 +89,7 @@ export function parseThreshold(metric: string, expr: unknown): Threshold | Thres
   if (!isKnownMetric(metric)) {
     return {
       path,
-      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <publish_ack|end_to_end|publish_service>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
+      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <${LATENCY_KINDS.join("|")}>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
     };
   }
   if (typeof expr !== "string") {

@@ -87,6 +87,13 @@ export function renderSnapshotMetrics(s: Snapshot | undefined): string {
     s.hist.publish_service ?? "",
   );
   histogram(w, "lt_end_to_end_latency_seconds", "Publish to consume latency.", base, s.hist.end_to_end);
+  histogram(
+    w,
+    "lt_send_delay_latency_seconds",
+    "How late this pod sent: actual minus intended send of every publish (the load generator's own lag).",
+    base,
+    s.hist.send_delay ?? "",
+  );
   if (s.nats) {
     w.family("lt_nats_reconnects_total", "counter", "Reconnects of the connection to the NATS under test.");
     w.sample("lt_nats_reconnects_total", base, s.nats.reconnects);

@@ -1,7 +1,7 @@
 // The run report: the whole run cluster-wide and per pod, per step, over time, and its percentile curves.
 // Pure: built from snapshots (what `ltctl stats` / the stats stream hold), rendered by the render-* files.
 
-import { parseThresholds, type Threshold } from "../config/index.ts";
+import { LATENCY_KINDS, type LatencyKind, parseThresholds, type Threshold } from "../config/index.ts";
 import {
   aggregate,
   type ClusterTotal,
@@ -28,7 +28,7 @@ export interface Summary {
   readonly metrics: Record<string, number>;
   /** Failures by category. */
   readonly errors: Record<string, number>;
-  /** Latency summaries (ms) from the merged histograms (publish_ack, end_to_end, publish_service). */
+  /** Latency summaries (ms) from the merged histograms (publish_ack, end_to_end, publish_service, send_delay). */
   readonly latency_ms: ClusterTotal["latency_ms"];
 }
 
@@ -71,7 +71,7 @@ export interface RunReport {
   /** Cluster-wide per interval, from consecutive snapshots. */
   readonly series: { interval_s: number; points: SeriesPoint[] };
   /** Percentile curves (p0 .. p100 with p99.999) of the merged run histograms (empty without samples). */
-  readonly curves: { publish_ack: CurvePoint[]; end_to_end: CurvePoint[]; publish_service: CurvePoint[] };
+  readonly curves: Record<LatencyKind, CurvePoint[]>;
   /** Thresholds checked against `cluster.metrics` (empty when the config has none). */
   readonly thresholds: ThresholdResult[];
   /** False when a threshold failed. */
@@ -129,11 +129,7 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
     pods,
     steps,
     series: buildSeries(mine, startMs, opts.interval_s),
-    curves: {
-      publish_ack: curve(finals, "publish_ack"),
-      end_to_end: curve(finals, "end_to_end"),
-      publish_service: curve(finals, "publish_service"),
-    },
+    curves: Object.fromEntries(LATENCY_KINDS.map((k) => [k, curve(finals, k)])) as RunReport["curves"],
     thresholds: results,
     passed: results.every((r) => r.ok),
   };
@@ -160,7 +156,7 @@ function summarize(finals: readonly Snapshot[]): Summary {
   };
 }
 
-function curve(finals: readonly Snapshot[], kind: keyof RunReport["curves"]): CurvePoint[] {
+function curve(finals: readonly Snapshot[], kind: LatencyKind): CurvePoint[] {
   const h = mergeEncoded(finals.map((s) => s.hist[kind]));
   const out = percentileCurve(h);
   h.destroy();

@@ -15,6 +15,7 @@ const COLOURS = {
   publish_ack: "#2563eb",
   publish_service: "#0891b2",
   end_to_end: "#dc2626",
+  send_delay: "#d97706",
 };
 
 /** x position of a percentile on the HdrHistogram plot: log10(1 / (1 - p)), so 90% -> 1, 99.9% -> 3. */
@@ -82,7 +83,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
     );
   }
   const curves: Line[] = [];
-  for (const kind of ["publish_ack", "publish_service", "end_to_end"] as const) {
+  for (const kind of ["publish_ack", "publish_service", "end_to_end", "send_delay"] as const) {
     const c = report.curves[kind];
     if (c.length > 0) curves.push(curveLine(kind, COLOURS[kind], c));
   }

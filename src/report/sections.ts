@@ -68,8 +68,11 @@ const TOTALS = [
   R("in"),
 ];
 
-/** Latency rows in reading order: a publish's response time, its service time, then end to end. */
-const LATENCY_ROWS = ["publish_ack", "publish_service", "end_to_end"] as const;
+/**
+ * Latency rows in reading order: a publish's response time, its service time, end to end, then how late the
+ * client itself sent (the load generator's share of the others, as in `ltctl run`).
+ */
+const LATENCY_ROWS = ["publish_ack", "publish_service", "end_to_end", "send_delay"] as const;
 
 function latencyRows(scope: string, s: Summary): string[][] {
   return LATENCY_ROWS.map((kind) => {

@@ -1,4 +1,5 @@
 // Cluster-wide view of many snapshots: counters summed, rates summed, percentiles from merged histograms.
+import { LATENCY_KINDS, type LatencyKind } from "../config/index.ts";
 import { mergeEncoded } from "./histogram.ts";
 import { type Percentiles, summarize } from "./percentiles.ts";
 import { SNAPSHOT_COUNTER_KEYS, type Snapshot } from "./snapshot.ts";
@@ -17,8 +18,11 @@ export interface ClusterTotal {
   pods: string[];
   counters: Record<SummedCounter, number>;
   errors: Record<string, number>;
-  /** Summaries of the merged histograms; `publish_service` is empty where snapshots predate it. */
-  latency_ms: { publish_ack: Percentiles; end_to_end: Percentiles; publish_service: Percentiles };
+  /**
+   * Summaries of the merged histograms, one per latency kind; `publish_service` and `send_delay` are empty
+   * (count 0) where snapshots predate them.
+   */
+  latency_ms: Record<LatencyKind, Percentiles>;
 }
 
 /** Sums counters and merges histograms of the given snapshots (callers choose which: usually one per pod). */
@@ -29,19 +33,19 @@ export function aggregate(snapshots: readonly Snapshot[]): ClusterTotal {
     for (const k of SUMMED_COUNTERS) counters[k] += s[k] ?? 0;
     for (const [cat, n] of Object.entries(s.errors)) errors[cat] = (errors[cat] ?? 0) + n;
   }
-  const pa = mergeEncoded(snapshots.map((s) => s.hist.publish_ack));
-  const e2e = mergeEncoded(snapshots.map((s) => s.hist.end_to_end));
-  const ps = mergeEncoded(snapshots.map((s) => s.hist.publish_service));
-  const total: ClusterTotal = {
+  const latency = {} as Record<LatencyKind, Percentiles>;
+  for (const kind of LATENCY_KINDS) {
+    // One merged histogram at a time: each holds a fixed-size bucket array, freed before the next.
+    const h = mergeEncoded(snapshots.map((s) => s.hist[kind]));
+    latency[kind] = summarize(h);
+    h.destroy();
+  }
+  return {
     pods: [...new Set(snapshots.map((s) => s.pod))].sort(),
     counters,
     errors,
-    latency_ms: { publish_ack: summarize(pa), end_to_end: summarize(e2e), publish_service: summarize(ps) },
+    latency_ms: latency,
   };
-  pa.destroy();
-  e2e.destroy();
-  ps.destroy();
-  return total;
 }
 
 /** Keeps the newest snapshot of each (run, pod): what that pod measured so far in its current step. */

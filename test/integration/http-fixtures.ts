@@ -35,8 +35,8 @@ export const CONFIG = {
 };
 
 /**
- * A real snapshot whose histograms hold `values` (ms; publish_ack half of each, publish_service a quarter);
- * counters scale with `n`.
+ * A real snapshot whose histograms hold `values` (ms; publish_ack half of each, publish_service a quarter,
+ * send_delay an eighth); counters scale with `n`.
  */
 export function makeSnapshot(
   run: string,
@@ -55,6 +55,7 @@ export function makeSnapshot(
     target_rate: 100,
     values: values.map((v) => v / 2),
     service: values.map((v) => v / 4),
+    sendDelay: values.map((v) => v / 8),
     e2e: values,
     published: 100 * n,
     publish_errors: n,

@@ -272,6 +272,7 @@ describe("http shim against a real nats-server", () => {
       "lt_end_to_end_latency_seconds",
       "lt_publish_ack_latency_seconds",
       "lt_publish_service_latency_seconds",
+      "lt_send_delay_latency_seconds",
     ]) {
       const fam = second.find((f) => f.name === name)!;
       assert.equal(fam.type, "HISTOGRAM");
@@ -284,11 +285,16 @@ describe("http shim against a real nats-server", () => {
       assert.equal(count, 8);
       assert.equal(counts[counts.length - 1], 8, "+Inf equals _count");
     }
-    // A snapshot of an older agent (no publish_service histogram) still renders the family, empty.
-    assert.match(
-      renderSnapshotMetrics(snapshot({ values: [1, 2] })),
-      /^lt_publish_service_latency_seconds_count\{[^}]*\} 0$/m,
-    );
+    // A snapshot of an older agent (no publish_service nor send_delay histogram) still renders the families, empty.
+    const older = renderSnapshotMetrics(snapshot({ values: [1, 2] }));
+    assert.match(older, /^lt_publish_service_latency_seconds_count\{[^}]*\} 0$/m);
+    assert.match(older, /^lt_send_delay_latency_seconds_count\{[^}]*\} 0$/m);
+    // Send delays are an eighth of the values: 0.0375, 0.1, 0.25, 0.875, 5, 25, 187.5 and 0.375 ms.
+    const sd = second.find((f) => f.name === "lt_send_delay_latency_seconds")!.metrics[0]!;
+    assert.equal(Number(sd.buckets!["0.001"]), 5, "the five sends under 1 ms late");
+    assert.equal(Number(sd.buckets!["0.01"]), 6, "and 5 ms");
+    const sdSum = Number(/^lt_send_delay_latency_seconds_sum\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    assert.ok(Math.abs(sdSum - 0.2191375) < 0.0005, `_sum ${sdSum} s`);
     const e2e = second.find((f) => f.name === "lt_end_to_end_latency_seconds")!.metrics[0]!;
     assert.equal(Number(e2e.buckets!["0.001"]), 2, "0.3 ms and 0.8 ms are <= 1 ms");
     assert.equal(Number(e2e.buckets!["0.01"]), 5, "0.3, 0.8, 2, 3 and 7 ms");

@@ -76,6 +76,47 @@ test("report - service time is merged, gated and curved like publish_ack; runs f
   assert.equal(old.curves.publish_service.length, 0);
 });
 
+test("report - send delay is merged per pod and cluster-wide, gated and curved; runs from older agents just lack it", () => {
+  // Pod a's client kept up; pod b's fell 50..59 ms behind on a tenth of its sends.
+  const lateA = Array.from({ length: 100 }, (_, i) => 0.05 + i / 1000);
+  const lateB = [...Array.from({ length: 90 }, () => 0.1), ...Array.from({ length: 10 }, (_, i) => 50 + i)];
+  const r = buildRunReport(
+    [
+      snapshot({ pod: "a", values: [1, 2], sendDelay: lateA }),
+      snapshot({ pod: "b", values: [1, 2], service: [0.5, 1], sendDelay: lateB }),
+    ],
+    { thresholds: { "send_delay.p99_ms": "< 5", "send_delay.count": "== 200", "publish_ack.p99_ms": "< 5" } },
+  );
+  const one = newHistogram();
+  for (const ms of [...lateA, ...lateB]) recordMs(one, ms);
+  assert.deepEqual(r.cluster.latency_ms.send_delay, summarize(one));
+  assert.equal(r.cluster.metrics["send_delay.count"], 200);
+  assert.equal(r.cluster.metrics["send_delay.p99_ms"], summarize(one).p99);
+  assert.ok(r.cluster.metrics["send_delay.p99_ms"]! >= 50, "the late pod shows in the cluster p99");
+  assert.equal(r.pods.find((p) => p.pod === "a")!.summary.latency_ms.send_delay.count, 100);
+  assert.ok(r.pods.find((p) => p.pod === "a")!.summary.metrics["send_delay.max_ms"]! < 1);
+  assert.deepEqual(
+    r.thresholds.map((t) => [t.metric, t.ok]),
+    [
+      ["send_delay.p99_ms", false],
+      ["send_delay.count", true],
+      ["publish_ack.p99_ms", true],
+    ],
+  );
+  assert.equal(r.passed, false, "a late load generator fails the gate although the server was fast");
+  assert.ok(r.curves.send_delay.some((c) => c.percentile === 99.999));
+  assert.equal(r.curves.send_delay.at(-1)!.ms, summarize(one).max);
+  one.destroy();
+  const old = buildRunReport([snapshot({ pod: "a", values: [1, 2, 3], service: [1] })], {
+    thresholds: { "send_delay.p99_ms": "< 5" },
+  });
+  assert.equal(old.cluster.metrics["send_delay.count"], 0);
+  assert.equal(old.cluster.metrics["send_delay.p99_ms"], undefined, "no samples: not measured");
+  assert.equal(old.thresholds[0]!.ok, false, "an unmeasured gate never passes");
+  assert.equal(old.curves.send_delay.length, 0);
+  assert.equal(old.cluster.latency_ms.publish_service.count, 1, "the other kinds are unaffected");
+});
+
 test("report - the time series holds per-interval rates and latencies from consecutive snapshots", () => {
   // Pod a: 10 fast samples in second 1, then 10 slow ones in second 2 (cumulative histograms).
   const first = Array.from({ length: 10 }, () => 1);

@@ -14,7 +14,7 @@ import {
   renderReport,
   renderTable,
 } from "../../src/report/index.ts";
-import { twoPodRun } from "../fixtures/snapshots.ts";
+import { snapshot, twoPodRun } from "../fixtures/snapshots.ts";
 
 const report = buildRunReport(twoPodRun(), { thresholds: { lost: "== 0" } });
 
@@ -33,14 +33,50 @@ test("report - csv parses back with one row per pod per step, cluster rows and r
   const run = rows.find((r) => r.level === "run" && r.scope === "cluster")!;
   assert.equal(Number(run.published), sum);
   assert.equal(Number(run.publish_ack_p99_ms), report.cluster.latency_ms.publish_ack.p99);
-  // Every latency histogram has its columns, service time last so older columns keep their places.
+  // Every latency histogram has its columns, newer ones last so older columns keep their places.
   assert.deepEqual(
     CSV_COLUMNS.filter((c) => c.endsWith("_count")),
-    ["publish_ack_count", "end_to_end_count", "publish_service_count"],
+    ["publish_ack_count", "end_to_end_count", "publish_service_count", "send_delay_count"],
   );
+  assert.deepEqual(CSV_COLUMNS.slice(-10), [
+    "send_delay_count",
+    ...["min", "mean", "p50", "p90", "p95", "p99", "p999", "p9999", "max"].map((s) => `send_delay_${s}_ms`),
+  ]);
   assert.equal(run.publish_service_count, "0");
   assert.equal(run.publish_service_p99_ms, "", "no service samples in these snapshots: empty cells");
+  assert.equal(run.send_delay_count, "0");
+  assert.equal(run.send_delay_p99_ms, "", "no send-delay samples in these snapshots: empty cells");
   assert.equal(rows.find((r) => r.level === "step" && r.pod === "b" && r.spec === "beta")!.phase, "done");
+});
+
+test("report - send delay reaches the csv columns, the latency table and the html percentile curve", () => {
+  // The same run with each pod's client late by 0.1 ms per message sent so far (pod b twice as late).
+  const late = buildRunReport(
+    twoPodRun().map((s) => {
+      const lag = s.pod === "b" ? 0.2 : 0.1;
+      return snapshot({
+        ...s,
+        values: [1, 2],
+        sendDelay: Array.from({ length: s.published }, (_, i) => lag * (i + 1)),
+      });
+    }),
+  );
+  const sd = late.cluster.latency_ms.send_delay;
+  assert.ok(sd.count > 0);
+  const rows = parse(renderCsv(late), { columns: true }) as Record<string, string>[];
+  const run = rows.find((r) => r.level === "run" && r.scope === "cluster")!;
+  assert.equal(Number(run.send_delay_count), sd.count);
+  assert.equal(Number(run.send_delay_p99_ms), sd.p99);
+  assert.equal(Number(run.send_delay_max_ms), sd.max);
+  const podB = rows.find((r) => r.level === "run" && r.pod === "b")!;
+  assert.equal(Number(podB.send_delay_max_ms), late.pods[1]!.summary.latency_ms.send_delay.max);
+  const row = renderTable(late)
+    .split("\n")
+    .find((l) => /^ {2}cluster +send_delay /.test(l))!;
+  assert.equal(row.split(/ +/)[3], String(sd.count), "the table's send_delay row counts every send");
+  const html = renderHtml(late);
+  assert.match(html, /<path class="series" data-series="send_delay" d="M[\d.]+ [\d.]+ L/);
+  assert.doesNotMatch(renderHtml(report), /data-series="send_delay"/, "no samples: no curve");
 });
 
 test("report - csv quotes cells holding commas and quotes", () => {
@@ -88,12 +124,12 @@ test("report - the terminal table lists cluster and pods with aligned columns", 
   const cluster = lines[lines.indexOf(header) + 1]!;
   assert.match(cluster, /^ {2}cluster +120 +120 +120 /);
   assert.equal(cluster.indexOf("120") + 3, header.indexOf("PUBLISHED") + "PUBLISHED".length);
-  // The latency table has a row per histogram: response time, service time, end to end.
+  // The latency table has a row per histogram: response time, service time, end to end, send delay.
   assert.deepEqual(
     lines
-      .filter((l) => /^ {2}cluster +(publish_ack|publish_service|end_to_end) /.test(l))
+      .filter((l) => /^ {2}cluster +(publish_ack|publish_service|end_to_end|send_delay) /.test(l))
       .map((l) => l.split(/ +/)[2]),
-    ["publish_ack", "publish_service", "end_to_end"],
+    ["publish_ack", "publish_service", "end_to_end", "send_delay"],
   );
   assert.match(text, /✓ lost == 0 \(measured 0\)/);
   assert.ok(!text.includes("\u001b["), "no colour codes");

@@ -71,6 +71,25 @@ test("stats - cluster service time is the merge of the pods' publish_service his
   one.destroy();
 });
 
+test("stats - cluster send delay is the merge of the pods' send_delay histograms, apart from the ack latencies, and older snapshots add nothing", () => {
+  // Pod a kept up (sub-millisecond lateness), pod b fell behind: the cluster p99 must show b's lag.
+  const a = Array.from({ length: 980 }, (_, i) => 0.01 + (i % 50) / 100);
+  const b = Array.from({ length: 20 }, (_, i) => 200 + i * 5);
+  const core = snapshot("b", [], { sendDelay: b }); // core publishes: a send delay but no acks
+  const older = snapshot("c", [5, 6, 7], { service: [1, 2, 3] }); // an agent from before send_delay
+  assert.equal(older.hist.send_delay, undefined);
+  const total = aggregate([snapshot("a", [1, 2], { sendDelay: a }), core, older]);
+  const one = newHistogram();
+  for (const ms of [...a, ...b]) recordMs(one, ms);
+  assert.deepEqual(total.latency_ms.send_delay, summarize(one));
+  assert.equal(total.latency_ms.send_delay.count, 1000);
+  assert.ok(total.latency_ms.send_delay.p99 >= 200, `p99 ${total.latency_ms.send_delay.p99} ms`);
+  assert.equal(total.latency_ms.publish_ack.count, 5, "send delays are not counted as acks");
+  assert.equal(total.latency_ms.publish_service.count, 3);
+  assert.deepEqual(aggregate([older]).latency_ms.send_delay, emptyPercentiles());
+  one.destroy();
+});
+
 test("stats - latency values are clamped into range, never thrown away", () => {
   const h = newHistogram();
   recordMs(h, -5);

@@ -51,6 +51,11 @@ test("thresholds - an unknown metric name is reported with its key", () => {
   assert.match(issues[0]!.message, /unknown metric/);
   assert.ok(isKnownMetric("publish_ack.count"));
   assert.ok(isKnownMetric("publish_service.p99_ms"));
+  assert.ok(isKnownMetric("send_delay.p99_ms"));
+  assert.ok(isKnownMetric("send_delay.count"));
+  assert.ok(!isKnownMetric("send_delay.p99"));
+  // The message lists every latency kind a threshold may name.
+  assert.match(issues[0]!.message, /<publish_ack\|end_to_end\|publish_service\|send_delay>\./);
   assert.ok(!isKnownMetric("publish_ack.count_ms"));
   assert.ok(isKnownMetric("errors.stream_full"));
 });
@@ -92,6 +97,32 @@ test("thresholds - evaluation over the cluster summary names the failing thresho
   assert.equal(formatThresholdResult(results[1]!), "✗ lost == 0 (measured 2)");
   assert.equal(formatThresholdResult(results[4]!), "✗ end_to_end.p99_ms < 5 (not measured)");
   assert.equal(EXIT_THRESHOLDS_FAILED, 1);
+});
+
+test("thresholds - send_delay.p99_ms gates on how late the load generator sent, unmeasured when no pod reported it", () => {
+  const late = [...Array.from({ length: 98 }, () => 0.2), 40, 45];
+  const total = aggregate([
+    snapshot({ pod: "a", values: [1, 2], sendDelay: late }),
+    snapshot({ pod: "b", values: [1, 2] }), // an older agent: no send_delay histogram
+  ]);
+  const metrics = runMetrics(total, 10);
+  assert.equal(metrics["send_delay.count"], 100);
+  assert.ok(metrics["send_delay.p99_ms"]! >= 40, `p99 ${metrics["send_delay.p99_ms"]} ms`);
+  const { thresholds, issues } = parseThresholds({ "send_delay.p99_ms": "< 5", "send_delay.p50_ms": "< 5" });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(
+    evaluateThresholds(thresholds, metrics).map((r) => [r.metric, r.ok]),
+    [
+      ["send_delay.p99_ms", false],
+      ["send_delay.p50_ms", true],
+    ],
+  );
+  const older = runMetrics(aggregate([snapshot({ pod: "b", values: [1, 2] })]), 10);
+  assert.equal(older["send_delay.count"], 0);
+  assert.equal(
+    formatThresholdResult(evaluateThresholds(thresholds, older)[0]!),
+    "✗ send_delay.p99_ms < 5 (not measured)",
+  );
 });
 
 test("thresholds - a bad expression fails config validation with its key path", async () => {

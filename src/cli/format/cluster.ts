@@ -65,6 +65,7 @@ export function renderCluster(total: ClusterTotal): string {
   const pa = total.latency_ms.publish_ack;
   const svc = total.latency_ms.publish_service;
   const e2e = total.latency_ms.end_to_end;
+  const sd = total.latency_ms.send_delay;
   const errs = Object.values(total.errors).reduce((a, b) => a + b, 0);
   const pct = (p: Percentiles) =>
     p.count > 0 ? `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} / max ${p.max.toFixed(2)} ms` : "-";
@@ -73,7 +74,8 @@ export function renderCluster(total: ClusterTotal): string {
     `published ${formatNumber(c.published)}, consumed ${formatNumber(c.consumed)}, ` +
     `${formatNumber(c.publish_rate)} pub/s, ${formatNumber(c.consume_rate)} cons/s, lost ${formatNumber(c.lost)}, ` +
     `duplicates ${formatNumber(c.duplicates)}, errors ${formatNumber(errs)}\n` +
-    `  publish ack     ${pct(pa)}\n  publish service ${pct(svc)}\n  end to end      ${pct(e2e)}\n`
+    `  publish ack     ${pct(pa)}\n  publish service ${pct(svc)}\n  end to end      ${pct(e2e)}\n` +
+    `  send delay      ${pct(sd)}\n`
   );
 }
 
