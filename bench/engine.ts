@@ -75,8 +75,9 @@ try {
       },
       async (i) => {
         progress(`JetStream publish ${label}: bare (${i + 1}/${args.repeat})`);
-        await createMemoryStream(srv.url, `BARE${size}R${i}`, `bare.js.${size}.${i}`);
-        return bareJsPublish(srv.url, { subject: `bare.js.${size}.${i}`, size, durationMs: seconds * 1000 });
+        // One stream per size, made anew each time: kept ones would fill the server's memory store.
+        await createMemoryStream(srv.url, `BARE${size}`, `bare.js.${size}`);
+        return bareJsPublish(srv.url, { subject: `bare.js.${size}`, size, durationMs: seconds * 1000 });
       },
     );
     rows.push(
@@ -104,9 +105,9 @@ try {
       filled = e.filled;
       wholeRun = e.wholeRunUsPerMsg;
       progress(`JetStream consume 1 KiB: bare (${filled} messages) (${i + 1}/${args.repeat})`);
-      await createMemoryStream(srv.url, `BARECONSR${i}`, `bare.cons.${i}`);
-      await fillStream(srv.url, `bare.cons.${i}`, 1024, filled);
-      bare.push(await bareJsConsume(srv.url, { stream: `BARECONSR${i}`, consumer: "bc", msgs: filled }));
+      await createMemoryStream(srv.url, "BARECONS", "bare.cons");
+      await fillStream(srv.url, "bare.cons", 1024, filled);
+      bare.push(await bareJsConsume(srv.url, { stream: "BARECONS", consumer: "bc", msgs: filled }));
     }
     const ratios = ours.map((x, i) => x.rate / Math.max(bare[i]!.rate, 1e-9));
     rows.push(

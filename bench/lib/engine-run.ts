@@ -153,6 +153,11 @@ export async function engineConsume(
   const base = { url, name, js: true, size: 1024, cleanup: false, streams } as const;
   const fill = await runEngine({ ...base, rate: 10_000_000, seconds: Math.max(2, seconds - 1) });
   const filled = fill.final.acked;
+  if (filled === 0) {
+    throw new Error(
+      `engine consume: the fill stored nothing (${JSON.stringify(fill.final.errors)}): is the server's store full?`,
+    );
+  }
   const consumers = scenarioPlan({ ...base, rate: 1, seconds: 1, consumersPerStream: 1 }).steps[0]!.spec
     .consumers;
   const nc = await connect({ servers: url });
