@@ -19,6 +19,7 @@ import {
   bareJsPublish,
   benchEnv,
   createMemoryStream,
+  deleteStream,
   engineConsume,
   enginePublish,
   fillStream,
@@ -77,7 +78,13 @@ try {
         progress(`JetStream publish ${label}: bare (${i + 1}/${args.repeat})`);
         // One stream per size, made anew each time: kept ones would fill the server's memory store.
         await createMemoryStream(srv.url, `BARE${size}`, `bare.js.${size}`);
-        return bareJsPublish(srv.url, { subject: `bare.js.${size}`, size, durationMs: seconds * 1000 });
+        const m = await bareJsPublish(srv.url, {
+          subject: `bare.js.${size}`,
+          size,
+          durationMs: seconds * 1000,
+        });
+        await deleteStream(srv.url, `BARE${size}`);
+        return m;
       },
     );
     rows.push(
@@ -108,6 +115,7 @@ try {
       await createMemoryStream(srv.url, "BARECONS", "bare.cons");
       await fillStream(srv.url, "bare.cons", 1024, filled);
       bare.push(await bareJsConsume(srv.url, { stream: "BARECONS", consumer: "bc", msgs: filled }));
+      await deleteStream(srv.url, "BARECONS");
     }
     const ratios = ours.map((x, i) => x.rate / Math.max(bare[i]!.rate, 1e-9));
     rows.push(

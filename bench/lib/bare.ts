@@ -115,6 +115,16 @@ export async function createMemoryStream(url: string, stream: string, subject: s
   }
 }
 
+/** Deletes a stream (absent is fine): a bench leaves the server as it found it for the next scenario. */
+export async function deleteStream(url: string, stream: string): Promise<void> {
+  const nc = await open(url, "bare-admin");
+  try {
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Pipelined js.publish until the limits; resolves when every publish has its ack or error. */
 function pipelined(
   nc: NatsConnection,

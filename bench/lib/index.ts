@@ -5,6 +5,7 @@ export {
   bareJsPublish,
   barePubSub,
   createMemoryStream,
+  deleteStream,
   fillStream,
   type PublishLimits,
 } from "./bare.ts";
