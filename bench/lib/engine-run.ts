@@ -200,6 +200,16 @@ export async function engineConsume(
       }
     },
   });
+  // The consume run did not create the streams (the fill did, kept for it), so its cleanup keeps them: delete
+  // them here, or repeated runs fill the server's memory store.
+  const plan = scenarioPlan({ ...base, rate: 1, seconds: 1 });
+  const admin = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(admin);
+    for (const st of plan.steps[0]!.spec.streams) await jsm.streams.delete(st.name).catch(() => false);
+  } finally {
+    await admin.close();
+  }
   if (!first || !last) throw new Error("engine consume: did not see every message");
   const windowUs = last.cpu.user - first.cpu.user + (last.cpu.system - first.cpu.system);
   return {
