@@ -7,9 +7,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { EngineOptions } from "../../src/engine/index.ts";
-import type { Snapshot } from "../../src/stats/index.ts";
-import { ltctl, SKIP_UNBUILT, startAgent, until } from "../harness/agents.ts";
+import { ltctl, SKIP_UNBUILT, startAgent } from "../harness/agents.ts";
 import { makeOperator, type NatsNode, startServer, type TestOperator } from "../harness/index.ts";
+import { pushAndFollow } from "./auth-run.ts";
 import { assertEveryMessage, errorOf, recorder, run, smallSpec } from "./engine-helpers.ts";
 
 const spec = (url: string, creds: string, name = "cred", streamPrefix = name.toUpperCase()) =>
@@ -147,31 +147,7 @@ describe("auth - lt-agent and ltctl with --creds", { skip: SKIP_UNBUILT }, () =>
     const auth = ["--server", server.url, "--creds", ctlUser.file];
     const outputs: string[] = [];
     try {
-      const push = await ltctl(["push", cfg, ...auth, "--start-in", "1", "--wait", "2"]);
-      outputs.push(push.stdout, push.stderr);
-      assert.equal(push.code, 0, `push: ${push.stdout}${push.stderr}\n${agent.log}`);
-      const status = await until("the agent in ltctl status", async () => {
-        const r = await ltctl(["status", ...auth, "--json"]);
-        const j = JSON.parse(r.stdout) as { agents: { pod: string; stale: boolean }[] };
-        return j.agents.some((a) => a.pod === "cred-a" && !a.stale) ? r : undefined;
-      });
-      outputs.push(status.stdout, status.stderr);
-      const final = await until(
-        "the agent's final snapshot",
-        async () => {
-          const r = await ltctl(["stats", ...auth, "--json"]);
-          const j = JSON.parse(r.stdout) as { snapshots: Snapshot[] };
-          const s = j.snapshots.find((x) => x.pod === "cred-a" && x.phase !== "running");
-          return s ? { r, s } : undefined;
-        },
-        30_000,
-      );
-      outputs.push(final.r.stdout, final.r.stderr);
-      const s = final.s;
-      assertEveryMessage(s, agent.log);
-      const history = await ltctl(["history", ...auth, "--json"]);
-      outputs.push(history.stdout, history.stderr);
-      assert.equal(history.code, 0, history.stderr);
+      await pushAndFollow({ cfg, agent, auth, outputs });
       // Creds of an account the server does not know: ltctl is refused, exits 3 (unreachable), says why.
       const stranger = await op.strangerUser("stranger");
       const refused = await ltctl(["status", "--server", server.url, "--creds", stranger.file]);

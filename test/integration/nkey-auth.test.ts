@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createUser } from "@nats-io/nkeys";
-import type { Snapshot } from "../../src/stats/index.ts";
-import { ltctl, SKIP_UNBUILT, startAgent, until } from "../harness/agents.ts";
+import { ltctl, SKIP_UNBUILT, startAgent } from "../harness/agents.ts";
 import { type NatsNode, startServer } from "../harness/index.ts";
+import { pushAndFollow } from "./auth-run.ts";
 import { assertEveryMessage, errorOf, recorder, run, smallSpec } from "./engine-helpers.ts";
 
 interface NkeyUser {
@@ -154,32 +154,14 @@ describe("auth - lt-agent and ltctl with --nkey", { skip: SKIP_UNBUILT }, () => 
     const auth = ["--server", server.url, "--nkey", ctlUser.file];
     const outputs: string[] = [];
     try {
-      const push = await ltctl(["push", cfg, ...auth, "--start-in", "1", "--wait", "2"]);
-      outputs.push(push.stdout, push.stderr);
-      assert.equal(push.code, 0, `push: ${push.stdout}${push.stderr}\n${agent.log}`);
-      // The seed file from the environment (NATS_NKEY_FILE), the option written before the command.
-      const status = await until("the agent in ltctl status", async () => {
-        const r = await ltctl(["--server", server.url, "status", "--json"], { NATS_NKEY_FILE: ctlUser.file });
-        const j = JSON.parse(r.stdout) as { agents: { pod: string; stale: boolean }[] };
-        return j.agents.some((a) => a.pod === "nkey-a" && !a.stale) ? r : undefined;
+      // ltctl status takes the seed file from the environment (NATS_NKEY_FILE), the option before the command.
+      await pushAndFollow({
+        cfg,
+        agent,
+        auth,
+        outputs,
+        status: { args: ["--server", server.url, "status"], env: { NATS_NKEY_FILE: ctlUser.file } },
       });
-      outputs.push(status.stdout, status.stderr);
-      const final = await until(
-        "the agent's final snapshot",
-        async () => {
-          const r = await ltctl(["stats", ...auth, "--json"]);
-          const j = JSON.parse(r.stdout) as { snapshots: Snapshot[] };
-          const s = j.snapshots.find((x) => x.pod === "nkey-a" && x.phase !== "running");
-          return s ? { r, s } : undefined;
-        },
-        30_000,
-      );
-      outputs.push(final.r.stdout, final.r.stderr);
-      const s = final.s;
-      assertEveryMessage(s, agent.log);
-      const history = await ltctl(["history", ...auth, "--json"]);
-      outputs.push(history.stdout, history.stderr);
-      assert.equal(history.code, 0, history.stderr);
       // The seed of an nkey the server does not list: ltctl is refused, exits 3 (unreachable), says why.
       const refused = await ltctl(["status", "--server", server.url, "--nkey", stranger.file]);
       outputs.push(refused.stdout, refused.stderr);
