@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { buildRunReport, renderHtml } from "../../src/report/index.ts";
 import { twoPodRun } from "../fixtures/snapshots.ts";
-import { CHROMIUM, CHROMIUM_ARGS, SKIP_NO_BROWSER } from "../harness/browser.ts";
+import { CHROMIUM, CHROMIUM_ARGS, drawnCharts, SKIP_NO_BROWSER } from "../harness/browser.ts";
 
 test("report - the html report opens in Chromium with its charts drawn and no network request", {
   skip: SKIP_NO_BROWSER,
@@ -30,15 +30,7 @@ test("report - the html report opens in Chromium with its charts drawn and no ne
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(url, { waitUntil: "load" });
-    const charts = await page.$$eval("svg.chart", (svgs) =>
-      svgs.map((svg) => ({
-        title: svg.querySelector("text.title")?.textContent ?? "",
-        series: Array.from(svg.querySelectorAll("path.series")).map((p) => {
-          const box = (p as SVGGraphicsElement).getBBox();
-          return { name: p.getAttribute("data-series"), width: box.width, height: box.height };
-        }),
-      })),
-    );
+    const charts = await drawnCharts(page);
     assert.equal(charts.length, 4);
     for (const c of charts) {
       assert.ok(c.series.length > 0, `${c.title} has lines`);

@@ -19,7 +19,7 @@ import {
   startAgent,
   until,
 } from "../harness/agents.ts";
-import { CHROMIUM, CHROMIUM_ARGS, SKIP_NO_BROWSER } from "../harness/browser.ts";
+import { CHROMIUM, CHROMIUM_ARGS, drawnCharts, SKIP_NO_BROWSER } from "../harness/browser.ts";
 import { startServer } from "../harness/index.ts";
 
 interface JsonSummary {
@@ -121,16 +121,7 @@ test("report - ltctl report of a real two-agent run: the html opens in Chromium 
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(url, { waitUntil: "load" });
-    const charts = await page.$$eval("svg.chart", (svgs) =>
-      svgs.map((svg) => ({
-        title: svg.querySelector("text.title")?.textContent ?? "",
-        width: svg.getBoundingClientRect().width,
-        series: Array.from(svg.querySelectorAll("path.series")).map((p) => {
-          const box = (p as SVGGraphicsElement).getBBox();
-          return { name: p.getAttribute("data-series"), width: box.width, height: box.height };
-        }),
-      })),
-    );
+    const charts = await drawnCharts(page);
     assert.equal(charts.length, 4, JSON.stringify(charts));
     for (const c of charts) {
       assert.ok(c.width > 200, `${c.title} is laid out (${c.width} px)`);
