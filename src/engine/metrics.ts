@@ -1,5 +1,6 @@
 // What one share of a step measured: plain counters and four fixed-size histograms. A share is the unit a
 // worker thread would run; the parent merges shares exactly (counters add, histograms add bucket by bucket).
+import { LATENCY_KINDS, type LatencyKind } from "../config/index.ts";
 import {
   ERROR_CATEGORIES,
   type ErrorCategory,
@@ -25,12 +26,17 @@ export function zeroCounters(): Counters {
   return Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Counters;
 }
 
+/** One value per latency histogram of a snapshot (`LATENCY_KINDS`), so a new kind is one list entry. */
+export function perKind<T>(f: (kind: LatencyKind) => T): Record<LatencyKind, T> {
+  return Object.fromEntries(LATENCY_KINDS.map((k) => [k, f(k)])) as Record<LatencyKind, T>;
+}
+
 /** A share's measurements as they travel (between a worker and its parent, or in-process). */
 export interface ShareSample {
   counters: Counters;
   errors: Record<string, number>;
   /** Encoded cumulative histograms (µs). */
-  hist: { publish_ack: string; end_to_end: string; send_delay: string; publish_service: string };
+  hist: Record<LatencyKind, string>;
 }
 
 export class ShareMetrics {
@@ -54,6 +60,13 @@ export class ShareMetrics {
   readonly sendDelay: Histogram = newHistogram();
   /** Ack − sent of the acknowledged attempt (JetStream only): the server's part, without the client's delay. */
   readonly publishService: Histogram = newHistogram();
+  /** The histograms above by the snapshot's name for them (the hot paths record into the named fields). */
+  readonly #byKind: Record<LatencyKind, Histogram> = {
+    publish_ack: this.publishAck,
+    end_to_end: this.endToEnd,
+    send_delay: this.sendDelay,
+    publish_service: this.publishService,
+  };
 
   publishError(cat: ErrorCategory, n = 1): void {
     this.errors[cat] += n;
@@ -66,22 +79,14 @@ export class ShareMetrics {
   }
 
   destroy(): void {
-    this.publishAck.destroy();
-    this.endToEnd.destroy();
-    this.sendDelay.destroy();
-    this.publishService.destroy();
+    for (const h of Object.values(this.#byKind)) h.destroy();
   }
 
   /** Last encoding of each histogram and its count: cumulative histograms with the same count are unchanged. */
   readonly #enc = new Map<Histogram, { count: number; text: string }>();
 
   encode(): ShareSample["hist"] {
-    return {
-      publish_ack: this.#encodeOne(this.publishAck),
-      end_to_end: this.#encodeOne(this.endToEnd),
-      send_delay: this.#encodeOne(this.sendDelay),
-      publish_service: this.#encodeOne(this.publishService),
-    };
+    return perKind((k) => this.#encodeOne(this.#byKind[k]));
   }
 
   /** Encodes (compresses) a histogram only when it recorded something since its last encoding. */

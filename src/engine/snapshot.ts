@@ -1,18 +1,21 @@
 // Builds the wire snapshot of a step from merged share samples (counters summed, histograms merged exactly).
 
-import type { PlanStep } from "../config/index.ts";
+import type { LatencyKind, PlanStep } from "../config/index.ts";
 import {
   decodeHistogram,
   encodeHistogram,
   type Mode,
+  mergeEncoded,
   type Phase,
+  SNAPSHOT_COUNTER_KEYS,
   SNAPSHOT_VERSION,
   type Snapshot,
+  type SnapshotCounter,
   type StreamStats,
   summarize,
   type WorkerStats,
 } from "../stats/index.ts";
-import { type Counters, type ShareSample, zeroCounters } from "./metrics.ts";
+import { type Counters, perKind, type ShareSample, zeroCounters } from "./metrics.ts";
 
 /** Sums samples of several shares: counters add, histograms merge bucket by bucket. */
 export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
@@ -23,27 +26,13 @@ export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
     for (const k of Object.keys(counters) as (keyof Counters)[]) counters[k] += s.counters[k];
     for (const [c, n] of Object.entries(s.errors)) errors[c] = (errors[c] ?? 0) + n;
   }
-  const merge = (key: keyof ShareSample["hist"]) => {
-    const parts = samples.map((s) => decodeHistogram(s.hist[key]));
-    const out = parts[0]!;
-    for (const p of parts.slice(1)) {
-      out.add(p);
-      p.destroy();
-    }
-    const enc = encodeHistogram(out);
-    out.destroy();
+  const merge = (kind: LatencyKind) => {
+    const h = mergeEncoded(samples.map((s) => s.hist[kind]));
+    const enc = encodeHistogram(h);
+    h.destroy();
     return enc;
   };
-  return {
-    counters,
-    errors,
-    hist: {
-      publish_ack: merge("publish_ack"),
-      end_to_end: merge("end_to_end"),
-      send_delay: merge("send_delay"),
-      publish_service: merge("publish_service"),
-    },
-  };
+  return { counters, errors, hist: perKind(merge) };
 }
 
 /** One worker's figures in a snapshot (`workers[]`, only when a step runs on several threads). */
@@ -91,10 +80,6 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   const c = s.counters;
   const since = x.prev?.at ?? x.startEpoch;
   const dt = Math.max(1e-3, (x.now - since) / 1000);
-  const pa = decodeHistogram(s.hist.publish_ack);
-  const e2e = decodeHistogram(s.hist.end_to_end);
-  const sd = decodeHistogram(s.hist.send_delay);
-  const ps = decodeHistogram(s.hist.publish_service);
   const errors: Record<string, number> = {};
   for (const [k, n] of Object.entries(s.errors)) if (n > 0) errors[k] = n;
   const snap: Snapshot = {
@@ -111,30 +96,16 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     duration_s: x.step.spec.durationMs / 1000,
     ramp_up_s: x.step.spec.rampUpMs / 1000,
     target_rate: Math.round(x.targetRate * 100) / 100,
-    published: c.published,
-    publish_errors: c.publish_errors,
-    acked: c.acked,
-    consumed: c.consumed,
-    acks_sent: c.acks_sent,
-    redelivered: c.redelivered,
-    duplicates: c.duplicates,
-    lost: c.lost,
-    out_of_order: c.out_of_order,
-    missed_sends: c.missed_sends,
-    negative_latency: c.negative_latency,
-    remote_latency: c.remote_latency,
-    publish_retries: c.publish_retries,
-    unconfirmed_delivered: c.unconfirmed_delivered,
+    // Every snapshot counter from the one table (SNAPSHOT_COUNTERS), so a new counter needs no line here.
+    ...(Object.fromEntries(SNAPSHOT_COUNTER_KEYS.map((k) => [k, c[k]])) as Record<SnapshotCounter, number>),
     publish_rate: rate(c.published - (x.prev?.published ?? 0), dt),
     consume_rate: rate(c.consumed - (x.prev?.consumed ?? 0), dt),
-    bytes_out: c.bytes_out,
-    bytes_in: c.bytes_in,
-    latency_ms: {
-      publish_ack: summarize(pa),
-      end_to_end: summarize(e2e),
-      send_delay: summarize(sd),
-      publish_service: summarize(ps),
-    },
+    latency_ms: perKind((kind) => {
+      const h = decodeHistogram(s.hist[kind]);
+      const p = summarize(h);
+      h.destroy();
+      return p;
+    }),
     hist: s.hist,
     errors,
     nats: {
@@ -148,10 +119,6 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   if (x.system) snap.system = x.system;
   if (x.streams) snap.streams = x.streams;
   if (x.workers) snap.workers = x.workers;
-  pa.destroy();
-  e2e.destroy();
-  sd.destroy();
-  ps.destroy();
   return snap;
 }
 

@@ -8,7 +8,7 @@ import { encodeHistogram, newHistogram } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
 import { type ConnectTarget, open } from "./connections.ts";
 import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
-import { type ShareSample, zeroCounters } from "./metrics.ts";
+import { perKind, type ShareSample, zeroCounters } from "./metrics.ts";
 import { payloadBytes } from "./payload.ts";
 import type { ShareSpec } from "./share.ts";
 import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
@@ -352,11 +352,7 @@ function emptySample(): ShareSample {
   const h = newHistogram();
   const e = encodeHistogram(h);
   h.destroy();
-  return {
-    counters: zeroCounters(),
-    errors: {},
-    hist: { publish_ack: e, end_to_end: e, send_delay: e, publish_service: e },
-  };
+  return { counters: zeroCounters(), errors: {}, hist: perKind(() => e) };
 }
 
 export { mergeSamples };
