@@ -1,12 +1,7 @@
 // How agents and ltctl authenticate to the control-plane NATS: one mapping from flags to nats.js options.
 import { readFileSync } from "node:fs";
-import {
-  credsAuthenticator,
-  type NodeConnectionOptions,
-  nkeyAuthenticator,
-  nkeys,
-} from "@nats-io/transport-node";
-import { findUserSeed } from "../config/index.ts";
+import { credsAuthenticator, type NodeConnectionOptions, nkeyAuthenticator } from "@nats-io/transport-node";
+import { fileErrorReason, readUserSeedFile } from "../engine/index.ts";
 
 /** Credentials and TLS files for a control-plane connection (flags or env, already resolved). */
 export interface ControlPlaneAuth {
@@ -31,8 +26,10 @@ export interface ControlPlaneAuth {
 export function authOptions(a: ControlPlaneAuth): Partial<NodeConnectionOptions> {
   const o: Partial<NodeConnectionOptions> = {};
   if (a.creds) o.authenticator = credsAuthenticator(readCreds(a.creds));
-  else if (a.nkey) o.authenticator = nkeyAuthenticator(readNkeySeed(a.nkey));
-  else if (a.token) o.token = a.token;
+  else if (a.nkey) {
+    const what = `the nkey seed file ${a.nkey} (--nkey, env NATS_NKEY_FILE)`;
+    o.authenticator = nkeyAuthenticator(readUserSeedFile(a.nkey, what));
+  } else if (a.token) o.token = a.token;
   else if (a.user) {
     o.user = a.user;
     if (a.password !== undefined) o.pass = a.password;
@@ -47,41 +44,15 @@ export function authOptions(a: ControlPlaneAuth): Partial<NodeConnectionOptions>
   return o;
 }
 
-/** The fs error without its repeated ", open '<path>'" tail (the message names the path already). */
-const why = (err: unknown) => (err as Error).message.replace(/, (open|read) '.*'$/, "");
-
 function readCreds(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new Error(`cannot read credentials ${file} (--creds, env NATS_CREDS_FILE): ${why(err)}`, {
-      cause: err,
-    });
-  }
-}
-
-function readNkeySeed(file: string): Uint8Array {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`cannot read the nkey seed file ${file} (--nkey, env NATS_NKEY_FILE): ${why(err)}`, {
-      cause: err,
-    });
-  }
-  const seed = findUserSeed(text);
-  if (seed === undefined) {
     throw new Error(
-      `the nkey seed file ${file} (--nkey, env NATS_NKEY_FILE) holds no user nkey seed (a line SU... of 58 characters)`,
+      `cannot read credentials ${file} (--creds, env NATS_CREDS_FILE): ${fileErrorReason(err)}`,
+      {
+        cause: err,
+      },
     );
   }
-  const bytes = new TextEncoder().encode(seed);
-  try {
-    nkeys.fromSeed(bytes);
-  } catch (err) {
-    throw new Error(
-      `the nkey seed file ${file} (--nkey, env NATS_NKEY_FILE) holds an invalid seed: ${(err as Error).message}`,
-    );
-  }
-  return bytes;
 }

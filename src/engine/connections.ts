@@ -74,32 +74,35 @@ export function connectOptions(t: ConnectTarget, name: string): ConnectionOption
   if (t.tls !== undefined) opts.tls = tlsOptions(t.tls);
   else if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
   if (t.credsFile) opts.authenticator = credsAuthenticator(readFileSync(t.credsFile));
-  else if (t.nkeyFile) opts.authenticator = nkeyAuthenticator(readNkeySeed(t.nkeyFile));
+  else if (t.nkeyFile)
+    opts.authenticator = nkeyAuthenticator(readUserSeedFile(t.nkeyFile, `nats_nkey_file ${t.nkeyFile}`));
   else if (auth) Object.assign(opts, auth);
   return opts;
 }
 
+/** An fs error's message without its ", open '<path>'" tail (callers name the path already). */
+export function fileErrorReason(err: unknown): string {
+  return (err as Error).message.replace(/, (open|read) '.*'$/, "");
+}
+
 /**
- * The user seed in a `nats_nkey_file`, checked (a bad checksum would otherwise fail inside the handshake).
- * Errors name the field and the file, never the file's contents.
+ * The user nkey seed in `file`, checked (a bad checksum would otherwise fail inside the handshake). Errors say
+ * `what` (e.g. "nats_nkey_file /p/u.nk", the field or flag and the file), never the file's contents.
  */
-function readNkeySeed(file: string): Uint8Array {
+export function readUserSeedFile(file: string, what: string): Uint8Array {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    const why = (err as Error).message.replace(/, (open|read) '.*'$/, "");
-    throw new Error(`cannot read nats_nkey_file ${file}: ${why}`, { cause: err });
+    throw new Error(`cannot read ${what}: ${fileErrorReason(err)}`, { cause: err });
   }
   const seed = findUserSeed(text);
-  if (seed === undefined) {
-    throw new Error(`nats_nkey_file ${file} holds no user nkey seed (a line SU... of 58 characters)`);
-  }
+  if (seed === undefined) throw new Error(`${what} holds no user nkey seed (a line SU... of 58 characters)`);
   const bytes = new TextEncoder().encode(seed);
   try {
     nkeys.fromSeed(bytes);
   } catch (err) {
-    throw new Error(`nats_nkey_file ${file} holds an invalid nkey seed: ${(err as Error).message}`);
+    throw new Error(`${what} holds an invalid nkey seed: ${(err as Error).message}`);
   }
   return bytes;
 }
@@ -123,8 +126,7 @@ function readTlsFiles(tls: ExpandedTls): { ca?: Buffer; cert?: Buffer; key?: Buf
     try {
       return readFileSync(file);
     } catch (err) {
-      const why = (err as Error).message.replace(/, (open|read) '.*'$/, "");
-      throw new Error(`cannot read tls.${field} ${file}: ${why}`, { cause: err });
+      throw new Error(`cannot read tls.${field} ${file}: ${fileErrorReason(err)}`, { cause: err });
     }
   };
   return {
