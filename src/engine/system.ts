@@ -21,8 +21,10 @@ export class SystemSampler {
     this.#at = at;
     const mem = process.memoryUsage();
     // Utilisation (busy share of the interval) says how close the loop is to saturation before delay grows.
-    const elu = performance.eventLoopUtilization(this.#elu);
-    this.#elu = performance.eventLoopUtilization();
+    // One reading per sample, as for the CPU above: the next interval starts where this one ends.
+    const eluNow = performance.eventLoopUtilization();
+    const elu = performance.eventLoopUtilization(eluNow, this.#elu);
+    this.#elu = eluNow;
     const out = {
       cpu_pct: wallUs > 0 ? round1(((cpu.user + cpu.system) / wallUs) * 100) : 0,
       rss_mb: round1(mem.rss / 1048576),
