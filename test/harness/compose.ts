@@ -235,14 +235,7 @@ async function startComposeNatsOnce(compose: ComposeFile): Promise<ComposeNats> 
     ].join("\n");
     return new NatsNode(dir, s.serverName, p.client, p.cluster, p.monitor, config);
   });
-  const cluster = new NatsCluster(root, nodes);
-  try {
-    await Promise.all(nodes.map((n) => n.start()));
-    await cluster.waitReady();
-  } catch (e) {
-    await cluster[Symbol.asyncDispose]();
-    throw e;
-  }
+  const cluster = await NatsCluster.start(root, nodes);
   const urls = Object.fromEntries(
     specs.map((s) => [s.service, `nats://127.0.0.1:${ports.get(s.service)!.client}`]),
   );

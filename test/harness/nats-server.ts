@@ -173,6 +173,19 @@ export class NatsCluster implements AsyncDisposable {
     this.nodes = nodes;
   }
 
+  /** Starts every node and waits until the cluster is settled; on failure stops what started and removes `root`. */
+  static async start(root: string, nodes: NatsNode[]): Promise<NatsCluster> {
+    const cluster = new NatsCluster(root, nodes);
+    try {
+      await Promise.all(nodes.map((n) => n.start()));
+      await cluster.waitReady();
+    } catch (e) {
+      await cluster[Symbol.asyncDispose]();
+      throw e;
+    }
+    return cluster;
+  }
+
   /** Comma-separated client URLs of every node, as a `nats_url` listing all servers. */
   get urls(): string {
     return this.nodes.map((n) => n.url).join(",");
@@ -252,13 +265,5 @@ async function startClusterOnce(size: number, extraConfig: string): Promise<Nats
     mkdirSync(dir, { recursive: true });
     return new NatsNode(dir, name, p.client, p.cluster, p.monitor, config);
   });
-  const cluster = new NatsCluster(root, nodes);
-  try {
-    await Promise.all(nodes.map((n) => n.start()));
-    await cluster.waitReady();
-  } catch (e) {
-    await cluster[Symbol.asyncDispose]();
-    throw e;
-  }
-  return cluster;
+  return NatsCluster.start(root, nodes);
 }
