@@ -2,12 +2,23 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all deps nats-server tools build demo test test-unit lint typecheck bench image deploy undeploy clean
+.PHONY: all node deps nats-server tools build demo test test-unit lint typecheck bench image deploy undeploy clean
 
 all: build
 
+# Node 24 LTS runs everything below (npm, tsc, the tests and every node they spawn, bin/ scripts through their
+# `#!/usr/bin/env node`): the node on PATH when it is 24 or newer, else the pinned build scripts/install-node.sh
+# puts in .tools/ from the npm registry, put first on PATH here.
+NODE_BIN := $(shell scripts/install-node.sh --path)
+ifneq ($(NODE_BIN),)
+export PATH := $(NODE_BIN):$(PATH)
+endif
+
+node:
+	@scripts/install-node.sh
+
 # npm dependencies, installed once per change of package-lock.json.
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | node
 	$(NPM) ci --no-audit --no-fund
 	@touch $@
 
