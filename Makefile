@@ -38,8 +38,9 @@ nats-server:
 tools:
 	@scripts/install-tools.sh
 
+# Compiles only when a source changed since the last successful build, so `make test` compiles once.
 build: node_modules/.installed
-	$(NPM) run build --silent
+	@node scripts/build.mjs --if-stale
 
 demo: deps build
 	./bin/ltctl demo
