@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { Mode } from "../../stats/index.ts";
 import { Child } from "./child.ts";
 
+/** When a later agent fails to start, the ones already running have done no work yet: a short grace will do. */
+const ABORT_START_GRACE_MS = 2_000;
+
 export interface AgentSpec {
   readonly pod: string;
   readonly mode: Mode;
@@ -74,7 +77,7 @@ export async function startAgents(
       out.push({ ...s, child });
     }
   } catch (e) {
-    await Promise.all(out.map((a) => a.child.stop(2_000)));
+    await Promise.all(out.map((a) => a.child.stop(ABORT_START_GRACE_MS)));
     throw e;
   }
   return out;

@@ -3,6 +3,13 @@ import { join } from "node:path";
 import { Child, CommandNotFoundError } from "./child.ts";
 import { accepts, freePort, sleep } from "./ports.ts";
 
+/** A JetStream server on an empty store accepts clients within a second; 15 s leaves room on a busy machine. */
+const READY_TIMEOUT_MS = 15_000;
+/** How often to try connecting meanwhile: the demo waits on this, so short. */
+const READY_POLL_MS = 50;
+/** A server that never became ready has no clients to drain: a short grace before SIGKILL. */
+const FAILED_START_GRACE_MS = 2_000;
+
 /** What to tell a person whose machine has no nats-server. */
 export const NATS_SERVER_MISSING =
   "nats-server is not on PATH. Install it (Debian/Ubuntu: sudo apt-get install nats-server; macOS: " +
@@ -62,20 +69,21 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       throw e;
     }
     opts.onSpawn?.(child);
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 15_000);
+    const readyTimeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const deadline = Date.now() + readyTimeoutMs;
     while (child.running && !opts.signal?.aborted && Date.now() < deadline) {
       if (await accepts(port)) {
         const version = /Version:\s+(\S+)/.exec(child.tail().join("\n"))?.[1];
         return { url: `nats://127.0.0.1:${port}`, port, version, child };
       }
-      await sleep(50, opts.signal);
+      await sleep(READY_POLL_MS, opts.signal);
     }
     const why = child.running
       ? opts.signal?.aborted
         ? "interrupted"
-        : `not accepting clients on port ${port} after ${opts.readyTimeoutMs ?? 15_000} ms`
+        : `not accepting clients on port ${port} after ${readyTimeoutMs} ms`
       : `exited (${child.exitInfo?.code ?? child.exitInfo?.signal})`;
-    await child.stop(2_000);
+    await child.stop(FAILED_START_GRACE_MS);
     const tail = child.tail(8).join("\n");
     lastError = new Error(`nats-server ${why}${tail ? `:\n${tail}` : ""}`);
     if (opts.signal?.aborted || !/address already in use/i.test(tail)) break;

@@ -11,6 +11,8 @@ import { REAPER_READY, ReaperMessage, type ReaperWatch } from "./reaper.ts";
 const POLL_MS = 500;
 /** After SIGKILL, how long to wait for a process to be gone before removing the folder anyway. */
 const KILL_WAIT_MS = 2_000;
+/** How often `until` looks again: short beside KILL_WAIT_MS, and cheap (a signal 0 or a /proc read). */
+const UNTIL_POLL_MS = 50;
 
 function main(): void {
   const dir = process.argv[2] ?? "";
@@ -91,7 +93,7 @@ function running(pid: number): boolean {
 
 async function until(done: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, UNTIL_POLL_MS));
 }
 
 main();

@@ -34,6 +34,11 @@ export type ReaperWatch = v.InferOutput<typeof Watch>;
 /** The reaper's only message to the demo: it listens (messages sent before would be lost). */
 export const REAPER_READY = { type: "ready" } as const;
 
+/** A node process that only sets up an IPC listener answers in well under a second; 10 s for a busy machine. */
+const READY_TIMEOUT_MS = 10_000;
+/** After `release`, the reaper only has to exit; past this it is SIGKILLed so that nothing outlives ltctl. */
+const RELEASE_WAIT_MS = 3_000;
+
 export interface ReaperStartOptions {
   /** The package root (where dist/ is). */
   readonly root: string;
@@ -70,7 +75,7 @@ export class Reaper {
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
     // A send that races the reaper's exit is reported as an 'error' event; unheard, it would crash ltctl.
     proc.on("error", () => {});
-    const limit = o.readyTimeoutMs ?? 10_000;
+    const limit = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
@@ -112,7 +117,7 @@ export class Reaper {
    * The demo has stopped everything itself: the reaper exits without acting. Resolves once it is gone, so that no
    * process outlives `ltctl demo` (SIGKILL after `waitMs` should it not answer).
    */
-  async release(waitMs = 3_000): Promise<void> {
+  async release(waitMs = RELEASE_WAIT_MS): Promise<void> {
     this.#send({ type: "release" });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>((r) => {
