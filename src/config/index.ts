@@ -1,4 +1,4 @@
-// The door of src/config: the seed's config schema, expansion and the plan. Imports nothing of ours.
+// The door of src/config: the seed's config schema, expansion and the plan. Imports only src/measures.
 export { formatDuration, parseDuration } from "./duration.ts";
 export { type ExpandContext, expandString, resolvePodName } from "./expand-env.ts";
 export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
@@ -38,9 +38,7 @@ export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } f
 export {
   COUNTER_METRICS,
   isKnownMetric,
-  LATENCY_KINDS,
   LATENCY_STATS,
-  type LatencyKind,
   parseThreshold,
   parseThresholds,
   RATE_METRICS,
@@ -49,6 +47,8 @@ export {
   type Threshold,
   type ThresholdIssue,
   type ThresholdOperator,
+  type ThresholdVocabulary,
   thresholdPath,
+  thresholdVocabulary,
   validateThresholds,
 } from "./thresholds.ts";

@@ -1,6 +1,15 @@
 // SLO thresholds (k6-style, our extension to the seed's schema): `{ "end_to_end.p99_ms": "< 50" }`. This file
 // owns their vocabulary and parsing, so every config validation (validate, push, POST /config) reports a bad
-// expression with its key path; src/stats evaluates them over the cluster-wide run summary.
+// expression with its key path; src/stats evaluates them over the cluster-wide run summary. The metric names
+// come from the registry of measurements (src/measures).
+import {
+  latencyKinds,
+  MEASURES,
+  type Measure,
+  type Registry,
+  SNAPSHOT_COUNTER_KEYS,
+  snapshotCounters,
+} from "../measures/index.ts";
 
 export const THRESHOLD_OPERATORS = ["<=", ">=", "==", "!=", "<", ">"] as const;
 export type ThresholdOperator = (typeof THRESHOLD_OPERATORS)[number];
@@ -20,58 +29,52 @@ export interface ThresholdIssue {
   readonly message: string;
 }
 
-/** Counters summed over every pod and step of the run. */
-export const COUNTER_METRICS = [
-  "published",
-  "publish_errors",
-  "publish_retries",
-  "acked",
-  "consumed",
-  "acks_sent",
-  "redelivered",
-  "duplicates",
-  "lost",
-  "unconfirmed_delivered",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "remote_latency",
-  "bytes_out",
-  "bytes_in",
-  "errors",
-] as const;
+/** Counters summed over every pod and step of the run: the registry's snapshot counters, and `errors`. */
+export const COUNTER_METRICS = [...SNAPSHOT_COUNTER_KEYS, "errors"] as const;
 
 /** Mean rates over the run's active time (messages or bytes per second, summed over pods). */
-export const RATE_METRICS = ["publish_rate", "consume_rate", "bytes_out_rate", "bytes_in_rate"] as const;
+export const RATE_METRICS = rateMetrics(MEASURES);
 
 /** Ratios in [0, 1]: `lost / published`, `publish_errors / published`. */
 export const RATIO_METRICS = ["loss_ratio", "publish_error_ratio"] as const;
 
-/**
- * The latency histograms summed cluster-wide, reported and gated: response time of JetStream publishes (ack −
- * intended send), end to end, service time (ack − actual send) and the client's own send delay (actual −
- * intended send: how late the load generator was). Newer kinds go last so CSV columns keep their places.
- */
-export const LATENCY_KINDS = ["publish_ack", "end_to_end", "publish_service", "send_delay"] as const;
-export type LatencyKind = (typeof LATENCY_KINDS)[number];
 export const LATENCY_STATS = ["min", "mean", "p50", "p90", "p95", "p99", "p999", "p9999", "max"] as const;
 
-const SCALAR_METRICS: ReadonlySet<string> = new Set([
-  ...COUNTER_METRICS,
-  ...RATE_METRICS,
-  ...RATIO_METRICS,
-  "duration_s",
-  "pods",
-]);
+/** The names a threshold may use, derived from a registry of measurements (MEASURES unless a test says). */
+export interface ThresholdVocabulary {
+  readonly scalars: ReadonlySet<string>;
+  readonly latencyKinds: readonly string[];
+}
+
+/** The counters' run-mean rates (`published` -> `publish_rate`), in registry order. */
+function rateMetrics(m: Registry): string[] {
+  return (snapshotCounters(m) as Measure[]).flatMap((e) => (e.rate ? [e.rate] : []));
+}
+
+export function thresholdVocabulary(m: Registry = MEASURES): ThresholdVocabulary {
+  return {
+    scalars: new Set([
+      ...snapshotCounters(m).map((e) => e.name),
+      "errors",
+      ...rateMetrics(m),
+      ...RATIO_METRICS,
+      "duration_s",
+      "pods",
+    ]),
+    latencyKinds: latencyKinds(m).map((e) => e.name),
+  };
+}
+
+const VOCABULARY = thresholdVocabulary();
 
 /** True for a metric name a threshold may use: see docs/reports.md for the list. */
-export function isKnownMetric(name: string): boolean {
-  if (SCALAR_METRICS.has(name)) return true;
+export function isKnownMetric(name: string, vocab: ThresholdVocabulary = VOCABULARY): boolean {
+  if (vocab.scalars.has(name)) return true;
   if (/^errors\.[A-Za-z0-9_]+$/.test(name)) return true;
   const m = /^([a-z_]+)\.([a-z0-9]+)(_ms)?$/.exec(name);
   if (!m) return false;
   const [, kind, stat, ms] = m;
-  if (!(LATENCY_KINDS as readonly string[]).includes(kind!)) return false;
+  if (!vocab.latencyKinds.includes(kind!)) return false;
   if (stat === "count") return ms === undefined;
   return ms !== undefined && (LATENCY_STATS as readonly string[]).includes(stat!);
 }
@@ -84,12 +87,16 @@ export function thresholdPath(metric: string): string {
 }
 
 /** Parses one `metric: expression` pair; returns the threshold or the issue naming its key. */
-export function parseThreshold(metric: string, expr: unknown): Threshold | ThresholdIssue {
+export function parseThreshold(
+  metric: string,
+  expr: unknown,
+  vocab: ThresholdVocabulary = VOCABULARY,
+): Threshold | ThresholdIssue {
   const path = thresholdPath(metric);
-  if (!isKnownMetric(metric)) {
+  if (!isKnownMetric(metric, vocab)) {
     return {
       path,
-      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <${LATENCY_KINDS.join("|")}>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
+      message: `unknown metric "${metric}"; expected a counter (published, lost, ...), a rate (publish_rate, ...), errors.<category> or <${vocab.latencyKinds.join("|")}>.<p50|p90|p95|p99|p999|p9999|min|mean|max>_ms`,
     };
   }
   if (typeof expr !== "string") {
@@ -106,7 +113,10 @@ export function parseThreshold(metric: string, expr: unknown): Threshold | Thres
 }
 
 /** Parses a whole `thresholds` block; every bad entry is reported, good ones are kept in key order. */
-export function parseThresholds(block: unknown): { thresholds: Threshold[]; issues: ThresholdIssue[] } {
+export function parseThresholds(
+  block: unknown,
+  vocab: ThresholdVocabulary = VOCABULARY,
+): { thresholds: Threshold[]; issues: ThresholdIssue[] } {
   const thresholds: Threshold[] = [];
   const issues: ThresholdIssue[] = [];
   if (block === undefined) return { thresholds, issues };
@@ -115,7 +125,7 @@ export function parseThresholds(block: unknown): { thresholds: Threshold[]; issu
     return { thresholds, issues };
   }
   for (const [metric, expr] of Object.entries(block)) {
-    const r = parseThreshold(metric, expr);
+    const r = parseThreshold(metric, expr, vocab);
     if ("path" in r) issues.push(r);
     else thresholds.push(r);
   }

@@ -65,8 +65,8 @@ export class ConsumerState {
   #observe(data: Uint8Array, redelivery: boolean): void {
     const m = this.#m;
     const now = nowEpoch();
-    m.consumed++;
-    m.bytesIn += data.length;
+    m.counts.consumed++;
+    m.counts.bytes_in += data.length;
     const h = this.#h;
     if (!this.#reader.read(data, h)) return;
     const key = trackerKey(h.source, h.pub);
@@ -85,14 +85,14 @@ export class ConsumerState {
     // Duplicates are deliveries too: their latency is recorded; redeliveries waited out ack_wait, so not.
     if (redelivery || !h.trackLatency) return;
     const e2e = now - h.intendedMs;
-    if (h.source !== this.#source) m.remoteLatency++;
-    if (e2e < 0) m.negativeLatency++;
-    else recordMs(m.endToEnd, e2e);
+    if (h.source !== this.#source) m.counts.remote_latency++;
+    if (e2e < 0) m.counts.negative_latency++;
+    else recordMs(m.hist.end_to_end, e2e);
   }
 
   #doAck(m: JsMsg): void {
     m.ack();
-    this.#m.acksSent++;
+    this.#m.counts.acks_sent++;
   }
 
   #delay(m: JsMsg): void {

@@ -176,9 +176,9 @@ export class JsLane implements Lane {
     const now = this.#transmit(t, seq, intendedEpochMs);
     if (now < 0) return;
     const m = this.#m;
-    m.published++;
-    m.bytesOut += t.size;
-    recordMs(m.sendDelay, now - intendedEpochMs);
+    m.counts.published++;
+    m.counts.bytes_out += t.size;
+    recordMs(m.hist.send_delay, now - intendedEpochMs);
     if (++this.#inflight >= this.#window) this.#closedGate = true;
   }
 
@@ -226,11 +226,11 @@ export class JsLane implements Lane {
     if (data.length > 2 && data[2] === 0x73) {
       const m = this.#m;
       const now = nowEpoch();
-      m.acked++;
+      m.counts.acked++;
       // Response time from the intended send (stalls show), service time from this attempt's send (the
       // server's part): their difference is the client's send delay plus any retries.
-      recordMs(m.publishAck, now - this.#intended[slot]!);
-      recordMs(m.publishService, now - this.#sentAt[slot]!);
+      recordMs(m.hist.publish_ack, now - this.#intended[slot]!);
+      recordMs(m.hist.publish_service, now - this.#sentAt[slot]!);
       this.#free(slot);
     } else {
       const cat = ackError(msg);
@@ -270,7 +270,7 @@ export class JsLane implements Lane {
         this.#failMessage(r.t.pub, r.seq, "connection_closed");
         continue;
       }
-      this.#m.publishRetries++;
+      this.#m.counts.publish_retries++;
       const at = this.#transmit(r.t, r.seq, r.intended);
       if (at < 0) {
         this.#release();
@@ -406,9 +406,9 @@ export class CoreLane implements Lane {
       this.#ledger.fail(t.pub, seq);
       return;
     }
-    m.published++;
-    m.bytesOut += t.size;
-    recordMs(m.sendDelay, nowEpoch() - intendedEpochMs);
+    m.counts.published++;
+    m.counts.bytes_out += t.size;
+    recordMs(m.hist.send_delay, nowEpoch() - intendedEpochMs);
     if (++this.#sinceFlush >= FLUSH_EVERY) {
       this.#sinceFlush = 0;
       this.#w?.commit();

@@ -1,32 +1,29 @@
-// What one share of a step measured: plain counters and four fixed-size histograms. A share is the unit a
-// worker thread would run; the parent merges shares exactly (counters add, histograms add bucket by bucket).
-import { LATENCY_KINDS, type LatencyKind } from "../config/index.ts";
+// What one share of a step measured: plain counters and fixed-size histograms, one of each per entry of the
+// registry of measurements (src/measures, through stats' door). A share is the unit a worker thread would
+// run; the parent merges shares exactly (counters add, histograms add bucket by bucket).
 import {
+  ENGINE_COUNTER_KEYS,
   ERROR_CATEGORIES,
   type ErrorCategory,
   encodeHistogram,
   type Histogram,
+  LATENCY_KINDS,
+  type LatencyKind,
+  type NatsCounter,
   newHistogram,
-  SNAPSHOT_COUNTER_KEYS,
+  type SnapshotCounter,
 } from "../stats/index.ts";
 
-/** The snapshot's counters plus the engine's connection figures (reported under `nats`). */
-export const COUNTER_KEYS = [
-  ...SNAPSHOT_COUNTER_KEYS,
-  "reconnects",
-  "in_msgs",
-  "out_msgs",
-  "in_bytes",
-  "out_bytes",
-] as const;
-export type CounterKey = (typeof COUNTER_KEYS)[number];
+/** A share's counters by wire name: the snapshot's and the connection figures (reported under `nats`). */
+export type CounterKey = SnapshotCounter | NatsCounter;
 export type Counters = Record<CounterKey, number>;
 
+/** A fresh record of every counter at 0 (always all keys, in registry order: one object shape). */
 export function zeroCounters(): Counters {
-  return Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Counters;
+  return Object.fromEntries(ENGINE_COUNTER_KEYS.map((k) => [k, 0])) as Counters;
 }
 
-/** One value per latency histogram of a snapshot (`LATENCY_KINDS`), so a new kind is one list entry. */
+/** One value per latency kind of the registry (`LATENCY_KINDS`). */
 export function perKind<T>(f: (kind: LatencyKind) => T): Record<LatencyKind, T> {
   return Object.fromEntries(LATENCY_KINDS.map((k) => [k, f(k)])) as Record<LatencyKind, T>;
 }
@@ -39,34 +36,17 @@ export interface ShareSample {
   hist: Record<LatencyKind, string>;
 }
 
+/**
+ * The hot paths count with `m.counts.<name>++` and record with `recordMs(m.hist.<kind>, ms)`: both records
+ * are allocated once with every key, so an increment is a plain property store (no lookup by string).
+ * Counters computed at the end (loss, duplicates, …) stay 0 here and are filled by `Share.sample()`.
+ */
 export class ShareMetrics {
-  published = 0;
-  acked = 0;
-  consumed = 0;
-  acksSent = 0;
-  missedSends = 0;
-  negativeLatency = 0;
-  /** End-to-end samples of messages published outside this share (another pod or worker). */
-  remoteLatency = 0;
-  bytesOut = 0;
-  bytesIn = 0;
-  /** JetStream publishes sent again (no responders, or an attempt unanswered). */
-  publishRetries = 0;
+  readonly counts: Counters = zeroCounters();
+  readonly hist: Record<LatencyKind, Histogram> = perKind(() => newHistogram());
   readonly errors: Record<ErrorCategory, number> = Object.fromEntries(
     ERROR_CATEGORIES.map((c) => [c, 0]),
   ) as Record<ErrorCategory, number>;
-  readonly publishAck: Histogram = newHistogram();
-  readonly endToEnd: Histogram = newHistogram();
-  readonly sendDelay: Histogram = newHistogram();
-  /** Ack − sent of the acknowledged attempt (JetStream only): the server's part, without the client's delay. */
-  readonly publishService: Histogram = newHistogram();
-  /** The histograms above by the snapshot's name for them (the hot paths record into the named fields). */
-  readonly #byKind: Record<LatencyKind, Histogram> = {
-    publish_ack: this.publishAck,
-    end_to_end: this.endToEnd,
-    send_delay: this.sendDelay,
-    publish_service: this.publishService,
-  };
 
   publishError(cat: ErrorCategory, n = 1): void {
     this.errors[cat] += n;
@@ -79,14 +59,14 @@ export class ShareMetrics {
   }
 
   destroy(): void {
-    for (const h of Object.values(this.#byKind)) h.destroy();
+    for (const h of Object.values(this.hist)) h.destroy();
   }
 
   /** Last encoding of each histogram and its count: cumulative histograms with the same count are unchanged. */
   readonly #enc = new Map<Histogram, { count: number; text: string }>();
 
   encode(): ShareSample["hist"] {
-    return perKind((k) => this.#encodeOne(this.#byKind[k]));
+    return perKind((k) => this.#encodeOne(this.hist[k]));
   }
 
   /** Encodes (compresses) a histogram only when it recorded something since its last encoding. */

@@ -58,12 +58,12 @@ export class Publisher implements Sendable {
   }
 
   skip(now: number): void {
-    this.#m.missedSends += this.#sched.skipTo(now - this.#startPerf);
+    this.#m.counts.missed_sends += this.#sched.skipTo(now - this.#startPerf);
     this.due = this.#startPerf + this.#sched.nextMs;
   }
 
   abandon(): void {
-    this.#m.missedSends += this.#sched.remaining();
+    this.#m.counts.missed_sends += this.#sched.remaining();
     this.due = Number.POSITIVE_INFINITY;
   }
 }

@@ -1,17 +1,23 @@
 // Builds the wire snapshot of a step from merged share samples (counters summed, histograms merged exactly).
 
-import type { LatencyKind, PlanStep } from "../config/index.ts";
+import type { PlanStep } from "../config/index.ts";
 import {
   decodeHistogram,
   encodeHistogram,
+  type LatencyKind,
+  latencyKinds,
+  MEASURES,
   type Mode,
   mergeEncoded,
+  NATS_COUNTER_KEYS,
+  type NatsCounter,
   type Phase,
   SNAPSHOT_COUNTER_KEYS,
   SNAPSHOT_VERSION,
   type Snapshot,
   type SnapshotCounter,
   type StreamStats,
+  snapshotCounters,
   summarize,
   type WorkerStats,
 } from "../stats/index.ts";
@@ -38,19 +44,21 @@ export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
 /** One worker's figures in a snapshot (`workers[]`, only when a step runs on several threads). */
 export type WorkerFigures = WorkerStats;
 
+/** The registry's per-worker figures: its `perWorker` counters and the counts of its `perWorker` latency kinds. */
+const WORKER_COUNTERS = snapshotCounters(MEASURES)
+  .filter((e) => "perWorker" in e && e.perWorker)
+  .map((e) => e.name);
+const WORKER_KINDS = latencyKinds(MEASURES)
+  .filter((e) => "perWorker" in e && e.perWorker)
+  .map((e) => e.name);
+
 export function workerFigures(parts: readonly ShareSample[], streams: readonly number[]): WorkerFigures[] {
-  return parts.map((p, id) => ({
-    id,
-    streams: streams[id] ?? 0,
-    published: p.counters.published,
-    acked: p.counters.acked,
-    publish_errors: p.counters.publish_errors,
-    consumed: p.counters.consumed,
-    lost: p.counters.lost,
-    missed_sends: p.counters.missed_sends,
-    end_to_end_count: histCount(p.hist.end_to_end),
-    send_delay_count: histCount(p.hist.send_delay),
-  }));
+  return parts.map((p, id) => {
+    const w: Record<string, number> = { id, streams: streams[id] ?? 0 };
+    for (const k of WORKER_COUNTERS) w[k] = p.counters[k];
+    for (const k of WORKER_KINDS) w[`${k}_count`] = histCount(p.hist[k]);
+    return w as WorkerFigures;
+  });
 }
 
 function histCount(encoded: string): number {
@@ -96,7 +104,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     duration_s: x.step.spec.durationMs / 1000,
     ramp_up_s: x.step.spec.rampUpMs / 1000,
     target_rate: Math.round(x.targetRate * 100) / 100,
-    // Every snapshot counter from the one table (SNAPSHOT_COUNTERS), so a new counter needs no line here.
+    // Every snapshot counter of the registry (src/measures), so a new counter needs no line here.
     ...(Object.fromEntries(SNAPSHOT_COUNTER_KEYS.map((k) => [k, c[k]])) as Record<SnapshotCounter, number>),
     publish_rate: rate(c.published - (x.prev?.published ?? 0), dt),
     consume_rate: rate(c.consumed - (x.prev?.consumed ?? 0), dt),
@@ -108,13 +116,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
     }),
     hist: s.hist,
     errors,
-    nats: {
-      reconnects: c.reconnects,
-      in_msgs: c.in_msgs,
-      out_msgs: c.out_msgs,
-      in_bytes: c.in_bytes,
-      out_bytes: c.out_bytes,
-    },
+    nats: Object.fromEntries(NATS_COUNTER_KEYS.map((k) => [k, c[k]])) as Record<NatsCounter, number>,
   };
   if (x.system) snap.system = x.system;
   if (x.streams) snap.streams = x.streams;

@@ -79,7 +79,7 @@ class LocalPart implements Part {
     return { sample: this.#share.sample(final), caughtUp: this.#share.caughtUp() };
   }
   async progress(): Promise<Progress> {
-    return { caughtUp: this.#share.caughtUp(), consumed: this.#share.metrics.consumed };
+    return { caughtUp: this.#share.caughtUp(), consumed: this.#share.metrics.counts.consumed };
   }
   async close() {
     await this.#share.close().catch(() => {});

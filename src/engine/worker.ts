@@ -40,7 +40,7 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case "progress": {
       if (!share) throw new Error("not open");
-      post({ t: "reply", id: m.id, value: { caughtUp: share.caughtUp(), consumed: share.metrics.consumed } });
+      post({ t: "reply", id: m.id, value: { caughtUp: share.caughtUp(), consumed: share.metrics.counts.consumed } });
       return;
     }
     case "drain":

@@ -2,13 +2,17 @@
 // prom-client. The lt_* families are rendered here rather than through prom-client's Counter/Histogram:
 // those only ever increment and observe one value at a time, while a snapshot already holds cumulative
 // counters and a whole HDR histogram per scrape.
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry as PromRegistry } from "prom-client";
 import {
   decodeHistogram,
   ERROR_CATEGORIES,
-  SNAPSHOT_COUNTER_KEYS,
-  SNAPSHOT_COUNTERS,
+  gauges,
+  latencyKinds,
+  MEASURES,
+  natsCounters,
+  type Registry,
   type Snapshot,
+  snapshotCounters,
 } from "../stats/index.ts";
 import { cumulativeCounts, LATENCY_BUCKETS_S } from "./buckets.ts";
 
@@ -35,30 +39,35 @@ class Writer {
   }
 }
 
-// publish_errors is rendered by category as lt_publish_errors_total{category}.
-const COUNTERS = SNAPSHOT_COUNTER_KEYS.filter((k) => k !== "publish_errors").map(
-  (k) => [k, `lt_${k}_total`, SNAPSHOT_COUNTERS[k]] as const,
-);
-
-const GAUGES: Array<[keyof Snapshot & string, string, string]> = [
-  ["publish_rate", "lt_publish_rate", "Publishes per second over the last interval."],
-  ["consume_rate", "lt_consume_rate", "Messages consumed per second over the last interval."],
-  ["target_rate", "lt_target_rate", "Publishes per second the plan asks of this pod now."],
+/** Snapshot fields that are not measurements but say where the pod is in its plan. */
+const ENVELOPE_GAUGES: Array<[keyof Snapshot & string, string, string]> = [
   ["elapsed_s", "lt_elapsed_seconds", "Seconds since the current step started."],
   ["duration_s", "lt_duration_seconds", "Planned duration of the current step."],
   ["spec_index", "lt_spec_index", "Index of the running spec."],
   ["iteration", "lt_iteration", "Repeat-policy iteration of the running spec."],
 ];
 
-/** Renders the lt_* families for one snapshot (nothing when there is none yet). Pure. */
-export function renderSnapshotMetrics(s: Snapshot | undefined): string {
+const numberAt = (o: unknown, key: string): number => {
+  const n = (o as Readonly<Record<string, unknown>> | undefined)?.[key];
+  return typeof n === "number" ? n : 0;
+};
+
+/**
+ * Renders the lt_* families for one snapshot (nothing when there is none yet). Pure. Every measurement of the
+ * registry `m` is a family: a counter `lt_<name>_total` (connection figures `lt_nats_<name>_total`), a gauge
+ * `lt_<name>`, a latency kind `lt_<name>_latency_seconds`; absent fields (older agents) read 0.
+ */
+export function renderSnapshotMetrics(s: Snapshot | undefined, m: Registry = MEASURES): string {
   if (!s) return "";
   const w = new Writer();
   const base: Labels = { run: s.run_id, spec: s.spec, pod: s.pod };
   w.family("lt_info", "gauge", "Always 1; labels describe the pod's current run.");
   w.sample("lt_info", { ...base, mode: s.mode, phase: s.phase }, 1);
-  for (const [key, name, help] of COUNTERS) {
-    w.family(name, "counter", help).sample(name, base, Number(s[key] ?? 0));
+  for (const e of snapshotCounters(m)) {
+    // publish_errors is rendered by category as lt_publish_errors_total{category}.
+    if (e.name === "publish_errors") continue;
+    const name = `lt_${e.name}_total`;
+    w.family(name, "counter", e.help).sample(name, base, numberAt(s, e.name));
   }
   w.family("lt_publish_errors_total", "counter", "Publish failures by category.");
   const cats = new Set<string>([
@@ -69,34 +78,22 @@ export function renderSnapshotMetrics(s: Snapshot | undefined): string {
   for (const c of cats) w.sample("lt_publish_errors_total", { ...base, category: c }, s.errors[c] ?? 0);
   w.family("lt_consume_errors_total", "counter", "Consume failures.");
   w.sample("lt_consume_errors_total", base, s.errors["consume"] ?? 0);
-  for (const [key, name, help] of GAUGES) {
+  for (const e of gauges(m)) {
+    const name = `lt_${e.name}`;
+    w.family(name, "gauge", e.help).sample(name, base, numberAt(s, e.name));
+  }
+  for (const [key, name, help] of ENVELOPE_GAUGES) {
     w.family(name, "gauge", help).sample(name, base, Number(s[key] ?? 0));
   }
-  histogram(
-    w,
-    "lt_publish_ack_latency_seconds",
-    "Publish to JetStream ack latency (response time: ack minus intended send).",
-    base,
-    s.hist.publish_ack,
-  );
-  histogram(
-    w,
-    "lt_publish_service_latency_seconds",
-    "JetStream service time: ack minus the acknowledged attempt's actual send.",
-    base,
-    s.hist.publish_service ?? "",
-  );
-  histogram(w, "lt_end_to_end_latency_seconds", "Publish to consume latency.", base, s.hist.end_to_end);
-  histogram(
-    w,
-    "lt_send_delay_latency_seconds",
-    "How late this pod sent: actual minus intended send of every publish (the load generator's own lag).",
-    base,
-    s.hist.send_delay ?? "",
-  );
+  const hist = s.hist as Readonly<Record<string, string | undefined>>;
+  for (const e of latencyKinds(m)) {
+    histogram(w, `lt_${e.name}_latency_seconds`, e.help, base, hist[e.name] ?? "");
+  }
   if (s.nats) {
-    w.family("lt_nats_reconnects_total", "counter", "Reconnects of the connection to the NATS under test.");
-    w.sample("lt_nats_reconnects_total", base, s.nats.reconnects);
+    for (const e of natsCounters(m)) {
+      const name = `lt_nats_${e.name}_total`;
+      w.family(name, "counter", e.help).sample(name, base, numberAt(s.nats, e.name));
+    }
   }
   const streams = s.streams ?? [];
   const streamGauges: Array<
@@ -144,7 +141,7 @@ function histogram(w: Writer, name: string, help: string, labels: Labels, encode
 
 /** Process metrics (CPU, memory, event loop, GC) of this agent, in a registry of its own. */
 export class MetricsEndpoint {
-  readonly #registry = new Registry();
+  readonly #registry = new PromRegistry();
   constructor() {
     collectDefaultMetrics({ register: this.#registry, prefix: "lt_process_" });
   }

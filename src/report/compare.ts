@@ -1,6 +1,7 @@
 // Two runs side by side: each cluster-wide metric of A and B, the ratio B/A, and regressions marked
 // (higher is worse for latencies, errors and loss; lower is worse for rates).
-import { LATENCY_KINDS, LATENCY_STATS } from "../config/index.ts";
+import { LATENCY_STATS } from "../config/index.ts";
+import { latencyKinds, MEASURES, type Measure, type Registry, snapshotCounters } from "../measures/index.ts";
 import type { RunReport } from "./model.ts";
 import { alignTable } from "./text-table.ts";
 
@@ -29,56 +30,50 @@ export interface Comparison {
 export interface CompareOptions {
   /** Relative change below which two values count as the same. @default 0.05 */
   readonly tolerance?: number;
+  /** The measurements compared. @default MEASURES (src/measures) */
+  readonly measures?: Registry;
 }
 
-const HIGHER_IS_WORSE = new Set([
-  "publish_errors",
-  "publish_retries",
-  "errors",
-  "lost",
-  "duplicates",
-  "redelivered",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "loss_ratio",
-  "publish_error_ratio",
-]);
-const LOWER_IS_WORSE = new Set(["publish_rate", "consume_rate", "bytes_out_rate", "bytes_in_rate"]);
+/** Derived ratios (not measurements of their own), shown after the counter they divide. */
+const RATIO_OF: Readonly<Record<string, string>> = {
+  lost: "loss_ratio",
+  publish_errors: "publish_error_ratio",
+};
+
+/** Metric names in display order with their direction, from the registry `m`. */
+function vocabulary(m: Registry): Map<string, Direction> {
+  const out = new Map<string, Direction>([
+    ["duration_s", "neutral"],
+    ["pods", "neutral"],
+  ]);
+  for (const e of snapshotCounters(m) as Measure[]) {
+    out.set(
+      e.name,
+      e.worse === "higher" ? "higher_is_worse" : e.worse === "lower" ? "lower_is_worse" : "neutral",
+    );
+    // A lower rate is worse: the run moved fewer messages or bytes per second.
+    if (e.rate) out.set(e.rate, "lower_is_worse");
+    const ratio = RATIO_OF[e.name];
+    if (ratio) out.set(ratio, "higher_is_worse");
+  }
+  out.set("errors", "higher_is_worse");
+  for (const e of latencyKinds(m) as Measure[]) {
+    for (const st of LATENCY_STATS)
+      out.set(`${e.name}.${st}_ms`, e.worse === "lower" ? "lower_is_worse" : "higher_is_worse");
+  }
+  return out;
+}
+
+const VOCABULARY = vocabulary(MEASURES);
 
 /** Whether a bigger value of this metric is worse, better, or neither (volumes that depend on duration). */
-export function directionOf(metric: string): Direction {
-  if (HIGHER_IS_WORSE.has(metric) || metric.startsWith("errors.")) return "higher_is_worse";
-  if (LOWER_IS_WORSE.has(metric)) return "lower_is_worse";
+export function directionOf(metric: string, m: Registry = MEASURES): Direction {
+  if (metric.startsWith("errors.")) return "higher_is_worse";
+  const known = (m === MEASURES ? VOCABULARY : vocabulary(m)).get(metric);
+  if (known) return known;
   if (/_ms$/.test(metric)) return "higher_is_worse";
   return "neutral";
 }
-
-const ORDER = [
-  "duration_s",
-  "pods",
-  "published",
-  "acked",
-  "consumed",
-  "publish_rate",
-  "consume_rate",
-  "bytes_out_rate",
-  "bytes_in_rate",
-  "lost",
-  "loss_ratio",
-  "duplicates",
-  "redelivered",
-  "out_of_order",
-  "missed_sends",
-  "negative_latency",
-  "remote_latency",
-  "publish_retries",
-  "unconfirmed_delivered",
-  "publish_errors",
-  "publish_error_ratio",
-  "errors",
-  ...LATENCY_KINDS.flatMap((k) => LATENCY_STATS.map((s) => `${k}.${s}_ms`)),
-];
 
 function verdictOf(a: number | null, b: number | null, dir: Direction, tol: number): Verdict {
   if (a === null || b === null) return "n/a";
@@ -92,18 +87,20 @@ function verdictOf(a: number | null, b: number | null, dir: Direction, tol: numb
 /** Compares the cluster-wide run summaries of A (the baseline) and B. */
 export function compareReports(a: RunReport, b: RunReport, opts: CompareOptions = {}): Comparison {
   const tol = opts.tolerance ?? 0.05;
+  const m = opts.measures ?? MEASURES;
+  const order = m === MEASURES ? VOCABULARY : vocabulary(m);
   const ma = a.cluster.metrics;
   const mb = b.cluster.metrics;
   const errorKeys = [
     ...new Set([...Object.keys(ma), ...Object.keys(mb)].filter((k) => k.startsWith("errors."))),
   ];
   const rows: CompareRow[] = [];
-  for (const metric of [...ORDER, ...errorKeys.sort()]) {
+  for (const metric of [...order.keys(), ...errorKeys.sort()]) {
     const isErr = metric.startsWith("errors.");
     const va = ma[metric] ?? (isErr ? 0 : null);
     const vb = mb[metric] ?? (isErr ? 0 : null);
     if (va === null && vb === null) continue;
-    const dir = directionOf(metric);
+    const dir = directionOf(metric, m);
     const ratio = va === null || vb === null ? null : va === 0 ? (vb === 0 ? 1 : null) : vb / va;
     rows.push({ metric, a: va, b: vb, ratio, direction: dir, verdict: verdictOf(va, vb, dir, tol) });
   }

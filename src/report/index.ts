@@ -35,7 +35,7 @@ export {
   type StepReport,
   type Summary,
 } from "./model.ts";
-export { CSV_COLUMNS, renderCsv, renderJson } from "./render-data.ts";
+export { CSV_COLUMNS, csvColumns, renderCsv, renderJson } from "./render-data.ts";
 export { type HtmlOptions, percentileX, renderHtml } from "./render-html.ts";
 export { renderMarkdown, renderTable } from "./render-text.ts";
 export { MAX_SERIES_POINTS, type SeriesLatency, type SeriesPoint } from "./series.ts";

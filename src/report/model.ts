@@ -1,7 +1,8 @@
 // The run report: the whole run cluster-wide and per pod, per step, over time, and its percentile curves.
 // Pure: built from snapshots (what `ltctl stats` / the stats stream hold), rendered by the render-* files.
 
-import { LATENCY_KINDS, type LatencyKind, parseThresholds, type Threshold } from "../config/index.ts";
+import { parseThresholds, type Threshold, thresholdVocabulary } from "../config/index.ts";
+import { type LatencyKind, latencyKinds, MEASURES, type Registry } from "../measures/index.ts";
 import {
   aggregate,
   type ClusterTotal,
@@ -85,10 +86,14 @@ export interface BuildOptions {
   readonly thresholds?: Readonly<Record<string, string>> | readonly Threshold[];
   /** Width of the time-series bins in seconds (default: the snapshots' own interval). */
   readonly interval_s?: number;
+  /** The measurements to report. @default MEASURES (src/measures) */
+  readonly measures?: Registry;
 }
 
 /** Builds the report of one run. Throws a RangeError when there is no snapshot of that run. */
 export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOptions = {}): RunReport {
+  const m = opts.measures ?? MEASURES;
+  const summarize = (finals: readonly Snapshot[]) => summarizeFinals(finals, m);
   const run = opts.run ?? newestRun(snapshots);
   const mine = snapshots.filter((s) => s.run_id === run);
   if (run === undefined || mine.length === 0) {
@@ -113,7 +118,7 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
 
   const thresholds = Array.isArray(opts.thresholds)
     ? (opts.thresholds as readonly Threshold[])
-    : parseThresholds(opts.thresholds).thresholds;
+    : parseThresholds(opts.thresholds, thresholdVocabulary(m)).thresholds;
   const results = evaluateThresholds(thresholds, cluster.metrics);
 
   const starts = mine.map((s) => Date.parse(s.ts) - s.elapsed_s * 1000);
@@ -129,15 +134,17 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
     pods,
     steps,
     series: buildSeries(mine, startMs, opts.interval_s),
-    curves: Object.fromEntries(LATENCY_KINDS.map((k) => [k, curve(finals, k)])) as RunReport["curves"],
+    curves: Object.fromEntries(
+      latencyKinds(m).map((e) => [e.name, curve(finals, e.name)]),
+    ) as RunReport["curves"],
     thresholds: results,
     passed: results.every((r) => r.ok),
   };
 }
 
 /** Sums the given per-step finals (each the newest snapshot of one pod in one step). */
-function summarize(finals: readonly Snapshot[]): Summary {
-  const total = aggregate(finals);
+function summarizeFinals(finals: readonly Snapshot[], m: Registry): Summary {
+  const total = aggregate(finals, m);
   const longest = new Map<string, number>();
   // A step's time is its planned duration (or less when stopped early): the grace after it, while consumers
   // drain, is not load time, and counting it would understate the run's mean rates (as `ltctl run` does too).
@@ -150,14 +157,14 @@ function summarize(finals: readonly Snapshot[]): Summary {
   return {
     pods: total.pods,
     duration_s: duration,
-    metrics: runMetrics(total, duration),
+    metrics: runMetrics(total, duration, m),
     errors: total.errors,
     latency_ms: total.latency_ms,
   };
 }
 
-function curve(finals: readonly Snapshot[], kind: LatencyKind): CurvePoint[] {
-  const h = mergeEncoded(finals.map((s) => s.hist[kind]));
+function curve(finals: readonly Snapshot[], kind: string): CurvePoint[] {
+  const h = mergeEncoded(finals.map((s) => (s.hist as Readonly<Record<string, string | undefined>>)[kind]));
   const out = percentileCurve(h);
   h.destroy();
   return out;

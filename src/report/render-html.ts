@@ -1,5 +1,6 @@
 // The HTML report: one self-contained file (inline CSS and SVG, no executable script, no external resource), with
 // throughput and latency percentiles over time and the HdrHistogram-style percentile curve on a log scale.
+import { LATENCY_KINDS } from "../measures/index.ts";
 import type { CurvePoint, RunReport } from "./model.ts";
 import { headline, sections } from "./sections.ts";
 import { escapeXml, type Line, lineChart, type Tick } from "./svg.ts";
@@ -17,6 +18,8 @@ const COLOURS = {
   end_to_end: "#dc2626",
   send_delay: "#d97706",
 };
+/** A latency kind without a colour of its own above. */
+const OTHER_KIND_COLOUR = "#6b7280";
 
 /** x position of a percentile on the HdrHistogram plot: log10(1 / (1 - p)), so 90% -> 1, 99.9% -> 3. */
 export function percentileX(p: number): number {
@@ -83,9 +86,10 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
     );
   }
   const curves: Line[] = [];
-  for (const kind of ["publish_ack", "publish_service", "end_to_end", "send_delay"] as const) {
+  for (const kind of LATENCY_KINDS) {
     const c = report.curves[kind];
-    if (c.length > 0) curves.push(curveLine(kind, COLOURS[kind], c));
+    const colour = (COLOURS as Readonly<Record<string, string>>)[kind] ?? OTHER_KIND_COLOUR;
+    if (c.length > 0) curves.push(curveLine(kind, colour, c));
   }
   charts.push(
     lineChart({

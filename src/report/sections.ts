@@ -1,5 +1,13 @@
 // The report as titled tables of strings, shared by the terminal table and the Markdown renderers.
-import { formatThresholdResult } from "../stats/index.ts";
+import {
+  latencyKinds,
+  MEASURES,
+  type Measure,
+  measureOf,
+  type Registry,
+  snapshotCounters,
+} from "../measures/index.ts";
+import { formatThresholdResult, type Percentiles } from "../stats/index.ts";
 import type { RunReport, Summary } from "./model.ts";
 import { bytes, type Column } from "./text-table.ts";
 
@@ -35,60 +43,55 @@ export function headline(r: RunReport): string[] {
   ];
 }
 
-function totalsRow(scope: string, s: Summary): string[] {
-  const m = s.metrics;
-  return [
-    scope,
-    num(m.published),
-    num(m.acked),
-    num(m.consumed),
-    num(m.lost),
-    num(m.duplicates),
-    num(m.redelivered),
-    num(m.errors),
-    num(m.publish_rate),
-    num(m.consume_rate),
-    bytes(m.bytes_out ?? 0),
-    bytes(m.bytes_in ?? 0),
-  ];
-}
-
-const TOTALS = [
-  L("scope"),
-  R("published"),
-  R("acked"),
-  R("consumed"),
-  R("lost"),
-  R("dup"),
-  R("redeliv"),
-  R("errors"),
-  R("pub/s"),
-  R("cons/s"),
-  R("out"),
-  R("in"),
-];
+/** A counter's value as its unit reads (bytes as `1.2 MiB`). */
+const value = (e: Measure, n: number | undefined) => (e.unit === "bytes" ? bytes(n ?? 0) : num(n));
 
 /**
- * Latency rows in reading order: a publish's response time, its service time, end to end, then how late the
- * client itself sent (the load generator's share of the others, as in `ltctl run`).
+ * The totals table: the counters that name a column (`column` in the registry), `errors`, then the run-mean
+ * rates that have a gauge of the same name (pub/s, cons/s).
  */
-const LATENCY_ROWS = ["publish_ack", "publish_service", "end_to_end", "send_delay"] as const;
+function totalsTable(m: Registry): { columns: Column[]; row: (scope: string, s: Summary) => string[] } {
+  const counters = (snapshotCounters(m) as Measure[]).filter((e) => e.column !== undefined);
+  const rates = (snapshotCounters(m) as Measure[]).flatMap((e) => {
+    const gauge = e.rate ? measureOf(e.rate, m) : undefined;
+    return gauge?.kind === "gauge" ? [gauge] : [];
+  });
+  return {
+    columns: [L("scope"), ...counters.map((e) => R(e.column!)), R("errors"), ...rates.map((g) => R(g.label))],
+    row: (scope, s) => [
+      scope,
+      ...counters.map((e) => value(e, s.metrics[e.name])),
+      num(s.metrics.errors),
+      ...rates.map((g) => num(s.metrics[g.name])),
+    ],
+  };
+}
 
-function latencyRows(scope: string, s: Summary): string[][] {
-  return LATENCY_ROWS.map((kind) => {
-    const p = s.latency_ms[kind];
+/** Every counter of the run, cluster-wide, with what it counts (quiet ones only when they are not 0). */
+function counterRows(r: RunReport, m: Registry): string[][] {
+  return (snapshotCounters(m) as Measure[])
+    .filter((e) => !e.quiet || (r.cluster.metrics[e.name] ?? 0) !== 0)
+    .map((e) => [e.name, value(e, r.cluster.metrics[e.name]), e.help]);
+}
+
+/** Latency rows in registry order (response time, end to end, service time, the client's own send delay). */
+function latencyRows(scope: string, s: Summary, m: Registry): string[][] {
+  const latency = s.latency_ms as Readonly<Record<string, Percentiles | undefined>>;
+  return latencyKinds(m).map(({ name: kind }) => {
+    const p = latency[kind];
+    const n = p?.count ?? 0;
     return [
       scope,
       kind,
-      num(p.count),
-      ms(p.min, p.count),
-      ms(p.mean, p.count),
-      ms(p.p50, p.count),
-      ms(p.p90, p.count),
-      ms(p.p99, p.count),
-      ms(p.p999, p.count),
-      ms(p.p9999, p.count),
-      ms(p.max, p.count),
+      num(n),
+      ms(p?.min, n),
+      ms(p?.mean, n),
+      ms(p?.p50, n),
+      ms(p?.p90, n),
+      ms(p?.p99, n),
+      ms(p?.p999, n),
+      ms(p?.p9999, n),
+      ms(p?.max, n),
     ];
   });
 }
@@ -107,17 +110,27 @@ const LATENCY = [
   R("max"),
 ];
 
-export function sections(r: RunReport): Section[] {
+/** The report's tables; `m` is the registry of measurements its rows come from. */
+export function sections(r: RunReport, m: Registry = MEASURES): Section[] {
   const out: Section[] = [];
+  const totals = totalsTable(m);
   out.push({
     title: "Totals (whole run; rates are means over the measured time)",
-    columns: TOTALS,
-    rows: [totalsRow("cluster", r.cluster), ...r.pods.map((p) => totalsRow(p.pod, p.summary))],
+    columns: totals.columns,
+    rows: [totals.row("cluster", r.cluster), ...r.pods.map((p) => totals.row(p.pod, p.summary))],
+  });
+  out.push({
+    title: "Counters (whole run, cluster-wide)",
+    columns: [L("counter"), R("value"), L("meaning")],
+    rows: counterRows(r, m),
   });
   out.push({
     title: "Latency (whole run, merged histograms)",
     columns: LATENCY,
-    rows: [...latencyRows("cluster", r.cluster), ...r.pods.flatMap((p) => latencyRows(p.pod, p.summary))],
+    rows: [
+      ...latencyRows("cluster", r.cluster, m),
+      ...r.pods.flatMap((p) => latencyRows(p.pod, p.summary, m)),
+    ],
   });
   const stepRows: string[][] = [];
   for (const st of r.steps) {

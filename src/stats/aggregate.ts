@@ -1,17 +1,23 @@
 // Cluster-wide view of many snapshots: counters summed, rates summed, percentiles from merged histograms.
-import { LATENCY_KINDS, type LatencyKind } from "../config/index.ts";
+import {
+  GAUGE_KEYS,
+  type Gauge,
+  gauges,
+  type LatencyKind,
+  latencyKinds,
+  MEASURES,
+  type Registry,
+  SNAPSHOT_COUNTER_KEYS,
+  type SnapshotCounter,
+  snapshotCounters,
+} from "../measures/index.ts";
 import { mergeEncoded } from "./histogram.ts";
 import { type Percentiles, summarize } from "./percentiles.ts";
-import { SNAPSHOT_COUNTER_KEYS, type Snapshot } from "./snapshot.ts";
+import type { Snapshot } from "./snapshot.ts";
 
-/** What a cluster total sums: every snapshot counter, and the interval rates (pods' rates add up). */
-export const SUMMED_COUNTERS = [
-  ...SNAPSHOT_COUNTER_KEYS,
-  "publish_rate",
-  "consume_rate",
-  "target_rate",
-] as const;
-export type SummedCounter = (typeof SUMMED_COUNTERS)[number];
+/** What a cluster total sums: every snapshot counter, and the gauges (pods' interval rates add up). */
+export const SUMMED_COUNTERS: readonly SummedCounter[] = [...SNAPSHOT_COUNTER_KEYS, ...GAUGE_KEYS];
+export type SummedCounter = SnapshotCounter | Gauge;
 
 export interface ClusterTotal {
   /** Snapshots that went into the total (latest per pod when built by `latestPerPod`). */
@@ -19,25 +25,35 @@ export interface ClusterTotal {
   counters: Record<SummedCounter, number>;
   errors: Record<string, number>;
   /**
-   * Summaries of the merged histograms, one per latency kind; `publish_service` and `send_delay` are empty
-   * (count 0) where snapshots predate them.
+   * Summaries of the merged histograms, one per latency kind; a kind older snapshots lack (`publish_service`,
+   * `send_delay`) merges as empty (count 0) for them.
    */
   latency_ms: Record<LatencyKind, Percentiles>;
 }
 
-/** Sums counters and merges histograms of the given snapshots (callers choose which: usually one per pod). */
-export function aggregate(snapshots: readonly Snapshot[]): ClusterTotal {
-  const counters = Object.fromEntries(SUMMED_COUNTERS.map((k) => [k, 0])) as Record<SummedCounter, number>;
+/**
+ * Sums counters and merges histograms of the given snapshots (callers choose which: usually one per pod).
+ * Measurements an older snapshot lacks count as 0. `m`: the registry whose measurements are summed.
+ */
+export function aggregate(snapshots: readonly Snapshot[], m: Registry = MEASURES): ClusterTotal {
+  const summed = [...snapshotCounters(m), ...gauges(m)].map((e) => e.name);
+  const counters = Object.fromEntries(summed.map((k) => [k, 0])) as Record<SummedCounter, number>;
   const errors: Record<string, number> = {};
   for (const s of snapshots) {
-    for (const k of SUMMED_COUNTERS) counters[k] += s[k] ?? 0;
+    const fields = s as Readonly<Record<string, unknown>>;
+    for (const k of summed) {
+      const n = fields[k];
+      if (typeof n === "number") (counters as Record<string, number>)[k]! += n;
+    }
     for (const [cat, n] of Object.entries(s.errors)) errors[cat] = (errors[cat] ?? 0) + n;
   }
   const latency = {} as Record<LatencyKind, Percentiles>;
-  for (const kind of LATENCY_KINDS) {
+  for (const { name: kind } of latencyKinds(m)) {
     // One merged histogram at a time: each holds a fixed-size bucket array, freed before the next.
-    const h = mergeEncoded(snapshots.map((s) => s.hist[kind]));
-    latency[kind] = summarize(h);
+    const h = mergeEncoded(
+      snapshots.map((s) => (s.hist as Readonly<Record<string, string | undefined>>)[kind]),
+    );
+    (latency as Record<string, Percentiles>)[kind] = summarize(h);
     h.destroy();
   }
   return {

@@ -1,3 +1,23 @@
+// The door of src/stats. It passes on the registry of measurements (src/measures) for the modules above
+// that may not import it directly (engine, http, cli).
+export {
+  ENGINE_COUNTER_KEYS,
+  GAUGE_KEYS,
+  gauges,
+  LATENCY_KINDS,
+  type LatencyKind,
+  latencyKinds,
+  MEASURES,
+  type Measure,
+  measureOf,
+  NATS_COUNTER_KEYS,
+  type NatsCounter,
+  natsCounters,
+  type Registry,
+  SNAPSHOT_COUNTER_KEYS,
+  type SnapshotCounter,
+  snapshotCounters,
+} from "../measures/index.ts";
 export {
   aggregate,
   type ClusterTotal,
@@ -33,16 +53,15 @@ export {
   type Phase,
   PhaseSchema,
   parseSnapshot,
-  SNAPSHOT_COUNTER_KEYS,
-  SNAPSHOT_COUNTERS,
   SNAPSHOT_VERSION,
   type Snapshot,
-  type SnapshotCounter,
   SnapshotSchema,
   type StreamStats,
   StreamStatsSchema,
+  snapshotSchema,
   type WorkerStats,
   WorkerStatsSchema,
+  workerStatsSchema,
 } from "./snapshot.ts";
 export {
   EXIT_THRESHOLDS_FAILED,

@@ -1,6 +1,16 @@
 // The snapshot: what one agent (or one local run) measured for one spec iteration so far. This is the wire
-// shape of DESIGN.md ("Snapshot"); every renderer and the cluster-wide merge read it.
+// shape of DESIGN.md ("Snapshot"); every renderer and the cluster-wide merge read it. Its measurement fields
+// come from the registry (src/measures): this file holds only the envelope.
 import * as v from "valibot";
+import {
+  gauges,
+  latencyKinds,
+  MEASURES,
+  type Measure,
+  natsCounters,
+  type Registry,
+  snapshotCounters,
+} from "../measures/index.ts";
 import { PercentilesSchema } from "./percentiles.ts";
 
 export const SNAPSHOT_VERSION = 1;
@@ -25,31 +35,26 @@ export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
 const count = v.pipe(v.number(), v.minValue(0));
 
-/**
- * The snapshot's cumulative counters (per step), in display order, with what each counts. Everything that
- * sums across pods, renders as a Prometheus counter or lands in a report column comes from this one table.
- */
-export const SNAPSHOT_COUNTERS = {
-  published: "Messages published (sent to the server).",
-  publish_errors: "Publishes that failed, in any category (see errors).",
-  publish_retries: "JetStream publish attempts repeated after no responders or a silent attempt.",
-  acked: "Publishes acknowledged by JetStream.",
-  consumed: "Messages consumed.",
-  acks_sent: "Acks sent by consumers.",
-  redelivered: "Redeliveries (JetStream delivery count above one).",
-  duplicates: "Deliveries of a publisher sequence already received.",
-  lost: "Acknowledged (core NATS: sent) messages that never arrived.",
-  unconfirmed_delivered: "Publishes counted as failed that were stored and delivered anyway.",
-  out_of_order: "Messages received below the highest sequence seen of their publisher.",
-  missed_sends: "Send slots the publisher could not serve on time.",
-  negative_latency: "End-to-end samples received before their send time (cross-host clocks).",
-  remote_latency:
-    "End-to-end samples of messages another pod (or worker) published: exact only where clocks are in sync.",
-  bytes_out: "Payload bytes published.",
-  bytes_in: "Payload bytes consumed.",
-} as const;
-export type SnapshotCounter = keyof typeof SNAPSHOT_COUNTERS;
-export const SNAPSHOT_COUNTER_KEYS = Object.keys(SNAPSHOT_COUNTERS) as SnapshotCounter[];
+/** An entry's field: as given, or optional where older snapshots may lack it. */
+type Field<E, S extends v.GenericSchema> = E extends { optional: true } ? v.OptionalSchema<S, undefined> : S;
+/** One field per entry, named as the entry (`suffix` appended), typed by the entry's literal name. */
+type Fields<E extends Measure, S extends v.GenericSchema, Suffix extends string = ""> = {
+  [K in E as `${K["name"]}${Suffix}`]: Field<K, S>;
+};
+
+function fields<E extends Measure, S extends v.GenericSchema, Suffix extends string = "">(
+  entries: readonly E[],
+  schema: S,
+  suffix = "" as Suffix,
+): Fields<E, S, Suffix> {
+  return Object.fromEntries(
+    entries.map((e) => [`${e.name}${suffix}`, e.optional ? v.optional(schema) : schema]),
+  ) as Fields<E, S, Suffix>;
+}
+
+type PerWorker<E> = Extract<E, { perWorker: true }>;
+const perWorker = <E extends Measure>(entries: readonly E[]) =>
+  entries.filter((e) => e.perWorker === true) as PerWorker<E>[];
 
 export const StreamStatsSchema = v.looseObject({
   name: v.string(),
@@ -64,99 +69,69 @@ export const StreamStatsSchema = v.looseObject({
 });
 export type StreamStats = v.InferOutput<typeof StreamStatsSchema>;
 
-export const WorkerStatsSchema = v.looseObject({
-  id: v.number(),
-  streams: v.number(),
-  published: count,
-  acked: count,
-  publish_errors: count,
-  consumed: count,
-  lost: count,
-  missed_sends: count,
-  /** Values in this worker's end-to-end and send-delay histograms (the snapshot's are their exact merge). */
-  end_to_end_count: count,
-  send_delay_count: count,
-});
+/** The `nats` object: the engine's connection figures. */
+function natsSchema<M extends Registry>(m: M) {
+  return v.looseObject(fields(natsCounters(m), v.number()));
+}
+
+// Schemas nested in v.optional / v.array are typed by the default registry's fields: valibot cannot check a
+// schema built from a still-generic registry there. Their runtime shape follows the registry given, and a
+// registry that adds entries only adds fields (loose objects keep them).
+const NatsSchema = natsSchema(MEASURES);
+
+/** One worker thread's figures: the registry's `perWorker` counters and the counts of its latency kinds. */
+export function workerStatsSchema<M extends Registry>(m: M) {
+  return v.looseObject({
+    id: v.number(),
+    streams: v.number(),
+    ...fields(perWorker(snapshotCounters(m)), count),
+    /** Values in this worker's histograms (the snapshot's are their exact merge). */
+    ...fields(perWorker(latencyKinds(m)), count, "_count"),
+  });
+}
+
+export const WorkerStatsSchema = workerStatsSchema(MEASURES);
 export type WorkerStats = v.InferOutput<typeof WorkerStatsSchema>;
 
-export const SnapshotSchema = v.looseObject({
-  v: v.literal(SNAPSHOT_VERSION),
-  run_id: v.string(),
-  pod: v.string(),
-  mode: ModeSchema,
-  spec: v.string(),
-  spec_index: v.number(),
-  iteration: v.number(),
-  phase: PhaseSchema,
-  /** ISO time this snapshot was taken. */
-  ts: v.string(),
-  elapsed_s: v.number(),
-  duration_s: v.number(),
-  /** Messages per second the plan asks of this pod right now (after ramp-up). */
-  target_rate: v.optional(v.number()),
-  /**
-   * Seconds of linear ramp-up at the start of this step (0: none); with `elapsed_s` it tells how far the ramp
-   * is (the original's `RampUp` in GET /stats). Optional: snapshots from before it was added still parse.
-   */
-  ramp_up_s: v.optional(v.number()),
-  published: count,
-  publish_errors: count,
-  acked: count,
-  consumed: count,
-  acks_sent: count,
-  redelivered: count,
-  duplicates: count,
-  lost: count,
-  out_of_order: count,
-  /** Send slots the client could not serve on time (open model: counted, never silently skipped). */
-  missed_sends: v.optional(count),
-  /** End-to-end samples whose receive time was before the send time (cross-host clocks). */
-  negative_latency: v.optional(count),
-  /**
-   * End-to-end samples whose publisher is another pod (or worker thread): their latency compares two clocks,
-   * so it is exact only on one host or with synchronised clocks (tagged, not hidden).
-   */
-  remote_latency: v.optional(count),
-  /** JetStream publishes sent again after no responders or an unanswered attempt (same message). */
-  publish_retries: v.optional(count),
-  /**
-   * Deliveries of messages whose publish was counted as failed (no PubAck before the deadline) but that were
-   * stored all the same: neither lost nor acked (summed over consumers, like consumed).
-   */
-  unconfirmed_delivered: v.optional(count),
-  publish_rate: v.number(),
-  consume_rate: v.number(),
-  bytes_out: count,
-  bytes_in: count,
-  latency_ms: v.object({
-    publish_ack: PercentilesSchema,
-    end_to_end: PercentilesSchema,
-    send_delay: v.optional(PercentilesSchema),
-    /** JetStream ack − the acknowledged attempt's send (service time); absent in older snapshots. */
-    publish_service: v.optional(PercentilesSchema),
-  }),
-  /** Compressed base64 HDR histograms (microseconds): merge these, never average percentiles. */
-  hist: v.object({
-    publish_ack: v.string(),
-    end_to_end: v.string(),
-    send_delay: v.optional(v.string()),
-    publish_service: v.optional(v.string()),
-  }),
-  errors: v.record(v.string(), v.number()),
-  system: v.optional(v.record(v.string(), v.number())),
-  nats: v.optional(
-    v.looseObject({
-      reconnects: v.number(),
-      in_msgs: v.number(),
-      out_msgs: v.number(),
-      in_bytes: v.number(),
-      out_bytes: v.number(),
-    }),
-  ),
-  streams: v.optional(v.array(StreamStatsSchema)),
-  /** Per worker thread, when a step ran on several (the totals above are their exact merge). */
-  workers: v.optional(v.array(WorkerStatsSchema)),
-});
+/**
+ * The snapshot schema for a registry of measurements: its counters, gauges, latency kinds (`latency_ms`,
+ * `hist`) and connection figures (`nats`) are fields here; optional entries may be absent (older agents).
+ */
+export function snapshotSchema<M extends Registry>(m: M) {
+  return v.looseObject({
+    v: v.literal(SNAPSHOT_VERSION),
+    run_id: v.string(),
+    pod: v.string(),
+    mode: ModeSchema,
+    spec: v.string(),
+    spec_index: v.number(),
+    iteration: v.number(),
+    phase: PhaseSchema,
+    /** ISO time this snapshot was taken. */
+    ts: v.string(),
+    elapsed_s: v.number(),
+    duration_s: v.number(),
+    /**
+     * Seconds of linear ramp-up at the start of this step (0: none); with `elapsed_s` it tells how far the
+     * ramp is (the original's `RampUp` in GET /stats). Optional: snapshots from before it was added parse.
+     */
+    ramp_up_s: v.optional(v.number()),
+    ...fields(snapshotCounters(m), count),
+    ...fields(gauges(m), v.number()),
+    /** Summaries (ms) of the histograms below. */
+    latency_ms: v.object(fields(latencyKinds(m), PercentilesSchema)),
+    /** Compressed base64 HDR histograms (microseconds): merge these, never average percentiles. */
+    hist: v.object(fields(latencyKinds(m), v.string())),
+    errors: v.record(v.string(), v.number()),
+    system: v.optional(v.record(v.string(), v.number())),
+    nats: v.optional(natsSchema(m) as unknown as typeof NatsSchema),
+    streams: v.optional(v.array(StreamStatsSchema)),
+    /** Per worker thread, when a step ran on several (the totals above are their exact merge). */
+    workers: v.optional(v.array(workerStatsSchema(m) as unknown as typeof WorkerStatsSchema)),
+  });
+}
+
+export const SnapshotSchema = snapshotSchema(MEASURES);
 export type Snapshot = v.InferOutput<typeof SnapshotSchema>;
 
 export function parseSnapshot(value: unknown): Snapshot | undefined {

@@ -1,12 +1,8 @@
 // Evaluates SLO thresholds (parsed by src/config) over the cluster-wide run summary: a flat metric map.
-import {
-  COUNTER_METRICS,
-  LATENCY_KINDS,
-  LATENCY_STATS,
-  type Threshold,
-  type ThresholdOperator,
-} from "../config/index.ts";
+import { LATENCY_STATS, type Threshold, type ThresholdOperator } from "../config/index.ts";
+import { latencyKinds, MEASURES, type Measure, type Registry, snapshotCounters } from "../measures/index.ts";
 import type { ClusterTotal } from "./aggregate.ts";
+import type { Percentiles } from "./percentiles.ts";
 
 /** Exit code when a threshold fails: 1, the run did not pass (as issue 5 asks; k6 uses 99). */
 export const EXIT_THRESHOLDS_FAILED = 1;
@@ -70,30 +66,38 @@ function formatNumber(n: number): string {
 /**
  * The flat metric map thresholds and comparisons read: the cluster-wide run summary. `total` sums the
  * latest snapshot of every pod and step (counters, merged histograms); `activeSeconds` is the time the run
- * spent measuring (sum over steps of the longest pod's elapsed time), so rates are run means.
+ * spent measuring (sum over steps of the longest pod's elapsed time), so rates are run means. Every counter
+ * of the registry `m` is a metric, with its run-mean rate where it names one (`published` -> `publish_rate`).
  */
-export function runMetrics(total: ClusterTotal, activeSeconds: number): Record<string, number> {
+export function runMetrics(
+  total: ClusterTotal,
+  activeSeconds: number,
+  m: Registry = MEASURES,
+): Record<string, number> {
   const c = total.counters;
+  const summed = c as Readonly<Record<string, number | undefined>>;
   const out: Record<string, number> = {};
-  for (const k of COUNTER_METRICS) if (k !== "errors") out[k] = c[k];
+  const per = (n: number) => (activeSeconds > 0 ? n / activeSeconds : 0);
+  for (const e of snapshotCounters(m) as Measure[]) {
+    const n = summed[e.name] ?? 0;
+    out[e.name] = n;
+    if (e.rate) out[e.rate] = per(n);
+  }
   let errors = 0;
   for (const [cat, n] of Object.entries(total.errors)) {
     out[`errors.${cat}`] = n;
     errors += n;
   }
   out.errors = errors;
-  const per = (n: number) => (activeSeconds > 0 ? n / activeSeconds : 0);
-  out.publish_rate = per(c.published);
-  out.consume_rate = per(c.consumed);
-  out.bytes_out_rate = per(c.bytes_out);
-  out.bytes_in_rate = per(c.bytes_in);
   out.loss_ratio = c.published > 0 ? c.lost / c.published : 0;
   out.publish_error_ratio =
     c.published + c.publish_errors > 0 ? c.publish_errors / (c.published + c.publish_errors) : 0;
   out.duration_s = activeSeconds;
   out.pods = total.pods.length;
-  for (const kind of LATENCY_KINDS) {
-    const p = total.latency_ms[kind];
+  const latency = total.latency_ms as Readonly<Record<string, Percentiles | undefined>>;
+  for (const { name: kind } of latencyKinds(m)) {
+    const p = latency[kind];
+    if (!p) continue;
     out[`${kind}.count`] = p.count;
     // No samples: leave latency unmeasured rather than claim 0 ms.
     if (p.count === 0) continue;

@@ -37,7 +37,7 @@ function spec(url: string, js: boolean, streams: number, rate: number, seconds: 
 }
 
 const sum = (f: Snapshot, k: "published" | "consumed" | "end_to_end_count" | "send_delay_count" | "lost") =>
-  (f.workers ?? []).reduce((n, w) => n + w[k], 0);
+  (f.workers ?? []).reduce((n, w) => n + (w[k] ?? 0), 0);
 
 test("engine workers - 2 workers over 4 core streams publish exactly the configured total and the merged histograms hold every worker's values", async () => {
   await using srv = await startServer();

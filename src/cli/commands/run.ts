@@ -15,9 +15,14 @@ import {
 import {
   ERROR_CATEGORIES,
   emptyPercentiles,
+  latencyKinds,
+  MEASURES,
+  type Measure,
   type Mode,
   type Percentiles,
+  type Registry,
   type Snapshot,
+  snapshotCounters,
   type WorkerStats,
 } from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
@@ -179,59 +184,56 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   return printThresholds(report, io) === EXIT_THRESHOLDS_FAILED ? EXIT_THRESHOLDS_FAILED : EXIT.ok;
 }
 
-/** The result tables of `ltctl run`, one block per step. Pure. */
-export function renderResults(finals: readonly Snapshot[]): string {
-  return finals.map(renderStep).join("\n");
+/** The result tables of `ltctl run`, one block per step, for the registry's measurements. Pure. */
+export function renderResults(finals: readonly Snapshot[], m: Registry = MEASURES): string {
+  return finals.map((s) => renderStep(s, m)).join("\n");
 }
 
-function renderStep(s: Snapshot): string {
+const field = (o: unknown, key: string): number => {
+  const n = (o as Readonly<Record<string, unknown>>)[key];
+  return typeof n === "number" ? n : 0;
+};
+
+/**
+ * One row per counter of the registry, in its order: its value, then its rate where it has one, or what it
+ * means when something went wrong (a non-zero count that is worse when higher). Counters that are zero in a
+ * healthy run (`quiet`) appear only when something happened.
+ */
+function counterRows(s: Snapshot, dur: number, m: Registry): string[][] {
+  const rows: string[][] = [];
+  for (const e of snapshotCounters(m) as Measure[]) {
+    const n = field(s, e.name);
+    if (e.quiet && n === 0) continue;
+    const bytes = e.unit === "bytes";
+    const perSec = bytes ? `${formatBytes(n / dur)}/s` : `${formatNumber(n / dur)} msg/s`;
+    const note = e.rate ? perSec : n !== 0 && (e.quiet || e.worse === "higher") ? e.help : "";
+    rows.push([e.label, bytes ? formatBytes(n) : formatNumber(n), note]);
+  }
+  return rows;
+}
+
+function renderStep(s: Snapshot, m: Registry): string {
   const dur = Math.max(1e-3, Math.min(s.elapsed_s, s.duration_s) || s.duration_s);
   let out = `${s.spec} (spec ${s.spec_index}, iteration ${s.iteration}) · ${s.phase} · ${s.elapsed_s}s of ${s.duration_s}s · mode ${s.mode}\n`;
   const err = (s as { error?: string }).error;
   if (err) out += `  error: ${err}\n`;
-  const rows: string[][] = [
-    ["published", formatNumber(s.published), `${formatNumber(s.published / dur)} msg/s`],
-    ["acked", formatNumber(s.acked), ""],
-    ["publish errors", formatNumber(s.publish_errors), ""],
-    ["missed sends", formatNumber(s.missed_sends ?? 0), "slots the client could not serve on time"],
-    ["consumed", formatNumber(s.consumed), `${formatNumber(s.consumed / dur)} msg/s`],
-    ["acks sent", formatNumber(s.acks_sent), ""],
-    ["redelivered", formatNumber(s.redelivered), ""],
-    ["duplicates", formatNumber(s.duplicates), ""],
-    ["out of order", formatNumber(s.out_of_order), ""],
-    ["lost", formatNumber(s.lost), ""],
-    ["bytes out / in", `${formatBytes(s.bytes_out)} / ${formatBytes(s.bytes_in)}`, ""],
-  ];
-  // Rows that are zero in a healthy run appear only when something happened.
-  if (s.publish_retries)
-    rows.splice(3, 0, ["publish retries", formatNumber(s.publish_retries), "attempts repeated in a stall"]);
-  if (s.unconfirmed_delivered)
-    rows.push([
-      "unconfirmed, arrived",
-      formatNumber(s.unconfirmed_delivered),
-      "failed publishes stored anyway",
-    ]);
-  if (s.remote_latency)
-    rows.push(["remote e2e", formatNumber(s.remote_latency), "samples from other pods (clocks must agree)"]);
-  if (s.negative_latency)
-    rows.push(["negative e2e", formatNumber(s.negative_latency), "clock skew between hosts"]);
-  out += renderTable([{ header: "counter" }, { header: "value", align: "right" }, { header: "" }], rows, 2);
+  out += renderTable(
+    [{ header: "counter" }, { header: "value", align: "right" }, { header: "" }],
+    counterRows(s, dur, m),
+    2,
+  );
   out += "\n";
-  const lat = (name: string, p: Percentiles | undefined) => {
-    const q = p ?? emptyPercentiles();
-    return [name, formatNumber(q.count), ...[q.p50, q.p90, q.p95, q.p99, q.p999, q.p9999, q.max].map(ms)];
+  const latency = s.latency_ms as Readonly<Record<string, Percentiles | undefined>>;
+  const lat = (e: Measure) => {
+    const q = latency[e.name] ?? emptyPercentiles();
+    return [e.label, formatNumber(q.count), ...[q.p50, q.p90, q.p95, q.p99, q.p999, q.p9999, q.max].map(ms)];
   };
   out += renderTable(
     ["latency (ms)", "count", "p50", "p90", "p95", "p99", "p99.9", "p99.99", "max"].map((h, i) => ({
       header: h,
       align: i === 0 ? "left" : "right",
     })),
-    [
-      lat("publish ack", s.latency_ms.publish_ack),
-      lat("publish service", s.latency_ms.publish_service),
-      lat("end to end", s.latency_ms.end_to_end),
-      lat("send delay", s.latency_ms.send_delay),
-    ],
+    (latencyKinds(m) as Measure[]).map(lat),
     2,
   );
   const errors = ERROR_CATEGORIES.filter((c) => (s.errors[c] ?? 0) > 0);
@@ -243,26 +245,33 @@ function renderStep(s: Snapshot): string {
       2,
     );
   }
-  if (s.workers && s.workers.length > 1) out += `\n${renderWorkers(s.workers)}`;
+  if (s.workers && s.workers.length > 1) out += `\n${renderWorkers(s.workers, m)}`;
   return out;
 }
 
-/** Per worker thread: what each did (the step's figures above are their exact merge). */
-function renderWorkers(workers: readonly WorkerStats[]): string {
+/**
+ * Per worker thread: what each did (the step's figures above are their exact merge): the registry's
+ * `perWorker` counters, then the sample counts of its `perWorker` latency kinds. A quiet counter that is 0 on
+ * every worker is left out.
+ */
+function renderWorkers(workers: readonly WorkerStats[], m: Registry): string {
+  const counters = (snapshotCounters(m) as Measure[]).filter(
+    (e) => e.perWorker && (!e.quiet || workers.some((w) => field(w, e.name) !== 0)),
+  );
+  const kinds = (latencyKinds(m) as Measure[]).filter((e) => e.perWorker);
+  const headers = [
+    "worker",
+    "streams",
+    ...counters.map((e) => e.label),
+    ...kinds.map((e) => `${e.label} samples`),
+  ];
   return renderTable(
-    ["worker", "streams", "published", "acked", "errors", "missed", "consumed", "lost", "e2e samples"].map(
-      (h, i) => ({ header: h, align: i === 0 ? "left" : "right" }),
-    ),
+    headers.map((h, i) => ({ header: h, align: i === 0 ? "left" : "right" })),
     workers.map((w) => [
       `#${w.id}`,
       String(w.streams),
-      formatNumber(w.published),
-      formatNumber(w.acked),
-      formatNumber(w.publish_errors),
-      formatNumber(w.missed_sends),
-      formatNumber(w.consumed),
-      formatNumber(w.lost),
-      formatNumber(w.end_to_end_count),
+      ...counters.map((e) => formatNumber(field(w, e.name))),
+      ...kinds.map((e) => formatNumber(field(w, `${e.name}_count`))),
     ]),
     2,
   );

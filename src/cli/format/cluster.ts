@@ -1,6 +1,12 @@
 // Pure renderers of the fleet views: snapshots, the cluster-wide line, agents, control replies, config history.
 import type { ConfigRevision, ControlReply, PresenceView } from "../../control/index.ts";
-import type { ClusterTotal, Percentiles, Snapshot } from "../../stats/index.ts";
+import {
+  type ClusterTotal,
+  LATENCY_KINDS,
+  measureOf,
+  type Percentiles,
+  type Snapshot,
+} from "../../stats/index.ts";
 import { formatNumber, renderTable } from "./table.ts";
 
 const ms = (p: Percentiles | undefined) =>
@@ -62,20 +68,19 @@ export function renderSnapshots(snaps: readonly Snapshot[]): string {
 /** The cluster-wide line: counters summed over the latest snapshot of each pod, percentiles merged. */
 export function renderCluster(total: ClusterTotal): string {
   const c = total.counters;
-  const pa = total.latency_ms.publish_ack;
-  const svc = total.latency_ms.publish_service;
-  const e2e = total.latency_ms.end_to_end;
-  const sd = total.latency_ms.send_delay;
   const errs = Object.values(total.errors).reduce((a, b) => a + b, 0);
   const pct = (p: Percentiles) =>
     p.count > 0 ? `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} / max ${p.max.toFixed(2)} ms` : "-";
+  // One line per latency kind of the registry, labels aligned.
+  const labels = LATENCY_KINDS.map((k) => measureOf(k)?.label ?? k);
+  const width = Math.max(...labels.map((l) => l.length));
+  const latency = LATENCY_KINDS.map((k, i) => `  ${labels[i]!.padEnd(width)} ${pct(total.latency_ms[k])}\n`);
   return (
     `cluster (${total.pods.length} pod${total.pods.length === 1 ? "" : "s"}: ${total.pods.join(", ")}): ` +
     `published ${formatNumber(c.published)}, consumed ${formatNumber(c.consumed)}, ` +
     `${formatNumber(c.publish_rate)} pub/s, ${formatNumber(c.consume_rate)} cons/s, lost ${formatNumber(c.lost)}, ` +
     `duplicates ${formatNumber(c.duplicates)}, errors ${formatNumber(errs)}\n` +
-    `  publish ack     ${pct(pa)}\n  publish service ${pct(svc)}\n  end to end      ${pct(e2e)}\n` +
-    `  send delay      ${pct(sd)}\n`
+    latency.join("")
   );
 }
 
