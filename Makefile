@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM ?= npm
 
-.PHONY: all node deps nats-server tools build demo test test-unit lint typecheck bench image deploy undeploy clean
+.PHONY: all node deps nats-server tools build demo test test-unit lint typecheck bench image base-image deploy undeploy clean
 
 all: build
 
@@ -64,10 +64,29 @@ clean:
 # Deployment (docs/deploy.md). Variables: IMAGE, NAMESPACE, REPLICAS, NATS_URL, CREDS, OVERLAY, DOCKER, KUBECTL.
 IMAGE ?= nats-lt:latest
 DOCKER ?= docker
+# DOCKER=podman builds the way the image test does: with the runtime flags measured to work where crun cannot
+# run (runc, cgroupfs, no default ulimits: scripts/podman-containers.conf), in Docker's image format (OCI drops
+# the HEALTHCHECK), and with no network: npm ci in the build reads a cache the host's npm fills
+# (scripts/image-npm-cache.sh), so proxies, registry CAs and credentials stay on the host. PODMAN_FLAGS and
+# PODMAN_BUILD_FLAGS override them.
+PODMAN_FLAGS ?= --runtime runc --cgroup-manager cgroupfs
+PODMAN_BUILD_FLAGS ?= --format docker --network none --env npm_config_offline=true
 image:
 	@command -v $(DOCKER) >/dev/null 2>&1 || { echo "make image: '$(DOCKER)' not found; install Docker or set DOCKER=podman" >&2; exit 1; }
+ifeq ($(notdir $(DOCKER)),podman)
+	@export CONTAINERS_CONF="$${CONTAINERS_CONF:-$(CURDIR)/scripts/podman-containers.conf}"; \
+	  $(DOCKER) $(PODMAN_FLAGS) info >/dev/null 2>&1 || { echo "make image: '$(DOCKER) $(PODMAN_FLAGS) info' failed" >&2; exit 1; }; \
+	  cache=$$(scripts/image-npm-cache.sh) && \
+	  set -x && $(DOCKER) $(PODMAN_FLAGS) build $(PODMAN_BUILD_FLAGS) --volume "$$cache:/root/.npm" -f deploy/Dockerfile -t $(IMAGE) .
+else
 	@$(DOCKER) info >/dev/null 2>&1 || { echo "make image: no container engine answers ('$(DOCKER) info' failed); start one" >&2; exit 1; }
 	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
+endif
+
+# deploy/Dockerfile's base image (node:24-bookworm-slim) made locally in podman from Debian's packages and the
+# npm registry, for machines that reach no container registry (needs root and debootstrap).
+base-image:
+	scripts/node-base-image.sh
 
 deploy:
 	IMAGE='$(IMAGE)' NAMESPACE='$(NAMESPACE)' REPLICAS='$(REPLICAS)' NATS_URL='$(NATS_URL)' CREDS='$(CREDS)' \

@@ -8,7 +8,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { buildIfStale } from "./build.mjs";
 
-const all = ["unit", "integration", "browser", "fault"];
+// container: builds deploy/Dockerfile with podman and runs the image (test/container/image.test.ts).
+const all = ["unit", "integration", "browser", "fault", "container"];
 const args = process.argv.slice(2);
 const suites = args.length === 0 || args.includes("all") ? all : args;
 

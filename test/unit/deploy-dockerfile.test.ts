@@ -1,7 +1,7 @@
-// deploy/Dockerfile's key properties, read statically (no container engine here, and Debian has no
-// hadolint): multi-stage on Node 20, a runtime stage without dev dependencies, running as a non-root user,
-// `lt-agent` as entry point with `ltctl` on PATH, a HEALTHCHECK on /healthz; .dockerignore keeps the context
-// to what the Dockerfile copies.
+// deploy/Dockerfile's key properties, read statically (Debian has no hadolint; test/container/image.test.ts
+// builds and runs it for real where podman runs): multi-stage on Node 24 LTS, a runtime stage without dev
+// dependencies, running as a non-root user, `lt-agent` as entry point with `ltctl` on PATH, a HEALTHCHECK on
+// /healthz; .dockerignore keeps the context to what the Dockerfile copies.
 import assert from "node:assert/strict";
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -74,10 +74,10 @@ function copies(stage: Stage) {
     });
 }
 
-test("deploy-dockerfile - it is multi-stage and every stage starts from a Node 20 slim or alpine image", () => {
+test("deploy-dockerfile - it is multi-stage and every stage starts from a Node 24 (the supported LTS) slim or alpine image", () => {
   assert.ok(stages.length >= 2, `${stages.length} stages`);
   for (const s of stages)
-    assert.match(s.from, /^node:20([.-][\w.-]*)?-?(slim|alpine)/, `stage ${s.name}: ${s.from}`);
+    assert.match(s.from, /^node:24([.-][\w.-]*)?-?(slim|alpine)/, `stage ${s.name}: ${s.from}`);
   assert.equal(new Set(stages.map((s) => s.name)).size, stages.length, "stage names are distinct");
 });
 
@@ -96,6 +96,10 @@ test("deploy-dockerfile - the build stage compiles with all dependencies; the ru
   const install = runs(depsStage).find((r) => /npm ci/.test(r));
   assert.ok(install, `stage ${depsStage.name} runs npm ci`);
   assert.match(install, /--omit=dev/, "runtime node_modules come from npm ci --omit=dev");
+  // The offline build mounts an npm cache at /root/.npm; a cache clean there would empty the mounted cache.
+  for (const s of stages)
+    for (const r of runs(s))
+      assert.doesNotMatch(r, /npm cache clean/, `stage ${s.name} cleans the npm cache`);
   const dist = finalCopies.find((c) => c.sources.some((s) => /dist/.test(s)));
   assert.equal(dist?.from, build.name, "dist/ comes from the build stage");
   assert.ok(
