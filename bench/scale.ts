@@ -81,7 +81,7 @@ try {
     published: final.published,
     rate: final.published / seconds,
     rate_vs_target: final.published / (target * seconds),
-    missed_sends: final.missed_sends ?? 0,
+    missed_sends: final.unsent ?? 0,
     consumed: final.consumed,
     expected_consumed: final.published * 10,
     lost: final.lost,

@@ -24,6 +24,9 @@ export class ConsumerState {
   readonly #queueDue: number[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  /** Messages that arrived after `stop`: received, never acked. */
+  #held = 0;
   #lastKey = -1;
   #last: SeqTracker | undefined;
   readonly #failedOf: ((key: number) => ReadonlySet<number> | undefined) | undefined;
@@ -58,7 +61,8 @@ export class ConsumerState {
   onJs(m: JsMsg): void {
     this.#observe(m.data, this.#deliveries.of(m) > 1);
     if (!this.#ack) return;
-    if (this.#delayMs > 0) this.#delay(m);
+    if (this.#stopped) this.#held++;
+    else if (this.#delayMs > 0) this.#delay(m);
     else this.#doAck(m);
   }
 
@@ -124,12 +128,14 @@ export class ConsumerState {
     this.#arm();
   };
 
-  /** Messages received but not yet acked because of the delay. */
+  /** Messages received and not acked (waiting for their delay, or arrived after `stop`): ack-pending on the server. */
   get delayed(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length - this.#head + this.#held;
   }
 
+  /** Acks stop (the step's end): what arrives later is still counted, and held unacked like the delayed ones. */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }

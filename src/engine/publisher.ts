@@ -1,4 +1,5 @@
 // One publisher: its schedule, its sequence and its lane. The scheduler calls `fire` when an event is due.
+import { HISTOGRAM_HIGHEST_US, type Histogram } from "../stats/index.ts";
 import type { Lane, PubTarget } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import type { PayloadFactory } from "./payload.ts";
@@ -57,13 +58,21 @@ export class Publisher implements Sendable {
     return n;
   }
 
-  skip(now: number): void {
-    this.#m.counts.missed_sends += this.#sched.skipTo(now - this.#startPerf);
-    this.due = this.#startPerf + this.#sched.nextMs;
-  }
-
-  abandon(): void {
-    this.#m.counts.missed_sends += this.#sched.remaining();
+  /**
+   * Sending stopped at `now`: the slots due before it and never sent are counted `unsent`, and each one's
+   * lateness at that moment goes into send_delay (in groups, from the schedule: no per-slot work or memory).
+   */
+  abandon(now: number): void {
+    const delay = this.#m.hist.send_delay;
+    this.#m.counts.unsent += this.#sched.unsentBefore(now - this.#startPerf, (ms, n) =>
+      recordMsCount(delay, ms, n),
+    );
     this.due = Number.POSITIVE_INFINITY;
   }
+}
+
+/** `count` values of `ms` milliseconds at once (µs, clamped into the histogram's range like recordMs). */
+function recordMsCount(h: Histogram, ms: number, count: number): void {
+  const us = Math.min(HISTOGRAM_HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
+  h.recordValueWithCount(us, count);
 }

@@ -5,6 +5,14 @@
 // random draws Poisson arrivals of bursts (u advances by burst · Exp(1)) and sends `burst` messages at one
 // instant, so the mean rate stays `ratePerSec` whatever the burst size. The intended send time is N⁻¹(u).
 
+/**
+ * Unsent messages are handed out in groups whose intended times differ by at most this share of their
+ * lateness: the HDR histograms keep three significant digits (0.1%), so a group lands in about one bucket.
+ */
+const UNSENT_GROUP_REL = 0.001;
+/** ... and by at most this many ms when they are barely late (sub-ms precision there is not worth the calls). */
+const UNSENT_GROUP_MIN_MS = 1;
+
 export interface ScheduleOptions {
   /** Target messages per second after the ramp (may be fractional; 0 = never sends). */
   readonly ratePerSec: number;
@@ -50,11 +58,7 @@ export class Schedule {
 
   /** Cumulative intended messages N(t) at offset t ms. */
   uAt(t: number): number {
-    const r = this.#r;
-    const T = this.#ramp;
-    if (t <= 0) return 0;
-    if (t < T) return (r * t * t) / (2 * T);
-    return (r * T) / 2 + r * (t - T);
+    return cumulative(this.#r, this.#ramp, t);
   }
 
   /** Offset in ms at which N reaches u (N⁻¹). */
@@ -73,30 +77,36 @@ export class Schedule {
   }
 
   /**
-   * Skips every event intended before offset `t` ms (the client fell too far behind) and returns how many
-   * messages those events would have sent: exact for steady, the expected count for random.
+   * Ends the schedule at offset `t` ms (the step stopped sending) and returns how many messages of the events
+   * intended before `t` were never sent: exact for steady, the expected count for random (the next event's
+   * burst plus one message per unit of operational time up to `t`). Events intended at or after `t` are not
+   * counted: they were never due. `late(ms, count)` receives how late those unsent messages are at `t`,
+   * `count` messages at a time whose intended times lie within UNSENT_GROUP_REL of their lateness (or
+   * UNSENT_GROUP_MIN_MS): a bounded number of calls (about 10,000 for an hour behind), never one per slot,
+   * so a publisher millions of slots behind costs no memory and little time.
    */
-  skipTo(t: number): number {
-    if (!Number.isFinite(this.nextMs) || t <= this.nextMs) return 0;
+  unsentBefore(t: number, late: (ms: number, count: number) => void): number {
+    const next = this.nextMs;
+    this.nextMs = Number.POSITIVE_INFINITY;
+    if (!Number.isFinite(next) || t <= next) return 0;
+    const u0 = this.#u;
     const target = Math.min(this.uAt(t), this.#uEnd);
-    let missed: number;
-    if (this.#steady) {
-      const k = Math.max(1, Math.ceil(target - this.#u));
-      missed = k;
-      this.#u += k;
-    } else {
-      missed = Math.max(this.#burst, Math.round(target - this.#u));
-      this.#u = target + this.#burst * this.#exp();
+    const n = this.#steady
+      ? Math.max(1, Math.ceil(target - u0))
+      : this.#burst + Math.max(0, Math.round(target - u0));
+    // Steady messages sit one unit of operational time apart; random ones are spread evenly from the next
+    // event to `t` (their expected density: one message per unit).
+    const step = this.#steady ? 1 : Math.max(0, target - u0) / n;
+    const uOf = (j: number) => u0 + j * step;
+    for (let j = 0; j < n; ) {
+      const at = this.msAt(uOf(j));
+      const width = Math.max(UNSENT_GROUP_MIN_MS, (t - at) * UNSENT_GROUP_REL);
+      const g =
+        step > 0 ? Math.min(n - j, Math.max(1, Math.ceil((this.uAt(at + width) - uOf(j)) / step))) : n;
+      late(t - this.msAt(uOf(j + (g - 1) / 2)), g);
+      j += g;
     }
-    this.#settle();
-    return missed;
-  }
-
-  /** Messages of the events not yet sent before the end (counted as missed when a step stops early or stalls). */
-  remaining(): number {
-    if (!Number.isFinite(this.nextMs)) return 0;
-    if (this.#steady) return Math.max(0, Math.ceil(this.#uEnd - this.#u));
-    return Math.max(this.#burst, Math.round(this.#uEnd - this.#u));
+    return n;
   }
 
   #settle(): void {
@@ -106,6 +116,21 @@ export class Schedule {
   #exp(): number {
     return -Math.log(1 - this.#rand());
   }
+}
+
+/** N(t): messages intended in the first `t` ms at `r` messages per ms after a linear ramp of `T` ms. */
+function cumulative(r: number, T: number, t: number): number {
+  if (t <= 0) return 0;
+  if (t < T) return (r * t * t) / (2 * T);
+  return (r * T) / 2 + r * (t - T);
+}
+
+/**
+ * Messages asked of publishers totalling `ratePerSec` in the first `t` ms of a step (ramp included, none at
+ * or after `durationMs`): the target as a count, so a mean target rate over any window is exact for a ramp.
+ */
+export function plannedMessages(ratePerSec: number, rampUpMs: number, durationMs: number, t: number): number {
+  return cumulative(Math.max(0, ratePerSec) / 1000, Math.max(0, rampUpMs), Math.min(t, durationMs));
 }
 
 /** A small seeded PRNG (mulberry32) for reproducible random schedules in tests. */

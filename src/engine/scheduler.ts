@@ -1,7 +1,10 @@
 // One scheduler drives every publisher of a share: a min-heap of next-due times and a single timer, never a
 // timer per publisher. Publishers whose connection is at its in-flight limit park on their lane and come
-// back when it frees; their sends go out late (the delay is measured from the intended time) or, once more
-// than `maxLagMs` behind, the slots are skipped and counted as missed sends.
+// back when it frees. No slot is ever skipped (DESIGN.md, "Measuring honestly"): a publisher that fell
+// behind sends its late slots one after another as soon as its lane lets it, each measured from its intended
+// time, so a stall shows as latency. Its backlog is only its schedule's position (a count), never a buffer.
+// The lane bounds the catch-up: the JetStream window caps what is in flight, core lanes wait on flushes,
+// and `batch` sends per event-loop turn leave room for acks and I/O.
 import { performance } from "node:perf_hooks";
 
 /** A connection's gate: closed while its window of unacknowledged (or unflushed) sends is full. */
@@ -18,17 +21,13 @@ export interface Sendable {
   readonly gate: Gate;
   /** Sends the due event (one message or a burst); returns the messages sent. Updates `due`. */
   fire(now: number): number;
-  /** Skips events intended before `now` (counts them missed) and updates `due`. */
-  skip(now: number): void;
-  /** Counts every event not sent by the end as missed. */
-  abandon(): void;
+  /** Sending stops at `now` (performance.now()): counts the events due before it and never sent. */
+  abandon(now: number): void;
   /** Heap position (scheduler-owned). */
   heapIndex: number;
 }
 
 export interface SchedulerOptions {
-  /** Sends further behind than this are skipped and counted as missed. @default 1000 */
-  readonly maxLagMs?: number;
   /** Messages sent in one turn of the event loop before yielding to I/O. @default 512 */
   readonly batch?: number;
 }
@@ -36,7 +35,6 @@ export interface SchedulerOptions {
 export class Scheduler {
   readonly #heap: Sendable[] = [];
   readonly #parked = new Map<Gate, Sendable[]>();
-  readonly #maxLag: number;
   readonly #batch: number;
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
@@ -45,7 +43,6 @@ export class Scheduler {
   readonly finished: Promise<void>;
 
   constructor(o: SchedulerOptions = {}) {
-    this.#maxLag = o.maxLagMs ?? 1000;
     this.#batch = o.batch ?? 512;
     this.finished = new Promise((r) => {
       this.#done = r;
@@ -60,14 +57,15 @@ export class Scheduler {
     this.#kick();
   }
 
-  /** Stops sending: every event not yet sent is counted as missed. */
+  /** Stops sending: every event due by now and not sent is counted unsent (with its lateness). */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
-    for (const p of this.#heap) p.abandon();
-    for (const list of this.#parked.values()) for (const p of list) p.abandon();
+    const now = performance.now();
+    for (const p of this.#heap) p.abandon(now);
+    for (const list of this.#parked.values()) for (const p of list) p.abandon(now);
     this.#heap.length = 0;
     this.#parked.clear();
     this.#done();
@@ -93,15 +91,12 @@ export class Scheduler {
         now = performance.now();
         if (p.due > now) break;
       }
-      if (now - p.due > this.#maxLag) {
-        p.skip(now);
-      } else if (!p.gate.ready()) {
+      if (!p.gate.ready()) {
         this.#popTop();
         this.#park(p);
         continue;
-      } else {
-        sent += p.fire(now);
       }
+      sent += p.fire(now);
       if (Number.isFinite(p.due)) this.#siftDown(0);
       else this.#popTop();
       if (sent >= this.#batch) {

@@ -3,10 +3,11 @@
 // so a stream's publishers and consumers always live together and loss is counted against local
 // publishers exactly. Everything in ShareSpec is plain data so it can cross a worker boundary.
 import { performance } from "node:perf_hooks";
-import { type ConsumerMessages, jetstream } from "@nats-io/jetstream";
+import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
 import type { Logger } from "./api.ts";
+import { SendBusy } from "./busy.ts";
 import { type ConnectTarget, open, PER_CONNECTION, watchStatus } from "./connections.ts";
 import { ConsumerState } from "./consumer.ts";
 import { CoreLane, JsLane, type Lane } from "./lanes.ts";
@@ -28,8 +29,6 @@ export interface ShareSpec extends ConnectTarget {
   readonly consumers: readonly ExpandedConsumer[];
   /** Subjects of each stream (core subscriptions listen on them). */
   readonly subjects: Readonly<Record<string, readonly string[]>>;
-  /** Sends further behind than this are skipped and counted missed. @default 1000 */
-  readonly maxLagMs?: number;
   /** JetStream in-flight window per publisher connection. @default 256 */
   readonly window?: number;
   /** A JetStream publish not acknowledged this long after its first send fails (retries included). @default 15000 */
@@ -43,7 +42,11 @@ export interface ShareSpec extends ConnectTarget {
 interface ConsumerRun {
   readonly spec: ExpandedConsumer;
   readonly state: ConsumerState;
+  /** Its connection (JetStream consumer info at the end). */
+  readonly nc: NatsConnection;
   close(): Promise<void>;
+  /** What the server still held for it when consumption ended (`settle`); undefined: not known. */
+  unconsumed?: number;
 }
 
 export class Share {
@@ -58,10 +61,10 @@ export class Share {
   readonly #ledger: FailLedger;
   readonly #consumers: ConsumerRun[] = [];
   readonly #scheduler: Scheduler;
+  readonly #busy = new SendBusy();
   readonly #pending: Array<{ i: number; lane: Lane; payloads: PayloadFactory; phase: number }> = [];
   /** Publisher indexes per stream (caughtUp and the final loss count walk a stream's publishers only). */
   readonly #pubsOf = new Map<string, number[]>();
-  #startEpoch = Number.POSITIVE_INFINITY;
   #reconnects = 0;
   #closedStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
 
@@ -70,7 +73,7 @@ export class Share {
     this.#log = log;
     this.#ledger = new FailLedger(spec.publishers.length);
     this.#ledger.trackersOf = (pub) => this.#trackersOf(pub);
-    this.#scheduler = new Scheduler({ maxLagMs: spec.maxLagMs ?? 1000 });
+    this.#scheduler = new Scheduler();
     spec.publishers.forEach((p, i) => {
       const list = this.#pubsOf.get(p.stream);
       if (list) list.push(i);
@@ -103,7 +106,6 @@ export class Share {
   /** Publishers send from `startEpoch` (epoch ms; the scheduler waits for it). */
   start(startEpoch: number): void {
     const spec = this.#spec;
-    this.#startEpoch = startEpoch;
     const startPerf = startEpoch - performance.timeOrigin;
     for (const { i, lane, payloads, phase } of this.#pending) {
       const p = spec.publishers[i]!;
@@ -129,26 +131,63 @@ export class Share {
       this.#pubs[i] = pub;
       this.#scheduler.add(pub);
     }
+    if (this.#pending.length > 0) {
+      this.#busy.start(startEpoch);
+      this.#scheduler.finished.then(() => this.#busy.end());
+    }
     this.#scheduler.start();
   }
 
-  /** Stops sending; events not sent yet are counted as missed. */
+  /** Stops sending; slots due by now and not sent are counted unsent, with their lateness. */
   stop(): void {
     this.#scheduler.stop();
+    this.#busy.end();
+  }
+
+  /** How busy this thread was while sending, in [0, 1] (SendBusy); undefined until sending ended. */
+  get sendBusy(): number | undefined {
+    return this.#busy.share;
   }
 
   async drainPublishes(timeoutMs: number): Promise<void> {
     await Promise.all(this.#lanes.map((l) => l.drain(timeoutMs)));
   }
 
-  /** Messages per second the schedule asks right now (ramp included). */
-  targetRate(nowEpoch: number): number {
-    const t = nowEpoch - this.#startEpoch;
-    if (t < 0 || t >= this.#spec.durationMs) return 0;
-    const ramp = this.#spec.rampUpMs > 0 && t < this.#spec.rampUpMs ? t / this.#spec.rampUpMs : 1;
-    let r = 0;
-    for (const p of this.#spec.publishers) r += p.ratePerSec;
-    return r * ramp;
+  /**
+   * Ends consumption before the final count, so what was received and what the server still holds are read
+   * at one point: every consumer stops (no more deliveries, no more delayed acks), its connection is flushed
+   * so the server has every ack, then JetStream consumer info says what remains for it. `unconsumed` is
+   * `num_pending` (never delivered) plus the ack-pending messages that never reached us (`num_ack_pending`
+   * less those received and still waiting for their `consume_delay_ms` ack): the server would deliver them
+   * again. A consumer whose info cannot be read keeps `unconsumed` unknown (its backlog then counts as lost).
+   */
+  async settle(): Promise<void> {
+    for (const r of this.#consumers) {
+      r.state.stop();
+      await r.close().catch(() => {});
+    }
+    const ncs = [...new Set(this.#consumers.map((r) => r.nc))];
+    await Promise.all(ncs.map((nc) => nc.flush().catch(() => {})));
+    if (!this.#spec.useJetStream) return;
+    const jsms = new Map(ncs.map((nc) => [nc, jetstreamManager(nc, { checkAPI: false })] as const));
+    await Promise.all(
+      this.#consumers.map(async (r) => {
+        try {
+          const jsm = await jsms.get(r.nc)!;
+          const ci = await withTimeout(
+            jsm.consumers.info(r.spec.stream, r.spec.durableName),
+            INFO_TIMEOUT_MS,
+          );
+          r.unconsumed = ci.num_pending + Math.max(0, ci.num_ack_pending - r.state.delayed);
+        } catch (err) {
+          this.#log.warn("consumer info failed: its backlog cannot be told from loss", {
+            stream: r.spec.stream,
+            consumer: r.spec.durableName,
+            error: (err as Error).message,
+          });
+        }
+      }),
+    );
   }
 
   /** True when every consumer received every message its stream's local publishers got acknowledged. */
@@ -177,10 +216,12 @@ export class Share {
   }
 
   /**
-   * The share's measurements. `final` applies the end-of-step loss rule: for local publishers, every
-   * acknowledged message (sent and not failed) that a consumer never received; for others, unfilled gaps up to
-   * the highest seen. While running only gaps that left the window count (the rest may still arrive), less,
-   * for local publishers, the failed publishes that did not arrive (a failed publish is not loss).
+   * The share's measurements. `final` applies the end-of-step loss rule (docs/engine.md, "What we count and
+   * how"): for local publishers, the acknowledged messages (sent and not failed) a consumer never received,
+   * less what the server still holds for that consumer (`unconsumed`, from `settle`: a backlog, not loss);
+   * for others, unfilled gaps up to the highest seen. While running only gaps that left the window count (the
+   * rest may still arrive), less, for local publishers, the failed publishes that did not arrive (a failed
+   * publish is not loss).
    */
   sample(final: boolean): ShareSample {
     const m = this.#m;
@@ -202,11 +243,15 @@ export class Share {
         }
       }
       if (!final) continue;
+      let missing = 0;
       for (const i of this.#pubsOf.get(run.spec.stream) ?? []) {
         const t = run.state.trackers.get(trackerKey(this.#source, i));
         const acked = (this.#pubs[i]?.seq ?? 0) - failed[i]!;
-        c.lost += Math.max(0, acked - ((t?.unique ?? 0) - (t?.failedArrived ?? 0)));
+        missing += Math.max(0, acked - ((t?.unique ?? 0) - (t?.failedArrived ?? 0)));
       }
+      const held = run.unconsumed ?? 0;
+      c.unconsumed += held;
+      c.lost += Math.max(0, missing - held);
     }
     c.reconnects = this.#reconnects;
     const st = { ...this.#closedStats };
@@ -335,6 +380,7 @@ export class Share {
             this.#consumers.push({
               spec: c,
               state,
+              nc,
               close: async () => {
                 for (const sub of subs) sub.unsubscribe();
               },
@@ -356,11 +402,25 @@ export class Share {
           const run = new ConsumeLoop(await start(), start, (type) => {
             if (CONSUME_TROUBLE.has(type)) this.#m.publishError("consume");
           });
-          this.#consumers.push({ spec: c, state, close: () => run.close() });
+          this.#consumers.push({ spec: c, state, nc, close: () => run.close() });
         }
       }
     }
   }
+}
+
+/**
+ * How long the end-of-step consumer info may take: a healthy server answers in milliseconds; one in a leader
+ * election may not answer at all, and the step must still end.
+ */
+const INFO_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** Pull request expiry and idle heartbeat (nats.js defaults: 30 s and 15 s). */

@@ -16,6 +16,14 @@ import { ensureConsumer, ensureStream } from "./streams.ts";
 import type { SystemSampler } from "./system.ts";
 import { type GroupSample, ShareGroup } from "./worker-pool.ts";
 
+/**
+ * How long after the schedule's last slot late slots may still be sent before the rest count as unsent. A
+ * client a little behind at the end (a GC pause, a busy event loop, a window still full after a stall)
+ * finishes its schedule; one further behind than this would spill its load past the step (into the next
+ * step or past what the user asked for), so its remaining slots are counted, with their lateness, instead.
+ */
+const LATE_SEND_GRACE_MS = 1_000;
+
 /** Internal knobs (tests and the bench set them; users get the defaults). */
 export interface StepTuning {
   /** How long consumers may take to catch up after the last send. @default max(5000, longest ack_wait) */
@@ -29,7 +37,6 @@ export interface StepTuning {
   readonly publishAttemptTimeoutMs?: number;
   /** Pause before a JetStream publish is sent again (no responders, attempt timeout). @default 250 */
   readonly publishRetryWaitMs?: number;
-  readonly maxLagMs?: number;
   readonly window?: number;
   /** How long opening a connection may take (nats.js `timeout`). @default 20000 */
   readonly connectTimeoutMs?: number;
@@ -61,13 +68,26 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   let timer: NodeJS.Timeout | undefined;
   let stopStreams = (): void => {};
 
+  /**
+   * A snapshot. Running ones carry the interval's rates (since the previous snapshot); a final one (`final`:
+   * when sending stopped, and how busy the sending threads were) carries means over the measured window, from the start until sending ended
+   * or the schedule did, whichever came first, so a final says what the step asked and reached, never what its
+   * last second did. The target is the count the schedule asked in the same span (ramp included) over its
+   * length, so target and achieved compare like for like: a publisher that caught up late in the grace still
+   * reached its target; slots never sent (unsent) are what is missing.
+   */
   const snapshot = (
     sample: ShareSample,
     phase: Phase,
     streams?: StreamStats[],
     workers?: WorkerFigures[],
+    final?: { sendEnd: number; busy?: number },
   ): Snapshot => {
     const now = nowEpoch();
+    const sendEnd = final?.sendEnd;
+    const from = sendEnd === undefined ? (prev?.at ?? startEpoch) : startEpoch;
+    const to = sendEnd === undefined ? now : Math.max(from, Math.min(sendEnd, startEpoch + spec.durationMs));
+    const asked = share ? share.planned(to - startEpoch) - share.planned(from - startEpoch) : 0;
     const snap = buildSnapshot(sample, {
       runId: opts.runId,
       pod: opts.pod,
@@ -76,9 +96,10 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       phase,
       now,
       startEpoch,
-      prev,
-      targetRate: share?.targetRate(now, startEpoch) ?? 0,
-      system: ctx.system.sample(),
+      // buildSnapshot's rates cover now - prev.at: for a final, the measured window from zero counts.
+      prev: sendEnd === undefined ? prev : { at: now - (to - from), published: 0, consumed: 0 },
+      targetRate: asked / Math.max(1e-3, (to - from) / 1000),
+      system: { ...ctx.system.sample(), ...busyFigure(final?.busy) },
       streams,
       workers,
     });
@@ -112,7 +133,6 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       publishers,
       consumers,
       subjects: Object.fromEntries(spec.streams.map((s) => [s.name, s.subjects])),
-      maxLagMs: tuning.maxLagMs,
       window: tuning.window,
       ackTimeoutMs: tuning.ackTimeoutMs,
       publishAttemptTimeoutMs: tuning.publishAttemptTimeoutMs,
@@ -150,7 +170,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       if (opts.signal.aborted) resolve();
       opts.signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    const hardEnd = startEpoch + spec.durationMs + (tuning.maxLagMs ?? 1000) + 500 - nowEpoch();
+    const hardEnd = startEpoch + spec.durationMs + LATE_SEND_GRACE_MS - nowEpoch();
     let endTimer: NodeJS.Timeout | undefined;
     const ended = new Promise<void>((resolve) => {
       endTimer = setTimeout(resolve, Math.max(0, hardEnd));
@@ -158,6 +178,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     // With no publishers here (a consume-only pod) the scheduler is finished at once: consumers still run
     // for the whole duration, so only the clock or a stop ends the step.
     await Promise.race([publishers.length > 0 ? s.finished : ended, stopped, ended]);
+    const sendEnd = nowEpoch();
     clearTimeout(endTimer);
     s.stop();
     await s.drainPublishes(tuning.ackTimeoutMs ?? PUBLISH_DEADLINE_MS);
@@ -173,6 +194,8 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     clearInterval(timer);
     timer = undefined;
     stopStreams();
+    // Consumers stop here, so the stream figures below and the loss count agree on one moment.
+    await s.settle();
     const streams = jsm
       ? await withTimeout(streamStats(jsm, streamNames), 2000).catch(() => latestStreams)
       : undefined;
@@ -182,6 +205,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       opts.signal.aborted ? "stopped" : "done",
       streams ?? latestStreams,
       perWorker(g),
+      { sendEnd, busy: g.sendBusy },
     );
   } catch (err) {
     clearInterval(timer);
@@ -191,7 +215,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     const sample = (await share?.sample(true).catch(() => undefined))?.merged ?? emptySample();
     const category = /connect|closed|timeout/i.test(msg) ? "connection_closed" : "other";
     sample.errors[category] = (sample.errors[category] ?? 0) + 1;
-    const snap = snapshot(sample, "error", latestStreams);
+    const snap = snapshot(sample, "error", latestStreams, undefined, { sendEnd: nowEpoch() });
     (snap as Record<string, unknown>).error = msg;
     return snap;
   } finally {
@@ -339,6 +363,14 @@ async function oneStreamStats(jsm: JetStreamManager, name: string): Promise<Stre
   };
   if (si.cluster?.leader) out.leader = si.cluster.leader;
   return out;
+}
+
+/**
+ * `system.send_busy_pct`: how busy the busiest sending thread's event loop was while it sent (SendBusy), so a
+ * verdict can tell a saturated load generator from one the server held back.
+ */
+function busyFigure(busy: number | undefined): Record<string, number> {
+  return busy === undefined ? {} : { send_busy_pct: Math.round(busy * 1000) / 10 };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

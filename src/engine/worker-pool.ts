@@ -5,6 +5,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "./api.ts";
 import type { ShareSample } from "./metrics.ts";
+import { plannedMessages } from "./schedule.ts";
 import { Share, type ShareSpec } from "./share.ts";
 import { mergeSamples } from "./snapshot.ts";
 import type { FromWorker, Progress, SampleReply, ToWorker, WorkerInit } from "./worker-protocol.ts";
@@ -16,6 +17,7 @@ interface Part {
   start(startEpoch: number): void;
   stop(): void;
   drain(timeoutMs: number): Promise<void>;
+  settle(): Promise<void>;
   sample(final: boolean): Promise<SampleReply>;
   progress(): Promise<Progress>;
   close(): Promise<void>;
@@ -26,6 +28,8 @@ export interface GroupSample {
   readonly merged: ShareSample;
   readonly parts: readonly ShareSample[];
   readonly caughtUp: boolean;
+  /** The busiest part's event-loop share while sending, in [0, 1] (undefined until sending ended). */
+  readonly sendBusy?: number;
 }
 
 /** Splits a share spec into at most `n` specs by whole streams, balancing publish rate and consumers. */
@@ -75,8 +79,15 @@ class LocalPart implements Part {
   drain(ms: number) {
     return this.#share.drainPublishes(ms);
   }
+  settle() {
+    return this.#share.settle();
+  }
   async sample(final: boolean): Promise<SampleReply> {
-    return { sample: this.#share.sample(final), caughtUp: this.#share.caughtUp() };
+    return {
+      sample: this.#share.sample(final),
+      caughtUp: this.#share.caughtUp(),
+      sendBusy: this.#share.sendBusy,
+    };
   }
   async progress(): Promise<Progress> {
     return { caughtUp: this.#share.caughtUp(), consumed: this.#share.metrics.counts.consumed };
@@ -176,6 +187,9 @@ class RemotePart implements Part {
   async drain(timeoutMs: number) {
     await this.#request({ t: "drain", timeoutMs }).catch(() => {});
   }
+  async settle() {
+    await this.#request({ t: "settle" }).catch(() => {});
+  }
   async sample(final: boolean): Promise<SampleReply> {
     try {
       this.#last = await this.#request<SampleReply>({ t: "sample", final });
@@ -248,21 +262,29 @@ export class ShareGroup {
     await Promise.all(this.#parts.map((p) => p.drain(timeoutMs)));
   }
 
-  /** Messages per second the schedule asks right now (ramp included), over all parts. */
-  targetRate(nowEpoch: number, startEpoch: number): number {
-    const t = nowEpoch - startEpoch;
+  /** Consumers stop and read what the server still holds for them (Share.settle), in every part. */
+  async settle(): Promise<void> {
+    await Promise.all(this.#parts.map((p) => p.settle()));
+  }
+
+  /** Messages the schedule asks of every part in the first `t` ms of the step (ramp included). */
+  planned(t: number): number {
     const spec = this.#spec;
-    if (t < 0 || t >= spec.durationMs) return 0;
-    const ramp = spec.rampUpMs > 0 && t < spec.rampUpMs ? t / spec.rampUpMs : 1;
     let r = 0;
     for (const p of spec.publishers) r += p.ratePerSec;
-    return r * ramp;
+    return plannedMessages(r, spec.rampUpMs, spec.durationMs, t);
   }
 
   async sample(final: boolean): Promise<GroupSample> {
     const replies = await Promise.all(this.#parts.map((p) => p.sample(final)));
     const parts = replies.map((r) => r.sample);
-    return { merged: mergeSamples(parts), parts, caughtUp: replies.every((r) => r.caughtUp) };
+    const busy = replies.flatMap((r) => (r.sendBusy === undefined ? [] : [r.sendBusy]));
+    return {
+      merged: mergeSamples(parts),
+      parts,
+      caughtUp: replies.every((r) => r.caughtUp),
+      ...(busy.length > 0 ? { sendBusy: Math.max(...busy) } : {}),
+    };
   }
 
   /** Whether every consumer caught up with its local publishers, and deliveries so far (all parts). */

@@ -5,10 +5,11 @@
 //
 //   open(spec)  -> reply {}                       connections made, consumers running
 //   start(startEpoch)                             publishers send from startEpoch
-//   sample(final) -> reply { sample, caughtUp }   SNAPSHOT: counters + encoded cumulative histograms
-//   stop                                          stop sending (unsent slots count as missed)
+//   sample(final) -> reply { sample, caughtUp, sendBusy? }   SNAPSHOT: counters + encoded cumulative histograms
+//   stop                                          stop sending (slots due and not sent count as unsent)
 //   drain(timeoutMs) -> reply {}                  in-flight publishes acknowledged or timed out
 //   progress -> reply { caughtUp, consumed }      cheap poll while consumers catch up
+//   settle -> reply {}                            consumers stopped, what the server holds for them read
 //   close -> reply {}                             connections closed (take the RESULT with sample(final))
 import type { ShareSample } from "./metrics.ts";
 import type { ShareSpec } from "./share.ts";
@@ -20,11 +21,14 @@ export type ToWorker =
   | { t: "stop" }
   | { t: "progress"; id: number }
   | { t: "drain"; id: number; timeoutMs: number }
+  | { t: "settle"; id: number }
   | { t: "close"; id: number };
 
 export interface SampleReply {
   sample: ShareSample;
   caughtUp: boolean;
+  /** Busy share of the worker's event loop while it sent (Share.sendBusy), once sending ended. */
+  sendBusy?: number;
 }
 
 /** Cheap progress for the catch-up wait (no histograms). */

@@ -35,16 +35,25 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case "sample": {
       if (!share) throw new Error("not open");
-      post({ t: "reply", id: m.id, value: { sample: share.sample(m.final), caughtUp: share.caughtUp() } });
+      const value = { sample: share.sample(m.final), caughtUp: share.caughtUp(), sendBusy: share.sendBusy };
+      post({ t: "reply", id: m.id, value });
       return;
     }
     case "progress": {
       if (!share) throw new Error("not open");
-      post({ t: "reply", id: m.id, value: { caughtUp: share.caughtUp(), consumed: share.metrics.counts.consumed } });
+      post({
+        t: "reply",
+        id: m.id,
+        value: { caughtUp: share.caughtUp(), consumed: share.metrics.counts.consumed },
+      });
       return;
     }
     case "drain":
       await share?.drainPublishes(m.timeoutMs);
+      post({ t: "reply", id: m.id });
+      return;
+    case "settle":
+      await share?.settle();
       post({ t: "reply", id: m.id });
       return;
     case "close": {

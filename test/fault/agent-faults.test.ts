@@ -75,7 +75,7 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       assert.ok((final.nats?.reconnects ?? 0) >= 1, `no reconnect counted: ${JSON.stringify(final.nats)}`);
       const errors = Object.values(final.errors).reduce((a, b) => a + b, 0);
       assert.ok(
-        errors > 0 || final.publish_errors > 0 || (final.missed_sends ?? 0) > 0,
+        errors > 0 || final.publish_errors > 0 || (final.unsent ?? 0) > 0,
         `the outage left no trace: ${JSON.stringify(final)}`,
       );
       // The gap is visible, not hidden: at 100 msg/s most of the outage's sends either failed, could not be
@@ -83,8 +83,8 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       const outageS = (up - down) / 1_000;
       const stalled = countAtLeast(final.hist.publish_ack, 500);
       assert.ok(
-        final.publish_errors + (final.missed_sends ?? 0) + stalled >= outageS * 100 * 0.5,
-        `gap of ${outageS} s not in publish_errors ${final.publish_errors} + missed_sends ${final.missed_sends ?? 0} + acks slower than 500 ms ${stalled}`,
+        final.publish_errors + (final.unsent ?? 0) + stalled >= outageS * 100 * 0.5,
+        `gap of ${outageS} s not in publish_errors ${final.publish_errors} + unsent ${final.unsent ?? 0} + acks slower than 500 ms ${stalled}`,
       );
       const worst = Math.max(final.latency_ms.end_to_end.max, final.latency_ms.publish_ack.max);
       assert.ok(worst >= 1_000, `latency max ${worst} ms hides a ${up - down} ms outage`);

@@ -106,6 +106,16 @@ export class NatsNode {
     await this.#signal("SIGKILL", 5_000);
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open but nothing is answered, as a stalled server. */
+  pause(): void {
+    if (this.running) this.#proc!.kill("SIGSTOP");
+  }
+
+  /** Thaws a paused process (SIGCONT). */
+  resume(): void {
+    if (this.running) this.#proc!.kill("SIGCONT");
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.start();

@@ -132,13 +132,13 @@ test("engine - random bursts keep steady's mean rate within 5% over 10 s, with v
     const r = random.finals[0]!;
     assert.equal(s.phase, "done");
     assert.equal(r.phase, "done");
-    // A stall of this process over a second skips the slots it missed (counted in missed_sends) in both.
-    const sm = s.missed_sends ?? 0;
-    const rm = r.missed_sends ?? 0;
-    assert.equal(s.published + sm, TARGET, "steady's sent and missed add up to rate x duration");
+    // Slots a stalled process could not send by the step's end are counted unsent, in both.
+    const sm = s.unsent ?? 0;
+    const rm = r.unsent ?? 0;
+    assert.equal(s.published + sm, TARGET, "steady's sent and unsent add up to rate x duration");
     assert.ok(
       Math.abs(r.published + rm - TARGET) <= TARGET * 0.05,
-      `random sent ${r.published} + missed ${rm}, want ${TARGET} ±5%`,
+      `random sent ${r.published} + unsent ${rm}, want ${TARGET} ±5%`,
     );
     assert.ok(
       Math.abs(r.published - s.published) <= TARGET * 0.05,
@@ -189,7 +189,7 @@ test("engine - random bursts keep steady's mean rate within 5% over 10 s, with v
       `(${(stalledMs / 1000).toFixed(1)} s of stalls cut; uncut: steady ${cvOf(seen.steady, (t) => t).toFixed(2)}, ` +
       `random ${cvOf(seen.random, (t) => t).toFixed(2)})`;
     ctx.diagnostic(
-      `published (missed): steady ${s.published} (${sm}), random ${r.published} (${rm}); ${detail}`,
+      `published (unsent): steady ${s.published} (${sm}), random ${r.published} (${rm}); ${detail}`,
     );
     assert.ok(randomCv > 2, `random is bursty (Poisson bursts of 5: CV ~3): ${detail}`);
     assert.ok(randomCv > 2 * steadyCv, `random varies visibly more than steady: ${detail}`);

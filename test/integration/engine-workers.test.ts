@@ -45,7 +45,7 @@ test("engine workers - 2 workers over 4 core streams publish exactly the configu
   const { finals, snaps } = await run([spec(srv.url, false, 4, 250, 3)], { workers: 2 });
   const f = finals[0]!;
   assert.equal(f.phase, "done");
-  assert.equal(f.missed_sends, 0);
+  assert.equal(f.unsent, 0);
   assert.equal(f.published, 6000);
   assert.equal(f.publish_errors, 0);
   assert.equal(f.workers?.length, 2, "two workers reported");
@@ -78,7 +78,7 @@ test("engine workers - JetStream over 3 workers: every publish acked and consume
   const { finals } = await run([spec(srv.url, true, 3, 200, 2)], { workers: 3 });
   const f = finals[0]!;
   assert.equal(f.phase, "done");
-  assert.equal(f.published + f.missed_sends!, 2400);
+  assert.equal(f.published + f.unsent!, 2400);
   assert.equal(f.acked, f.published);
   assert.equal(f.consumed, f.published);
   assert.equal(f.lost, 0);

@@ -1,0 +1,164 @@
+// A stalled server (SIGSTOP / SIGCONT on the harness's nats-server) against the open-model schedule: every slot
+// due in the stall is sent late, never skipped, and its wait shows in the latency of every kind.
+import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
+import { test } from "node:test";
+import { decodeHistogram, type Snapshot } from "../../src/stats/index.ts";
+import { type NatsNode, startServer } from "../harness/index.ts";
+import { run } from "./engine-helpers.ts";
+
+const RATE = 2000;
+const DURATION_S = 10;
+/** The freeze: long enough that the old 1 s skip rule dropped most of its slots, well inside the run. */
+const STALL_MS = 2000;
+/** When the freeze starts, after the step's first snapshot (~1 s in): the stall ends ~5 s into a 10 s run. */
+const STALL_AFTER_FIRST_SNAPSHOT_MS = 2000;
+/**
+ * How long the catch-up after SIGCONT may take: the 4,000 slots due in the stall go out through a window of 256
+ * unacknowledged publishes (or core flushes every 1,000), one round trip each on a loaded 2-core machine, and a
+ * pull consumer that missed its heartbeats in the freeze pulls again. Each ms of catch-up lets ~RATE/1000 more
+ * slots wait over STALL_MS / 2, so the upper bound grows by that much.
+ */
+const CATCH_UP_ALLOWANCE_MS = 1000;
+/** SIGSTOP / SIGCONT land within a few ms of our clock reading (signal delivery on a busy machine). */
+const SIGNAL_SLACK_MS = 20;
+
+const nowEpoch = () => performance.timeOrigin + performance.now();
+
+function spec(url: string, jetstream: boolean) {
+  return {
+    name: "stall",
+    nats_url: url,
+    use_jetstream: jetstream,
+    client_id_prefix: "lt-stall",
+    streams: [{ name_prefix: "STALL", count: 1, replicas: 1, subjects: ["stall.{}"], storage: "memory" }],
+    publishers: {
+      count_per_stream: 1,
+      stream_name_prefix: "STALL",
+      publish_rate_per_second: RATE,
+      publish_pattern: "steady",
+      message_size_bytes: 64,
+      track_latency: true,
+    },
+    consumers: {
+      stream_name_prefix: "STALL",
+      type: "pull",
+      count_per_stream: 1,
+      durable_name_prefix: "stall",
+      ack_wait_seconds: 30,
+      max_ack_pending: 10_000,
+      ack_policy: "explicit",
+    },
+    behavior: { duration_seconds: DURATION_S, ramp_up_seconds: 0 },
+  };
+}
+
+/** Runs the spec and freezes the server once, mid-run; returns the final snapshot and the freeze's epoch ms. */
+async function runWithStall(srv: NatsNode, jetstream: boolean) {
+  let stopAt = 0;
+  let contAt = 0;
+  let frozen: Promise<void> | undefined;
+  const { finals } = await run([spec(srv.url, jetstream)], {
+    onSnapshot: (s: Snapshot) => {
+      if (frozen || s.phase !== "running") return;
+      frozen = new Promise<void>((resolve) => {
+        setTimeout(() => {
+          stopAt = nowEpoch();
+          srv.pause();
+          setTimeout(() => {
+            contAt = nowEpoch();
+            srv.resume();
+            resolve();
+          }, STALL_MS);
+        }, STALL_AFTER_FIRST_SNAPSHOT_MS);
+      });
+    },
+  });
+  await frozen;
+  assert.ok(stopAt > 0 && contAt > stopAt, "the server was frozen during the run");
+  return { f: finals[0]!, stopAt, contAt };
+}
+
+/** Values of an encoded histogram (µs) above `ms` milliseconds. */
+function countAbove(encoded: string | undefined, ms: number): number {
+  if (!encoded) return 0;
+  const h = decodeHistogram(encoded) as unknown as {
+    recordedValuesIterator: {
+      reset(): void;
+      hasNext(): boolean;
+      next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+    };
+    destroy(): void;
+  };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  let n = 0;
+  while (it.hasNext()) {
+    const v = it.next();
+    if (v.valueIteratedTo > ms * 1000) n += v.countAtValueIteratedTo;
+  }
+  h.destroy();
+  return n;
+}
+
+/**
+ * The samples above STALL_MS / 2. A slot intended at t inside the freeze is sent (or acknowledged, or received)
+ * no earlier than the SIGCONT, so every slot due in the first half of the stall waited over STALL_MS / 2: that
+ * many at least (less the signal slack). At most, those plus the slots the catch-up made wait that long
+ * (CATCH_UP_ALLOWANCE_MS of them) and those already in flight when the freeze began (one window, 256).
+ */
+function assertStallShows(kind: string, above: number, stopAt: number, contAt: number): string {
+  const firstHalfMs = contAt - stopAt - STALL_MS / 2;
+  const lo = Math.floor((RATE * (firstHalfMs - SIGNAL_SLACK_MS)) / 1000);
+  const hi = Math.ceil((RATE * (firstHalfMs + CATCH_UP_ALLOWANCE_MS)) / 1000) + 256;
+  const scheduled = RATE * DURATION_S;
+  assert.ok(
+    above >= lo && above <= hi,
+    `${kind}: ${above} samples over ${STALL_MS / 2} ms (${((100 * above) / scheduled).toFixed(1)}% of ${scheduled}), ` +
+      `want ${lo}..${hi}: the slots due in the first half of a ${contAt - stopAt} ms freeze`,
+  );
+  return `${kind} ${above} over ${STALL_MS / 2} ms (${lo}..${hi})`;
+}
+
+test("engine - a frozen JetStream server's slots are all sent late, none skipped, and their wait shows in publish_ack and end_to_end", async (t) => {
+  await using srv = await startServer();
+  const { f, stopAt, contAt } = await runWithStall(srv, true);
+  assert.equal(f.phase, "done", JSON.stringify(f.errors));
+  const scheduled = RATE * DURATION_S;
+  assert.equal(f.published + (f.unsent ?? 0), scheduled, "published + unsent = scheduled");
+  assert.equal(f.unsent, 0, "the run outlasts the stall: every slot went out");
+  assert.equal(f.publish_errors, 0, JSON.stringify(f.errors));
+  assert.equal(f.acked, f.published, "every publish acknowledged");
+  assert.equal(f.lost, 0);
+  // The server's own count: every acknowledged message once, plus the second copies retries stored (an
+  // attempt unanswered for 2 s in the freeze is sent again; the consumer counts the copy as a duplicate).
+  const jsz = await srv.monitor<{ messages: number }>("/jsz");
+  assert.equal(jsz.messages, f.acked + f.duplicates, "server's stored messages = acked + duplicates");
+  assert.equal(f.consumed, jsz.messages, "every stored message consumed");
+  // Requested vs reached: the run's means, not the last second's.
+  assert.equal(f.target_rate, RATE);
+  assert.ok(Math.abs(f.publish_rate - RATE) < 1, `publish_rate ${f.publish_rate}, the run's mean`);
+  t.diagnostic(assertStallShows("publish_ack", countAbove(f.hist.publish_ack, STALL_MS / 2), stopAt, contAt));
+  t.diagnostic(assertStallShows("end_to_end", countAbove(f.hist.end_to_end, STALL_MS / 2), stopAt, contAt));
+  // The client was late only because the server was: send_delay carries the same wait.
+  t.diagnostic(assertStallShows("send_delay", countAbove(f.hist.send_delay, STALL_MS / 2), stopAt, contAt));
+});
+
+test("engine - a frozen core NATS server's slots are all sent late, none skipped, and their wait shows in end_to_end", async (t) => {
+  await using srv = await startServer({ jetstream: false });
+  const { f, stopAt, contAt } = await runWithStall(srv, false);
+  assert.equal(f.phase, "done", JSON.stringify(f.errors));
+  const scheduled = RATE * DURATION_S;
+  assert.equal(f.published + (f.unsent ?? 0), scheduled, "published + unsent = scheduled");
+  assert.equal(f.unsent, 0, "the run outlasts the stall: every slot went out");
+  assert.equal(f.lost, 0);
+  // The server's own counts: every publish reached it, every one was delivered to our subscription.
+  const varz = await srv.monitor<{ in_msgs: number; out_msgs: number }>("/varz");
+  assert.equal(varz.in_msgs, f.published, "server in_msgs = published");
+  assert.equal(varz.out_msgs, f.consumed, "server out_msgs = consumed");
+  assert.equal(f.consumed, f.published);
+  t.diagnostic(assertStallShows("end_to_end", countAbove(f.hist.end_to_end, STALL_MS / 2), stopAt, contAt));
+  // No bound on send_delay here: core publishes go into the socket on time until two flushes (up to 2,000
+  // messages) wait for their PONG, so how much of the stall waits in the client depends on when the freeze
+  // caught the flushes. The wait is the server's either way, and end_to_end shows it.
+});
