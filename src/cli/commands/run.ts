@@ -27,6 +27,7 @@ import {
 } from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
+import { renderTarget } from "../format/verdict.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { printThresholds, writeReport } from "./report.ts";
 
@@ -246,6 +247,7 @@ function renderStep(s: Snapshot, m: Registry): string {
     );
   }
   if (s.workers && s.workers.length > 1) out += `\n${renderWorkers(s.workers, m)}`;
+  out += renderTarget(s);
   return out;
 }
 
