@@ -323,7 +323,7 @@ export const MEASURES = [
     kind: "gauge",
     unit: "msg/s",
     label: "target/s",
-    help: "Publishes per second the plan asks of this pod now (after ramp-up).",
+    help: "Publishes per second the plan asks of this pod: over the last interval, ramp included (a final: the measured window's mean).",
     optional: true,
   },
 ] as const satisfies Registry;
