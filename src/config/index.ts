@@ -13,6 +13,7 @@ export { ConfigError, type ConfigIssue, formatIssues, formatPath } from "./issue
 export { LIMITS } from "./limits.ts";
 export { type LoadResult, loadConfig, parseConfigText } from "./load.ts";
 export { findUserSeed } from "./nkey-seed.ts";
+export { REDACTED, redactUrl } from "./redact-url.ts";
 export { type RepeatPolicy, RepeatPolicySchema } from "./repeat-schema.ts";
 export {
   type BehaviorConfig,

@@ -72,3 +72,38 @@ describe("redact", () => {
     assert.ok(!text.includes("pp") && !text.includes(":q@"), text);
   });
 });
+
+describe("redact - passwords of any characters", () => {
+  it("redact - a password holding quotes, spaces, <, >, a backtick or a comma-free mix is hidden whole", () => {
+    for (const pw of [
+      "it's",
+      'say"hi',
+      "two words",
+      "a<b",
+      "a>b",
+      "back`tick",
+      " lead",
+      "tab\there",
+      "m!x'\"< >`",
+    ]) {
+      const url = `nats://user:${pw}@host:4222`;
+      const out = redactUrl(url);
+      assert.equal(out, "nats://user:***@host:4222", `${JSON.stringify(url)} -> ${JSON.stringify(out)}`);
+      const text = JSON.stringify(
+        redactSecrets({ nats_url: url, list: [url], msg: `connect ${url} failed` }),
+      );
+      assert.ok(!text.includes(pw.trim()) || pw.trim() === "", `${pw} leaked: ${text}`);
+    }
+  });
+
+  it("redact - a user that is not a plain name is hidden with the password", () => {
+    assert.equal(redactUrl("nats://a b:pw@h"), "nats://***@h");
+    assert.equal(redactUrl("nats://tok'en@h"), "nats://***@h");
+  });
+
+  it("redact - a password holding :// is hidden, at worst with more than the password", () => {
+    const out = redactUrl("nats://u:x://y@h:4222");
+    assert.doesNotMatch(out, /x:|\/\/y|y@/, out);
+    assert.match(out, /@h:4222$/);
+  });
+});

@@ -9,6 +9,7 @@ import {
   resolvePodName,
   type StepSummary,
 } from "../../config/index.ts";
+import { redactSecrets } from "../../control/index.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
 import { type CliIo, EXIT } from "../io.ts";
 
@@ -48,7 +49,9 @@ async function validate(file: string, opts: { pod?: string; json?: boolean }, io
     return EXIT.usage;
   }
   const pod = opts.pod ?? resolvePodName(io.env, io.hostname);
-  const result = parseConfigText(text, { pod, env: io.env });
+  const parsed = parseConfigText(text, { pod, env: io.env });
+  // Everything printed goes through the one redaction (servers with passwords, issues that echo them).
+  const result = redactSecrets(parsed);
   if (!result.ok) {
     if (opts.json) io.out(`${JSON.stringify({ ok: false, file, pod, issues: result.issues }, null, 2)}\n`);
     else {
