@@ -45,8 +45,11 @@ interface ConsumerRun {
   /** Its connection (JetStream consumer info at the end). */
   readonly nc: NatsConnection;
   close(): Promise<void>;
-  /** What the server still held for it when consumption ended (`settle`); undefined: not known. */
-  unconsumed?: number;
+  /**
+   * What the server still held for it when consumption ended (`settle`; undefined: not known): never delivered
+   * (`num_pending`), and ack-pending beyond the messages it holds unacked (delivered, maybe never received).
+   */
+  held?: { pending: number; ackPending: number };
 }
 
 export class Share {
@@ -156,10 +159,10 @@ export class Share {
   /**
    * Ends consumption before the final count, so what was received and what the server still holds are read
    * at one point: every consumer stops (no more deliveries, no more delayed acks), its connection is flushed
-   * so the server has every ack, then JetStream consumer info says what remains for it. `unconsumed` is
-   * `num_pending` (never delivered) plus the ack-pending messages that never reached us (`num_ack_pending`
-   * less those received and still waiting for their `consume_delay_ms` ack): the server would deliver them
-   * again. A consumer whose info cannot be read keeps `unconsumed` unknown (its backlog then counts as lost).
+   * so the server has every ack, then JetStream consumer info says what remains for it: `num_pending` (never
+   * delivered) and the ack-pending messages beyond those received and still waiting for their
+   * `consume_delay_ms` ack (the server would deliver them again). `sample(true)` turns these into
+   * `unconsumed`. A consumer whose info cannot be read has them unknown (its backlog then counts as lost).
    */
   async settle(): Promise<void> {
     for (const r of this.#consumers) {
@@ -178,7 +181,10 @@ export class Share {
             jsm.consumers.info(r.spec.stream, r.spec.durableName),
             INFO_TIMEOUT_MS,
           );
-          r.unconsumed = ci.num_pending + Math.max(0, ci.num_ack_pending - r.state.delayed);
+          r.held = {
+            pending: ci.num_pending,
+            ackPending: Math.max(0, ci.num_ack_pending - r.state.delayed),
+          };
         } catch (err) {
           this.#log.warn("consumer info failed: its backlog cannot be told from loss", {
             stream: r.spec.stream,
@@ -249,7 +255,12 @@ export class Share {
         const acked = (this.#pubs[i]?.seq ?? 0) - failed[i]!;
         missing += Math.max(0, acked - ((t?.unique ?? 0) - (t?.failedArrived ?? 0)));
       }
-      const held = run.unconsumed ?? 0;
+      // An ack-pending message may have been received all the same (its ack was lost, e.g. in a failover):
+      // with local publishers only what is missing can be unreceived, so that part is capped by it.
+      const pending = run.held?.pending ?? 0;
+      const ackPending = run.held?.ackPending ?? 0;
+      const hasLocal = (this.#pubsOf.get(run.spec.stream)?.length ?? 0) > 0;
+      const held = pending + (hasLocal ? Math.min(ackPending, Math.max(0, missing - pending)) : ackPending);
       c.unconsumed += held;
       c.lost += Math.max(0, missing - held);
     }
