@@ -3,6 +3,7 @@
 import type { KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ConfigIssue } from "../config/index.ts";
+import { isNoResponders } from "../nats/index.ts";
 import type { Snapshot } from "../stats/index.ts";
 import { parseSnapshot } from "../stats/index.ts";
 import {
@@ -211,7 +212,7 @@ export class ControlClient {
       }
     } catch (e) {
       // No responders (no agent listening) is an empty answer, not a failure.
-      if (!/no responders|503/i.test(e instanceof Error ? `${e.message} ${e.name}` : String(e))) throw e;
+      if (!isNoResponders(e)) throw e;
     }
     return replies.sort((a, b) => a.pod.localeCompare(b.pod));
   }

@@ -12,6 +12,7 @@ import {
 import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { nanos } from "@nats-io/transport-node";
+import { isNameInUse, isNotFound } from "../nats/index.ts";
 import { type ControlNames, controlNames } from "./names.ts";
 
 export interface ControlPlaneOptions {
@@ -78,7 +79,7 @@ async function bucket(kvm: Kvm, name: string, opts: Partial<KvOptions>): Promise
       return await kvm.create(name, opts);
     } catch (e) {
       // Another pod created it between our lookup and our create (possibly with other limits): bind to it.
-      if (attempt < 3 && isAlreadyInUse(e)) return await kvm.open(name, { timeout: opts.timeout });
+      if (attempt < 3 && isNameInUse(e)) return await kvm.open(name, { timeout: opts.timeout });
       if (attempt >= 3) throw e;
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
     }
@@ -110,18 +111,6 @@ async function statsStream(
       allow_direct: true,
     });
   } catch (e) {
-    if (!isAlreadyInUse(e)) throw e;
+    if (!isNameInUse(e)) throw e;
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function isNotFound(e: unknown): boolean {
-  return /not found/i.test(message(e)) || (e as { code?: number })?.code === 10059;
-}
-
-function isAlreadyInUse(e: unknown): boolean {
-  return /already in use|already exists/i.test(message(e)) || (e as { code?: number })?.code === 10058;
 }

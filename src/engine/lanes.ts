@@ -22,6 +22,7 @@ import { recordMs } from "../stats/index.ts";
 import type { FailLedger } from "./ledger.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { type PayloadFactory, writeHeader } from "./payload.ts";
+import { ackError, categorize } from "./publish-errors.ts";
 import type { Gate } from "./scheduler.ts";
 import { ascii, FrameWriter, rawProtocol } from "./wire.ts";
 
@@ -435,44 +436,4 @@ export class CoreLane implements Lane {
   }
 
   close(): void {}
-}
-
-/** The category of a JetStream publish failure from its reply. */
-function ackError(msg: Msg): ErrorCategory {
-  if (msg.data.length === 0) {
-    const code = msg.headers?.code ?? 0;
-    return code === 503 ? "no_responders" : code === 408 ? "timeout" : "other";
-  }
-  try {
-    const e = (
-      JSON.parse(new TextDecoder().decode(msg.data)) as {
-        error?: { code?: number; err_code?: number; description?: string };
-      }
-    ).error;
-    return apiErrorCategory(e?.err_code ?? 0, e?.description ?? "");
-  } catch {
-    return "other";
-  }
-}
-
-/** JetStream API errors that mean "the stream refuses more": limits with discard new, or storage exhausted. */
-export function apiErrorCategory(errCode: number, description: string): ErrorCategory {
-  const d = description.toLowerCase();
-  if ([10077, 10047, 10028, 10023].includes(errCode)) return "stream_full";
-  if (/maximum (messages|bytes)|exceeded|discard|insufficient resources|store/.test(d)) return "stream_full";
-  if (/permission|authorization/.test(d)) return "permission";
-  return "other";
-}
-
-/** The category of an error thrown by the client. */
-export function categorize(err: unknown): ErrorCategory {
-  const e = err as { name?: string; message?: string; code?: string | number } | undefined;
-  const name = e?.name ?? "";
-  const msg = (e?.message ?? "").toLowerCase();
-  if (name === "TimeoutError" || msg.includes("timeout")) return "timeout";
-  if (name === "NoRespondersError" || msg.includes("no responders")) return "no_responders";
-  if (name === "ClosedConnectionError" || msg.includes("closed") || msg.includes("draining"))
-    return "connection_closed";
-  if (name === "PermissionViolationError" || msg.includes("permission")) return "permission";
-  return "other";
 }

@@ -10,6 +10,7 @@ import { type ConnectTarget, open } from "./connections.ts";
 import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { perKind, type ShareSample, zeroCounters } from "./metrics.ts";
 import { payloadBytes } from "./payload.ts";
+import { failureCategory } from "./publish-errors.ts";
 import type { ShareSpec } from "./share.ts";
 import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
 import { ensureConsumer, ensureStream } from "./streams.ts";
@@ -213,7 +214,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
     const msg = (err as Error).message;
     opts.log.error("step failed", { step: step.name, error: msg });
     const sample = (await share?.sample(true).catch(() => undefined))?.merged ?? emptySample();
-    const category = /connect|closed|timeout/i.test(msg) ? "connection_closed" : "other";
+    const category = failureCategory(err);
     sample.errors[category] = (sample.errors[category] ?? 0) + 1;
     const snap = snapshot(sample, "error", latestStreams, undefined, { sendEnd: nowEpoch() });
     (snap as Record<string, unknown>).error = msg;

@@ -15,6 +15,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import type { ExpandedConsumer, ExpandedStream } from "../config/index.ts";
+import { isNotFound } from "../nats/index.ts";
 
 const NS_PER_MS = 1_000_000;
 
@@ -137,16 +138,4 @@ export async function ensureConsumer(jsm: JetStreamManager, c: ExpandedConsumer)
   } catch (err) {
     throw new Error(`${where}: create failed: ${(err as Error).message}`, { cause: err });
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; message?: string; code?: number; apiError?: () => { err_code?: number } };
-  const code = typeof e?.apiError === "function" ? e.apiError()?.err_code : undefined;
-  return (
-    code === 10059 ||
-    code === 10014 ||
-    e?.name === "StreamNotFoundError" ||
-    e?.name === "ConsumerNotFoundError" ||
-    /not found/i.test(e?.message ?? "")
-  );
 }

@@ -13,7 +13,7 @@
 //
 // Slabs are never reused: the client may hold a reference to a chunk until its socket write (longer while
 // reconnecting), so a chunk's bytes must not change. A full slab is replaced and left to the collector.
-import type { NatsConnection } from "@nats-io/transport-node";
+import { ClosedConnectionError, DrainingConnectionError, type NatsConnection } from "@nats-io/transport-node";
 
 /** The parts of nats-core's ProtocolHandler the fast path uses. */
 export interface RawProtocol {
@@ -76,8 +76,8 @@ export class FrameWriter {
    * Returns the payload's offset in `view`. Throws as `nc.publish` would on a closed or draining connection.
    */
   frame(head: Uint8Array, token: number, tail: Uint8Array, size: number): number {
-    if (this.#nc.isClosed()) throw new Error("connection closed");
-    if (this.#proto.noMorePublishing) throw new Error("connection draining");
+    if (this.#nc.isClosed()) throw new ClosedConnectionError();
+    if (this.#proto.noMorePublishing) throw new DrainingConnectionError();
     const need = head.length + 16 + tail.length + size + 2;
     if (this.#off + need > this.#slab.length) this.#grow(need);
     const b = this.#slab;

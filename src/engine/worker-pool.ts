@@ -5,6 +5,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "./api.ts";
 import type { ShareSample } from "./metrics.ts";
+import { WorkerError } from "./publish-errors.ts";
 import { plannedMessages } from "./schedule.ts";
 import { Share, type ShareSpec } from "./share.ts";
 import { mergeSamples } from "./snapshot.ts";
@@ -148,7 +149,7 @@ class RemotePart implements Part {
     if (m.t === "reply") {
       const p = this.#pending.get(m.id);
       this.#pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error));
+      if (m.error !== undefined) p?.reject(new WorkerError(m.error, m.category ?? "other"));
       else p?.resolve(m.value);
     } else if (m.t === "finished") this.#finish();
     else this.#log[m.level](m.msg, m.fields);

@@ -11,6 +11,7 @@
 //   progress -> reply { caughtUp, consumed }      cheap poll while consumers catch up
 //   settle -> reply {}                            consumers stopped, what the server holds for them read
 //   close -> reply {}                             connections closed (take the RESULT with sample(final))
+import type { ErrorCategory } from "../stats/index.ts";
 import type { ShareSample } from "./metrics.ts";
 import type { ShareSpec } from "./share.ts";
 
@@ -38,7 +39,14 @@ export interface Progress {
 }
 
 export type FromWorker =
-  | { t: "reply"; id: number; value?: unknown; error?: string }
+  | {
+      t: "reply";
+      id: number;
+      value?: unknown;
+      error?: string;
+      /** What kind of failure `error` is, classified here (error classes do not cross threads). */
+      category?: ErrorCategory;
+    }
   | { t: "finished" }
   | { t: "log"; level: "info" | "warn" | "error"; msg: string; fields?: Record<string, unknown> };
 

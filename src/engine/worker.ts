@@ -2,6 +2,7 @@
 // worker-pool.ts from the built code (dist/engine/worker.js) or, under tsx in tests, from this file.
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { Logger } from "./api.ts";
+import { failureCategory } from "./publish-errors.ts";
 import { Share } from "./share.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.ts";
 
@@ -70,7 +71,7 @@ async function handle(m: ToWorker): Promise<void> {
 
 port.on("message", (m: ToWorker) => {
   handle(m).catch((err: Error) => {
-    if ("id" in m) post({ t: "reply", id: m.id, error: err.message });
+    if ("id" in m) post({ t: "reply", id: m.id, error: err.message, category: failureCategory(err) });
     else log.error("engine worker", { error: err.message });
   });
 });

@@ -1,0 +1,14 @@
+// The door of src/nats: what both the engine and the control plane need from the NATS client. Imports only
+// src/config.
+export {
+  causes,
+  hasError,
+  isConnectionLost,
+  isNameInUse,
+  isNoResponders,
+  isNotFound,
+  isPermissionDenied,
+  isTimeout,
+  JsErrorCode,
+  jsApiCode,
+} from "./errors.ts";
