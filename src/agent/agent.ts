@@ -17,6 +17,7 @@ import {
   type ControlPlane,
   type ControlReply,
   DEFAULT_START_DELAY_MS,
+  MAX_ERROR_LENGTH,
   type Presence,
   PushRejectedError,
   parseJson,
@@ -85,6 +86,8 @@ export class Agent {
   #watcher: QueuedIterator<KvWatchEntry> | undefined;
   #http: { port: number; close(): Promise<void> } | undefined;
   #beats = 0;
+  #malformedEntries = 0;
+  #malformedRevision = 0;
   #presenceFailing = false;
 
   constructor(settings: AgentSettings, deps: AgentDeps) {
@@ -202,7 +205,7 @@ export class Agent {
         for await (const e of it) {
           resume = e.revision;
           if (e.operation !== "PUT") continue;
-          this.#onEntryText(e.string());
+          this.#onEntryText(e.string(), e.revision);
         }
       } catch (e) {
         if (!this.#closing) this.#log.warn("config watch ended, re-watching", { error: e });
@@ -211,10 +214,20 @@ export class Agent {
     }
   }
 
-  #onEntryText(text: string): void {
+  #onEntryText(text: string, revision: number): void {
     const entry = parseMessage(ConfigEntrySchema, parseJson(text));
     if (!entry) {
-      this.#log.warn("ignoring a malformed config entry");
+      // Skipped and counted, never fatal (a writer of the bucket may put anything there); logged once per revision.
+      if (revision !== this.#malformedRevision) {
+        this.#malformedRevision = revision;
+        this.#malformedEntries++;
+        this.#log.warn("ignoring a malformed config entry", {
+          bucket: this.#client?.names.configBucket,
+          revision,
+          bytes: text.length,
+          malformed_entries: this.#malformedEntries,
+        });
+      }
       return;
     }
     if (entry.run_id === this.#lastEntryRunId) return;
@@ -301,7 +314,7 @@ export class Agent {
       last_seen: Date.now(),
       http: httpPort ? `http://${this.#s.hostname}:${httpPort}` : "",
       heartbeat_ms: this.#s.heartbeatMs,
-      ...(this.#error ? { error: this.#error.slice(0, 2_000) } : {}),
+      ...(this.#error ? { error: this.#error.slice(0, MAX_ERROR_LENGTH) } : {}),
     };
   }
 
@@ -318,7 +331,7 @@ export class Agent {
       // Belt and braces beside the watch: every 5th beat compare the active entry with what we obey.
       if (this.#beats % 5 === 0) {
         const e = await plane.config.get(ACTIVE_KEY);
-        if (e?.operation === "PUT") this.#onEntryText(e.string());
+        if (e?.operation === "PUT") this.#onEntryText(e.string(), e.revision);
       }
     } catch (e) {
       if (!this.#presenceFailing) this.#log.warn("cannot write presence", { error: e });

@@ -1,6 +1,7 @@
 // lt-agent's command line and environment: flags win over env, env over defaults. Pure (env passed in).
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { LIMITS } from "../config/index.ts";
 import type { ControlPlaneAuth } from "../control/index.ts";
 import type { Mode } from "../stats/index.ts";
 
@@ -124,6 +125,11 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
   }
   if ((cli.tlsCert === undefined) !== (cli.tlsKey === undefined)) {
     throw new InvalidArgumentError("--tls-cert and --tls-key go together (env NATS_TLS_CERT, NATS_TLS_KEY)");
+  }
+  if (cli.pod !== undefined && cli.pod.length > LIMITS.podLength) {
+    throw new InvalidArgumentError(
+      `--pod (env POD_NAME) is ${cli.pod.length} characters long; at most ${LIMITS.podLength}`,
+    );
   }
   if (typeof o.workers === "number") cli.workers = o.workers;
   return cli;

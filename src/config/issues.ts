@@ -46,9 +46,16 @@ export function fromValibot(issues: readonly v.BaseIssue<unknown>[]): ConfigIssu
       const key = item.key;
       keys.push(typeof key === "number" ? key : String(key));
     }
-    out.push({ path: formatPath(keys), message: messageOf(issue) });
+    out.push({ path: formatPath(keys), message: capped(messageOf(issue)) });
   }
   return out;
+}
+
+/** Messages that echo a value (`got "..."`) stay readable: the value is cut, its length is in the limit issue. */
+const MAX_MESSAGE = 300;
+
+function capped(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}…`;
 }
 
 function messageOf(issue: v.BaseIssue<unknown>): string {

@@ -30,4 +30,50 @@ export const LIMITS = {
   statsIntervalSeconds: 3_600,
   /** Repeat iterations (`repeat_policy.max_iterations`). */
   repeatIterations: 10_000,
+
+  // Strings and lists (issue 12: a config is untrusted input, and every string of it is printed, logged,
+  // redacted and sent around; none may be long enough to stall an agent). Lengths are in characters, checked
+  // after `${VAR}` and `{pod}` expansion; `rawString` and `keyLength` bound the document before expansion.
+  /** Spec names and every name or prefix that JetStream names derive from (streams, durables, client ids). */
+  nameLength: 128,
+  /** One subject of a stream (nats-server has no hard limit; long subjects only cost bandwidth). */
+  subjectLength: 256,
+  /** File paths (creds, nkey seed, TLS files, storage): Linux's PATH_MAX. */
+  pathLength: 4_096,
+  /** `nats_url` as written (all servers together), and each server of an array. */
+  urlLength: 8_192,
+  /** Go duration strings (`max_age`, `max_total_duration`). */
+  durationLength: 64,
+  /** A threshold expression (`"< 50"`). */
+  thresholdLength: 64,
+  /** Any string before expansion: the largest field limit. */
+  rawString: 8_192,
+  /** Any object key: known keys are under 60 characters; longer ones are refused without a "did you mean". */
+  keyLength: 128,
+  /** Run ids in the config bucket and control commands (ours are 23 characters). */
+  runIdLength: 128,
+  /** Pod names (Kubernetes allows 253). */
+  podLength: 253,
+  /** `pushed_by` of a config entry (`ltctl@host`, `http@pod`). */
+  pushedByLength: 512,
+  /** Specs of one config. */
+  specs: 100,
+  /** Stream configs of one spec (each may still count up to streamsPerSpec streams). */
+  streamConfigs: 1_000,
+  /** Subjects of one stream config. */
+  subjectsPerStream: 100,
+  /** Servers of one `nats_url`. */
+  servers: 64,
+  /** Entries of `thresholds`. */
+  thresholds: 100,
 } as const;
+
+/** The message of a string over its limit: the length, never the value. */
+export function tooLong(max: number, length: number | string): string {
+  return `at most ${max.toLocaleString("en-US")} characters (limit), got ${length}`;
+}
+
+/** The message of a list over its limit. */
+export function tooMany(max: number, what: string, count: number | string): string {
+  return `at most ${max.toLocaleString("en-US")} ${what} (limit), got ${count}`;
+}

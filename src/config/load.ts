@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { boundsIssues } from "./bounds.ts";
 import { type ExpandContext, expandDocument } from "./expand-env.ts";
 import { buildPlan, type Plan } from "./expand-plan.ts";
 import { type ConfigIssue, formatPath, fromValibot } from "./issues.ts";
@@ -37,6 +38,8 @@ export function loadConfig(raw: unknown, ctx: ExpandContext): LoadResult {
       ],
     };
   }
+  const tooLong = boundsIssues(raw);
+  if (tooLong.length > 0) return { ok: false, issues: tooLong };
   const expanded = expandDocument(raw, ctx);
   const parsed = v.safeParse(RootConfigSchema, expanded.value);
   const issues = [...expanded.issues, ...unknownKeys(RootConfigSchema, expanded.value)];

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { parseDuration } from "./duration.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS, tooLong } from "./limits.ts";
 
 /** A multiplier as in the original: absent or <= 0 means 1.0. */
 const multiplier = v.pipe(
@@ -76,6 +76,7 @@ export const RepeatPolicySchema = v.strictObject({
   max_total_duration: v.optional(
     v.pipe(
       v.string((i) => `expected a Go duration string, got ${i.received}`),
+      v.maxLength(LIMITS.durationLength, (i) => tooLong(LIMITS.durationLength, i.received)),
       v.check(
         (s) => (parseDuration(s) ?? -1) > 0,
         (i) => `expected a positive Go duration such as "1h" or "90m", got ${i.received}`,

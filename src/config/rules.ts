@@ -1,5 +1,5 @@
 import type { ConfigIssue } from "./issues.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS, tooMany } from "./limits.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { serverProblem, splitServers } from "./servers.ts";
 
@@ -10,10 +10,13 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
   const err = (path: string, message: string) => issues.push({ path: `${at}.${path}`, message });
   const { publishers: pub, consumers: con } = spec;
 
-  splitServers(spec.nats_url).forEach((s) => {
-    const problem = serverProblem(s);
-    if (problem !== undefined) err("nats_url", problem);
-  });
+  const servers = splitServers(spec.nats_url);
+  if (servers.length > LIMITS.servers) err("nats_url", tooMany(LIMITS.servers, "servers", servers.length));
+  else
+    servers.forEach((s) => {
+      const problem = serverProblem(s);
+      if (problem !== undefined) err("nats_url", problem);
+    });
 
   if (spec.nats_creds_file !== "" && spec.nats_nkey_file !== "") {
     err(

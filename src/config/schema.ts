@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { parseDuration } from "./duration.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS, tooLong, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
 
 // ---- building blocks --------------------------------------------------------------------------------------
@@ -16,18 +16,27 @@ export function int(min: number, max: number, what = "") {
   );
 }
 
-const text = v.string((i) => `expected a string, got ${i.received}`);
-const nonEmpty = v.pipe(
-  text,
-  v.trim(),
-  v.nonEmpty(() => "must not be empty"),
-);
+/** A string of at most `max` characters (every string of a config is bounded: see LIMITS). */
+function text(max: number) {
+  return v.pipe(
+    v.string((i) => `expected a string, got ${i.received}`),
+    v.maxLength(max, (i) => tooLong(max, i.received)),
+  );
+}
+function nonEmpty(max: number) {
+  return v.pipe(
+    text(max),
+    v.trim(),
+    v.nonEmpty(() => "must not be empty"),
+  );
+}
+
 const bool = v.boolean((i) => `expected true or false, got ${i.received}`);
 const limit = v.optional(int(-1, Number.MAX_SAFE_INTEGER, "-1 = unlimited"), -1);
 
 /** Names of streams and consumers: JetStream forbids these characters. */
 const natsName = v.pipe(
-  nonEmpty,
+  nonEmpty(LIMITS.nameLength),
   v.regex(
     /^[^\s.*>/\\]+$/,
     (i) => `must not contain whitespace, ".", "*", ">", "/" or "\\", got ${i.received}`,
@@ -36,7 +45,7 @@ const natsName = v.pipe(
 
 /** A Go duration string, kept as written; its milliseconds are read with `parseDuration`. */
 export const DurationString = v.pipe(
-  text,
+  text(LIMITS.durationLength),
   v.check(
     (s) => parseDuration(s) !== undefined,
     (i) => `expected a Go duration such as "30s", "5m", "2h30m", "1.5s", "300ms", got ${i.received}`,
@@ -51,8 +60,9 @@ export const StreamConfigSchema = v.pipe(
     count: int(1, LIMITS.streamsPerSpec, "positive"),
     replicas: int(1, LIMITS.replicas, "positive; JetStream allows 1..5"),
     subjects: v.pipe(
-      v.array(nonEmpty, (i) => `expected an array of subjects, got ${i.received}`),
+      v.array(nonEmpty(LIMITS.subjectLength), (i) => `expected an array of subjects, got ${i.received}`),
       v.minLength(1, () => "expected at least one subject"),
+      v.maxLength(LIMITS.subjectsPerStream, (i) => tooMany(LIMITS.subjectsPerStream, "subjects", i.received)),
     ),
     /** Cap on the stream's total publish rate; 0 or absent = no cap (our extension). */
     messages_per_stream_per_second: v.optional(int(0, LIMITS.streamRate, "0 = no cap"), 0),
@@ -85,7 +95,7 @@ export const StreamConfigSchema = v.pipe(
 export const PublisherConfigSchema = v.strictObject({
   /** 0 = no publishers (our extension; the original requires > 0). */
   count_per_stream: int(0, LIMITS.countPerStream, "0 = no publishers"),
-  stream_name_prefix: nonEmpty,
+  stream_name_prefix: nonEmpty(LIMITS.nameLength),
   publish_rate_per_second: int(1, LIMITS.publishRate, "positive"),
   publish_pattern: v.picklist(["steady", "random"]),
   /** Messages sent together in a burst of the random pattern; the mean rate stays publish_rate_per_second. */
@@ -95,7 +105,7 @@ export const PublisherConfigSchema = v.strictObject({
 });
 
 export const ConsumerConfigSchema = v.strictObject({
-  stream_name_prefix: nonEmpty,
+  stream_name_prefix: nonEmpty(LIMITS.nameLength),
   type: v.picklist(["push", "pull"]),
   /** 0 = no consumers (our extension; the original requires > 0). */
   count_per_stream: int(0, LIMITS.countPerStream, "0 = no consumers"),
@@ -119,10 +129,11 @@ export const LogLimitsSchema = v.strictObject({
 /** One server URL or a comma-separated list; a JSON array of strings is our extension. */
 export const NatsUrlSchema = v.union(
   [
-    nonEmpty,
+    nonEmpty(LIMITS.urlLength),
     v.pipe(
-      v.array(nonEmpty),
+      v.array(nonEmpty(LIMITS.urlLength)),
       v.minLength(1, () => "expected at least one server"),
+      v.maxLength(LIMITS.servers, (i) => tooMany(LIMITS.servers, "servers", i.received)),
     ),
   ],
   (i) => `expected a URL string (comma-separated for several) or an array of URL strings, got ${i.received}`,
@@ -135,28 +146,29 @@ export const NatsUrlSchema = v.union(
  */
 export const TlsConfigSchema = v.strictObject({
   /** CA bundle trusted for the server's certificate, in place of Node's default CAs. */
-  ca_file: v.optional(v.pipe(text, v.trim()), ""),
+  ca_file: v.optional(v.pipe(text(LIMITS.pathLength), v.trim()), ""),
   /** Client certificate (mutual TLS). */
-  cert_file: v.optional(v.pipe(text, v.trim()), ""),
+  cert_file: v.optional(v.pipe(text(LIMITS.pathLength), v.trim()), ""),
   /** The client certificate's private key. */
-  key_file: v.optional(v.pipe(text, v.trim()), ""),
+  key_file: v.optional(v.pipe(text(LIMITS.pathLength), v.trim()), ""),
 });
 
 export const LoadTestSpecSchema = v.strictObject({
-  name: nonEmpty,
+  name: nonEmpty(LIMITS.nameLength),
   nats_url: NatsUrlSchema,
-  nats_creds_file: v.optional(text, ""),
+  nats_creds_file: v.optional(text(LIMITS.pathLength), ""),
   /**
    * Our extension: a file holding a user nkey seed (`SU...`) for servers that list the user by its public key
    * (`authorization { users: [ { nkey: "U..." } ] }`). Empty means none; not together with nats_creds_file.
    */
-  nats_nkey_file: v.optional(v.pipe(text, v.trim()), ""),
+  nats_nkey_file: v.optional(v.pipe(text(LIMITS.pathLength), v.trim()), ""),
   tls: v.optional(TlsConfigSchema),
   use_jetstream: v.optional(bool, false),
-  client_id_prefix: v.optional(text, "load-tester"),
+  client_id_prefix: v.optional(text(LIMITS.nameLength), "load-tester"),
   streams: v.pipe(
     v.array(StreamConfigSchema, (i) => `expected an array of stream configs, got ${i.received}`),
     v.minLength(1, () => "expected at least one stream config"),
+    v.maxLength(LIMITS.streamConfigs, (i) => tooMany(LIMITS.streamConfigs, "stream configs", i.received)),
   ),
   publishers: PublisherConfigSchema,
   consumers: ConsumerConfigSchema,
@@ -173,7 +185,7 @@ const STORAGE_PATHS = {
 export const StorageSchema = v.pipe(
   v.strictObject({
     type: v.optional(v.picklist(["file", "badger", "stdout"]), "badger"),
-    path: v.optional(nonEmpty),
+    path: v.optional(nonEmpty(LIMITS.pathLength)),
   }),
   v.transform((s) => ({ type: s.type, path: s.path ?? STORAGE_PATHS[s.type] })),
 );
@@ -182,12 +194,21 @@ export const RootConfigSchema = v.strictObject({
   load_test_specs: v.pipe(
     v.array(LoadTestSpecSchema, (i) => `expected an array of load test specs, got ${i.received}`),
     v.minLength(1, () => "expected at least one load test spec"),
+    v.maxLength(LIMITS.specs, (i) => tooMany(LIMITS.specs, "load test specs", i.received)),
   ),
   repeat_policy: v.optional(RepeatPolicySchema, { enabled: false }),
   storage: v.optional(StorageSchema, { type: "badger" }),
   stats_collection_interval_seconds: v.optional(int(1, LIMITS.statsIntervalSeconds, "positive"), 5),
   /** SLO thresholds (our extension): metric -> "< 50"; checked by src/stats thresholds (docs/reports.md). */
-  thresholds: v.optional(v.record(v.string(), v.string())),
+  thresholds: v.optional(
+    v.pipe(
+      v.record(text(LIMITS.keyLength), text(LIMITS.thresholdLength)),
+      v.check(
+        (t) => Object.keys(t).length <= LIMITS.thresholds,
+        (i) => tooMany(LIMITS.thresholds, "thresholds", Object.keys(i.input).length),
+      ),
+    ),
+  ),
 });
 
 export type RootConfig = v.InferOutput<typeof RootConfigSchema>;

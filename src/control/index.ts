@@ -25,6 +25,7 @@ export {
   ControlOpSchema,
   type ControlReply,
   ControlReplySchema,
+  MAX_ERROR_LENGTH,
   type Presence,
   PresenceSchema,
   type PresenceView,

@@ -1,23 +1,35 @@
 // The versioned wire messages of the control plane (DESIGN.md, "Wire contract"). Every message carries `v: 1`;
 // objects are loose so a newer agent can add fields an older CLI ignores. Times are epoch milliseconds.
 import * as v from "valibot";
+import { LIMITS } from "../config/index.ts";
 
 export const CONTROL_VERSION = 1;
 
 const epochMs = v.pipe(v.number(), v.minValue(0));
+/**
+ * Every string of a message is bounded: anyone who can write a bucket or a subject can put a 1 MB run id
+ * there, and an agent logs, redacts and republishes what it reads. A message over a bound is malformed.
+ */
+const str = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const runId = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.runIdLength));
+/** A run id where "" means none yet (presence before the first run). */
+const runIdOrNone = str(LIMITS.runIdLength);
+const pod = str(LIMITS.podLength);
+/** Presence and replies carry an error message; the agent cuts its own at this length. */
+export const MAX_ERROR_LENGTH = 2_000;
 
 /** KV `<p>_config`, key `active`: one pushed config = one run. */
 export const ConfigEntrySchema = v.looseObject({
   v: v.literal(CONTROL_VERSION),
-  run_id: v.pipe(v.string(), v.minLength(1)),
+  run_id: runId,
   /** When the config was written (epoch ms). */
   pushed_at: epochMs,
   /** Who pushed it: `ltctl@host`, `http@pod`, `default-config@pod`. */
-  pushed_by: v.string(),
+  pushed_by: str(LIMITS.pushedByLength),
   /** Start barrier (epoch ms): every pod starts its first step at this instant. */
   start_at: epochMs,
   /** Hash of the raw config (sha256 of its canonical JSON), as the original's POST /config answered. */
-  hash: v.optional(v.string()),
+  hash: v.optional(str(128)),
   /** The config exactly as pushed: each agent expands `${VAR}` and `{pod}` with its own environment. */
   config: v.unknown(),
 });
@@ -31,7 +43,7 @@ export const ControlCommandSchema = v.looseObject({
   v: v.literal(CONTROL_VERSION),
   op: ControlOpSchema,
   /** Only obey when this is the agent's current run (ignored when absent). */
-  run_id: v.optional(v.string()),
+  run_id: v.optional(runId),
   /** For start / reload: the start barrier (epoch ms); default now + 2 s. */
   start_at: v.optional(epochMs),
 });
@@ -43,13 +55,13 @@ export type AgentState = v.InferOutput<typeof AgentStateSchema>;
 /** The answer to a control command that asked for a reply. */
 export const ControlReplySchema = v.looseObject({
   v: v.literal(CONTROL_VERSION),
-  pod: v.string(),
+  pod,
   /** True when the agent did what was asked (or was already in that state). */
   ok: v.boolean(),
   /** The agent's state after the command. */
   state: AgentStateSchema,
-  run_id: v.optional(v.string()),
-  error: v.optional(v.string()),
+  run_id: v.optional(runIdOrNone),
+  error: v.optional(str(MAX_ERROR_LENGTH)),
 });
 export type ControlReply = v.InferOutput<typeof ControlReplySchema>;
 
@@ -58,25 +70,25 @@ export const ModeSchema = v.picklist(["publish", "consume", "both"]);
 /** KV `<p>_agents`, key `<pod>`: written every heartbeat; the bucket's TTL removes dead agents. */
 export const PresenceSchema = v.looseObject({
   v: v.literal(CONTROL_VERSION),
-  pod: v.string(),
+  pod,
   mode: ModeSchema,
   state: AgentStateSchema,
   /** The run the agent is on ("" before its first run). */
-  run_id: v.string(),
+  run_id: runIdOrNone,
   /** Name of the spec running now ("" when none). */
-  spec: v.string(),
+  spec: str(LIMITS.nameLength),
   /** Agent software version. */
-  version: v.string(),
+  version: str(64),
   /** When this agent process started (epoch ms). */
   started_at: epochMs,
   /** When this entry was written (epoch ms). */
   last_seen: epochMs,
   /** URL of the agent's HTTP shim ("" when disabled). */
-  http: v.string(),
+  http: str(LIMITS.urlLength),
   /** The agent's heartbeat interval (ms): readers call an entry stale after 3 missed heartbeats. */
   heartbeat_ms: v.optional(v.number()),
   /** Last error of the run, when state is "error". */
-  error: v.optional(v.string()),
+  error: v.optional(str(MAX_ERROR_LENGTH)),
 });
 export type Presence = v.InferOutput<typeof PresenceSchema>;
 

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { type LoadResult, loadConfig, parseConfigText } from "../../src/config/index.ts";
+import { edited, root } from "../fixtures/config.ts";
+import { STRING_FIELDS } from "./config-string-fields.ts";
 
 const ctx = {
   pod: "fuzz-0",
@@ -349,4 +351,26 @@ describe("fuzz - absurd values are rejected with a limit that names the field", 
       assert.match(hit.message, message);
     });
   }
+});
+
+describe("fuzz - string limits", () => {
+  it("fuzz - any string field over its limit is refused at its path naming the limit; within it, no length issue", () => {
+    const field = fc.integer({ min: 0, max: STRING_FIELDS.length - 1 });
+    fc.assert(
+      fc.property(field, fc.double({ min: 0, max: 3, noNaN: true }), fc.boolean(), (f, scale, over) => {
+        const [path, put, limit] = STRING_FIELDS[f] as (typeof STRING_FIELDS)[number];
+        // Over: limit+1 .. ~4x the limit (past the raw bound of LIMITS.rawString too). Within: 1 .. limit / 2.
+        const length = over ? limit + 1 + Math.floor(scale * limit) : 1 + Math.floor((scale / 6) * limit);
+        const cfg = edited(root(), (c) => put(c, "a".repeat(length)));
+        const r = safeLoad(cfg);
+        const lengthIssue = (r.ok ? [] : r.issues).find(
+          (i) => i.path.startsWith(path) && /characters \(limit\)/.test(i.message),
+        );
+        if (over)
+          assert.ok(lengthIssue, `${path} with ${length} characters: ${JSON.stringify(r).slice(0, 300)}`);
+        else assert.equal(lengthIssue, undefined, `${path} with ${length} characters`);
+      }),
+      { numRuns: runs },
+    );
+  });
 });

@@ -1,0 +1,73 @@
+// Every free-text string of a config with its path and limit: shared by config-limits.test.ts and the
+// property-based fuzz-config.test.ts.
+import { LIMITS } from "../../src/config/index.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: the setters reach into untyped JSON
+type Put = (c: any, s: string) => void;
+
+/** [path, where to put the string, its limit]: every free-text string of a config. */
+export const STRING_FIELDS: ReadonlyArray<readonly [string, Put, number]> = [
+  ["load_test_specs[0].name", (c, s) => (c.load_test_specs[0].name = s), LIMITS.nameLength],
+  [
+    "load_test_specs[0].nats_url",
+    (c, s) => (c.load_test_specs[0].nats_url = `nats://${s}`),
+    LIMITS.urlLength,
+  ],
+  [
+    "load_test_specs[0].nats_creds_file",
+    (c, s) => (c.load_test_specs[0].nats_creds_file = s),
+    LIMITS.pathLength,
+  ],
+  [
+    "load_test_specs[0].nats_nkey_file",
+    (c, s) => (c.load_test_specs[0].nats_nkey_file = s),
+    LIMITS.pathLength,
+  ],
+  [
+    "load_test_specs[0].tls.ca_file",
+    (c, s) => (c.load_test_specs[0].tls = { ca_file: s }),
+    LIMITS.pathLength,
+  ],
+  [
+    "load_test_specs[0].client_id_prefix",
+    (c, s) => (c.load_test_specs[0].client_id_prefix = s),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].streams[0].name_prefix",
+    (c, s) => (c.load_test_specs[0].streams[0].name_prefix = s),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].streams[0].subjects[0]",
+    (c, s) => (c.load_test_specs[0].streams[0].subjects[0] = `${s}.{}`),
+    LIMITS.subjectLength,
+  ],
+  [
+    "load_test_specs[0].streams[0].max_age",
+    (c, s) => (c.load_test_specs[0].streams[0].max_age = s),
+    LIMITS.durationLength,
+  ],
+  [
+    "load_test_specs[0].publishers.stream_name_prefix",
+    (c, s) => (c.load_test_specs[0].publishers.stream_name_prefix = s),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].consumers.stream_name_prefix",
+    (c, s) => (c.load_test_specs[0].consumers.stream_name_prefix = s),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].consumers.durable_name_prefix",
+    (c, s) => (c.load_test_specs[0].consumers.durable_name_prefix = s),
+    LIMITS.nameLength,
+  ],
+  ["storage.path", (c, s) => (c.storage = { type: "file", path: s }), LIMITS.pathLength],
+  [
+    "repeat_policy.max_total_duration",
+    (c, s) => (c.repeat_policy = { max_total_duration: s }),
+    LIMITS.durationLength,
+  ],
+  ["thresholds.published", (c, s) => (c.thresholds = { published: s }), LIMITS.thresholdLength],
+];
