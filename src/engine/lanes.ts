@@ -60,6 +60,8 @@ export interface Lane extends Gate {
   /** Resolves when nothing is in flight any more (or after `timeoutMs`, counting the rest as timeouts). */
   drain(timeoutMs: number): Promise<void>;
   close(): void;
+  /** True when this lane publishes through the fast path (wire.ts), false when through `nc.publish`. */
+  readonly fast: boolean;
 }
 
 let inboxCounter = 0;
@@ -96,6 +98,7 @@ export interface JsLaneOptions {
   attemptTimeoutMs?: number;
   /** Pause before a retry. @default 250 */
   retryWaitMs?: number;
+  /** Publish only through `nc.publish` (the client's public API), never the fast path (wire.ts). @default false */
   publicPath?: boolean;
 }
 
@@ -163,6 +166,10 @@ export class JsLane implements Lane {
   /** Marks the lane's subject as denied by the server: its unanswered publishes count as permission errors. */
   deny(): void {
     this.#denied = true;
+  }
+
+  get fast(): boolean {
+    return this.#w !== undefined;
   }
 
   ready(): boolean {
@@ -375,12 +382,21 @@ export class CoreLane implements Lane {
   #flushing = 0;
   #wake: (() => void) | undefined;
 
-  constructor(nc: NatsConnection, m: ShareMetrics, ledger: FailLedger, opts: { publicPath?: boolean } = {}) {
+  constructor(
+    nc: NatsConnection,
+    m: ShareMetrics,
+    ledger: FailLedger,
+    opts: Pick<JsLaneOptions, "publicPath"> = {},
+  ) {
     this.#nc = nc;
     this.#m = m;
     this.#ledger = ledger;
     const raw = opts.publicPath ? undefined : rawProtocol(nc);
     this.#w = raw ? new FrameWriter(nc, raw) : undefined;
+  }
+
+  get fast(): boolean {
+    return this.#w !== undefined;
   }
 
   ready(): boolean {

@@ -18,6 +18,7 @@ import { Publisher } from "./publisher.ts";
 import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SeqTracker } from "./sequence.ts";
+import { FallbackNotice } from "./wire.ts";
 
 /** Where to connect (servers, creds, TLS files, connect timeout) and what to run. */
 export interface ShareSpec extends ConnectTarget {
@@ -37,6 +38,8 @@ export interface ShareSpec extends ConnectTarget {
   readonly publishAttemptTimeoutMs?: number;
   /** Pause before a JetStream publish is sent again (no responders, attempt timeout). @default 250 */
   readonly publishRetryWaitMs?: number;
+  /** Publish only through `nc.publish`, never the fast path (tests, checking a client upgrade). @default false */
+  readonly publicPath?: boolean;
 }
 
 interface ConsumerRun {
@@ -69,11 +72,14 @@ export class Share {
   /** Publisher indexes per stream (caughtUp and the final loss count walk a stream's publishers only). */
   readonly #pubsOf = new Map<string, number[]>();
   #reconnects = 0;
+  /** Says once when the lanes cannot use the fast path (wire.ts). */
+  readonly #fallback: FallbackNotice;
   #closedStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
 
   private constructor(spec: ShareSpec, log: Logger) {
     this.#spec = spec;
     this.#log = log;
+    this.#fallback = new FallbackNotice(log);
     this.#ledger = new FailLedger(spec.publishers.length);
     this.#ledger.trackersOf = (pub) => this.#trackersOf(pub);
     this.#scheduler = new Scheduler();
@@ -328,8 +334,10 @@ export class Share {
               ackTimeoutMs: spec.ackTimeoutMs,
               attemptTimeoutMs: spec.publishAttemptTimeoutMs,
               retryWaitMs: spec.publishRetryWaitMs,
+              publicPath: spec.publicPath,
             })
-          : new CoreLane(nc, this.#m, this.#ledger);
+          : new CoreLane(nc, this.#m, this.#ledger, { publicPath: spec.publicPath });
+        this.#fallback.note(lane.fast, spec.publicPath === true);
         watchStatus(nc, {
           reconnect: () => this.#reconnects++,
           permission: (subject, op) => {

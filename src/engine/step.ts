@@ -41,6 +41,8 @@ export interface StepTuning {
   readonly window?: number;
   /** How long opening a connection may take (nats.js `timeout`). @default 20000 */
   readonly connectTimeoutMs?: number;
+  /** Publish only through `nc.publish`, never the fast path (wire.ts): tests of the public path. @default false */
+  readonly publicPath?: boolean;
 }
 
 export interface StepContext {
@@ -138,6 +140,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       ackTimeoutMs: tuning.ackTimeoutMs,
       publishAttemptTimeoutMs: tuning.publishAttemptTimeoutMs,
       publishRetryWaitMs: tuning.publishRetryWaitMs,
+      publicPath: tuning.publicPath,
     };
     share = await ShareGroup.open(shareSpec, opts.workers ?? 1, opts.log);
     startEpoch = Math.max(nowEpoch() + 20, ctx.first && opts.startAt ? opts.startAt : 0);

@@ -8,25 +8,32 @@
 // run of frames, which nats.js writes to the socket without copying it again.
 //
 // It uses the client's protocol handler (`nc.protocol.sendCommand`, its `outMsgs`/`outBytes` counters), an
-// internal of @nats-io/nats-core 3.x. `rawProtocol` checks for it and returns undefined when it is missing:
-// the lanes then publish through `nc.publish` (the public path, same wire bytes).
+// internal of @nats-io/nats-core 3.x, typed against `@nats-io/nats-core/internal` (the export nats.js' own
+// tests use; @nats-io/transport-node re-exports it): a client whose internals changed shape fails to compile
+// here rather than silently losing the speed. At run time `rawProtocol` still checks the object and returns
+// undefined when it is not there (another transport): the lanes then publish through `nc.publish` (the
+// public path, same wire bytes) and the share logs the fallback once.
 //
 // Slabs are never reused: the client may hold a reference to a chunk until its socket write (longer while
 // reconnecting), so a chunk's bytes must not change. A full slab is replaced and left to the collector.
-import { ClosedConnectionError, DrainingConnectionError, type NatsConnection } from "@nats-io/transport-node";
+import {
+  ClosedConnectionError,
+  DrainingConnectionError,
+  type NatsConnection,
+  type NatsConnectionImpl,
+  type ProtocolHandler,
+} from "@nats-io/transport-node";
+import type { Logger } from "./api.ts";
 
-/** The parts of nats-core's ProtocolHandler the fast path uses. */
-export interface RawProtocol {
-  sendCommand(cmd: Uint8Array): void;
-  outMsgs: number;
-  outBytes: number;
-  noMorePublishing?: boolean;
-  info?: { max_payload?: number };
-}
+/** The parts of nats-core's ProtocolHandler the fast path uses (a compile error when they change). */
+export type RawProtocol = Pick<
+  ProtocolHandler,
+  "sendCommand" | "outMsgs" | "outBytes" | "noMorePublishing" | "info"
+>;
 
 /** The connection's protocol handler when it has what the fast path needs; otherwise undefined. */
 export function rawProtocol(nc: NatsConnection): RawProtocol | undefined {
-  const p = (nc as unknown as { protocol?: Partial<RawProtocol> }).protocol;
+  const p: Partial<RawProtocol> | undefined = (nc as Partial<NatsConnectionImpl>).protocol;
   if (
     !p ||
     typeof p.sendCommand !== "function" ||
@@ -35,6 +42,26 @@ export function rawProtocol(nc: NatsConnection): RawProtocol | undefined {
   )
     return undefined;
   return p as RawProtocol;
+}
+
+/**
+ * Logs once (per share) that publishes go through `nc.publish` because the client lacks the fast path's
+ * internals: the run is still right, only slower than docs/performance.md reports. Not when it was asked for.
+ */
+export class FallbackNotice {
+  readonly #log: Logger;
+  #logged = false;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /** One lane was made: `fast` it uses the fast path; `forced` the public path was asked for. */
+  note(fast: boolean, forced: boolean): void {
+    if (fast || forced || this.#logged) return;
+    this.#logged = true;
+    this.#log.warn("publish fast path unavailable on this nats.js client: publishing through nc.publish");
+  }
 }
 
 const te = new TextEncoder();

@@ -6,6 +6,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import { deliveryCount } from "../../src/engine/consumer.ts";
 import { ShareMetrics } from "../../src/engine/metrics.ts";
 import { HeaderReader, newHeader, PayloadFactory, readHeader } from "../../src/engine/payload.ts";
+import { FallbackNotice } from "../../src/engine/wire.ts";
 import { encodeHistogram, newHistogram, recordMs, summarize } from "../../src/stats/index.ts";
 import { summarizeSlow } from "../../src/stats/percentiles.ts";
 
@@ -77,4 +78,17 @@ test("hot path - a histogram's encoding is reused until it records again, and is
   assert.equal(second.end_to_end, encodeHistogram(m.hist.end_to_end));
   assert.equal(second.publish_ack, first.publish_ack);
   m.destroy();
+});
+
+test("hot path - a share says once that the fast path is missing, and not when the public path was asked for", () => {
+  const warned: string[] = [];
+  const log = { info() {}, warn: (msg: string) => warned.push(msg), error() {} };
+  const notice = new FallbackNotice(log);
+  notice.note(true, false);
+  notice.note(false, true);
+  assert.deepEqual(warned, [], "a fast lane, or a public path asked for, is not a fallback");
+  notice.note(false, false);
+  notice.note(false, false);
+  assert.equal(warned.length, 1, "two lanes without the fast path: one warning");
+  assert.match(warned[0]!, /fast path unavailable/);
 });
