@@ -82,6 +82,8 @@ export interface SnapshotContext {
   system?: Record<string, number>;
   streams?: StreamStats[];
   workers?: WorkerFigures[];
+  /** The interval this snapshot covers (since the previous one of its step) and its histograms. */
+  interval?: { seconds: number; hist: Record<LatencyKind, string> };
 }
 
 export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
@@ -115,6 +117,9 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
       return p;
     }),
     hist: s.hist,
+    ...(x.interval
+      ? { interval_s: Math.round(x.interval.seconds * 1000) / 1000, hist_interval: x.interval.hist }
+      : {}),
     errors,
     nats: Object.fromEntries(NATS_COUNTER_KEYS.map((k) => [k, c[k]])) as Record<NatsCounter, number>,
   };

@@ -7,6 +7,7 @@ import type { Phase, Snapshot, StreamStats } from "../stats/index.ts";
 import { encodeHistogram, newHistogram } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
 import { type ConnectTarget, open } from "./connections.ts";
+import { IntervalHists } from "./interval.ts";
 import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { perKind, type ShareSample, zeroCounters } from "./metrics.ts";
 import { payloadBytes } from "./payload.ts";
@@ -67,6 +68,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   let share: ShareGroup | undefined;
   let startEpoch = nowEpoch();
   let prev: { at: number; published: number; consumed: number } | undefined;
+  const intervals = new IntervalHists();
   let latestStreams: StreamStats[] | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopStreams = (): void => {};
@@ -105,6 +107,11 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
       system: { ...ctx.system.sample(), ...busyFigure(final?.busy) },
       streams,
       workers,
+      // Snapshots taken while waiting at the start barrier cover nothing yet (0 s).
+      interval: {
+        seconds: Math.max(0, now - (prev?.at ?? startEpoch)) / 1000,
+        hist: intervals.next(sample.hist),
+      },
     });
     prev = { at: now, published: snap.published, consumed: snap.consumed };
     return snap;

@@ -79,6 +79,12 @@ function natsSchema<M extends Registry>(m: M) {
 // registry that adds entries only adds fields (loose objects keep them).
 const NatsSchema = natsSchema(MEASURES);
 
+/** Encoded histograms, one per latency kind (`hist_interval`; `hist` is the same shape). */
+function histSchema<M extends Registry>(m: M) {
+  return v.object(fields(latencyKinds(m), v.string()));
+}
+const HistSchema = histSchema(MEASURES);
+
 /** One worker thread's figures: the registry's `perWorker` counters and the counts of its latency kinds. */
 export function workerStatsSchema<M extends Registry>(m: M) {
   return v.looseObject({
@@ -122,6 +128,16 @@ export function snapshotSchema<M extends Registry>(m: M) {
     latency_ms: v.object(fields(latencyKinds(m), PercentilesSchema)),
     /** Compressed base64 HDR histograms (microseconds): merge these, never average percentiles. */
     hist: v.object(fields(latencyKinds(m), v.string())),
+    /**
+     * Seconds this snapshot's interval covers: since the previous snapshot of its step (the first: since the
+     * step's start). Running rates and `hist_interval` are over it. Optional: older agents lack it.
+     */
+    interval_s: v.optional(v.number()),
+    /**
+     * The interval's HDR histograms (the samples recorded in `interval_s`, exactly `hist` minus the previous
+     * snapshot's), so charts over time need no predecessor. Optional: older agents lack it.
+     */
+    hist_interval: v.optional(histSchema(m) as unknown as typeof HistSchema),
     errors: v.record(v.string(), v.number()),
     system: v.optional(v.record(v.string(), v.number())),
     nats: v.optional(natsSchema(m) as unknown as typeof NatsSchema),
