@@ -197,7 +197,9 @@ export class JsLane implements Lane {
   #transmit(t: PubTarget, seq: number, intendedEpochMs: number): number {
     const token = this.#next++;
     const slot = token & (this.#cap - 1);
-    if (this.#token[slot] !== 0) this.#fail(slot, "timeout"); // four windows later and still unanswered
+    // Four windows of tokens later and still unanswered (retries in an election use tokens fast): that attempt is
+    // given up and its message sent again, within its deadline like any unanswered attempt, never failed early.
+    if (this.#token[slot] !== 0) this.#retry(slot, "timeout");
     try {
       const w = this.#w;
       if (fastOk(w, t)) {
