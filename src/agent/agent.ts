@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import type { KvWatchEntry } from "@nats-io/kv";
 import type { Msg, NatsConnection, QueuedIterator, Subscription } from "@nats-io/transport-node";
-import { loadConfig } from "../config/index.ts";
+import { type ExpandContext, loadConfig, type VarPolicy } from "../config/index.ts";
 import {
   ACTIVE_KEY,
   type AgentState,
@@ -25,7 +25,7 @@ import {
   subjectToken,
   validateForPush,
 } from "../control/index.ts";
-import type { RunPlan } from "../engine/api.ts";
+import type { RunPlan } from "../engine/index.ts";
 import type { HttpContext } from "../http/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
@@ -44,6 +44,10 @@ export interface AgentSettings {
   readonly version: string;
   /** Environment used to expand `${VAR}` in pushed configs. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Which variables of `env` a config may read (`--config-env`), and secret values never to expand. */
+  readonly configVars?: VarPolicy;
+  /** The agent's own credential and key files: a config may not point the engine at them. */
+  readonly ownSecretFiles?: readonly string[];
   readonly hostname: string;
   readonly http: { readonly port: number; readonly host: string; readonly token?: string };
   /** Snapshots kept while the control plane is away. @default 10000 */
@@ -248,9 +252,10 @@ export class Agent {
     const now = Date.now();
     if (why === "config" && entry.start_at < now) {
       // Joining late (agent restarted, or the watch resumed): run only while the run is still meant to be on.
-      const loaded = loadConfig(entry.config, { pod: this.#s.pod, env: this.#s.env });
+      const loaded = loadConfig(entry.config, this.#expandContext());
+      // An invalid config is never "over": the run below reports what is wrong with it.
       const totalMs = loaded.ok ? loaded.plan.steps.reduce((t, s) => t + s.spec.durationMs, 0) : 0;
-      if (now > entry.start_at + totalMs) {
+      if (loaded.ok && now > entry.start_at + totalMs) {
         this.#log.info("the active run is already over; idle until the next push or `ltctl start`", {
           run_id: entry.run_id,
         });
@@ -262,10 +267,14 @@ export class Agent {
     const at = startAt ?? Math.max(entry.start_at, now);
     this.#runId = entry.run_id;
     this.#error = undefined;
+    // A new run has no spec running yet: presence must not keep the previous run's (an invalid config never
+    // reports one).
+    this.#spec = "";
     const run = new Run(entry, at, {
       pod: this.#s.pod,
       mode: this.#s.mode,
-      env: this.#s.env,
+      expand: this.#expandContext(),
+      ownSecretFiles: this.#s.ownSecretFiles ?? [],
       runPlan: this.#d.runPlan,
       ...(this.#s.workers !== undefined ? { workers: this.#s.workers } : {}),
       log: this.#log,
@@ -282,6 +291,14 @@ export class Agent {
     });
     this.#run = run;
     this.#log.info("run started", { run_id: entry.run_id, start_at: new Date(at).toISOString(), why });
+  }
+
+  #expandContext(): ExpandContext {
+    return {
+      pod: this.#s.pod,
+      env: this.#s.env,
+      ...(this.#s.configVars ? { vars: this.#s.configVars } : {}),
+    };
   }
 
   async #stopCurrent(timeoutMs = 15_000): Promise<void> {

@@ -4,7 +4,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { CommanderError } from "commander";
-import { resolvePodName } from "../config/index.ts";
+import { resolvePodName, type VarPolicy } from "../config/index.ts";
 import { authOptions } from "../control/index.ts";
 import { runPlan } from "../engine/index.ts";
 import { startHttpServer } from "../http/index.ts";
@@ -56,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
       ...(cli.workers !== undefined ? { workers: cli.workers } : {}),
       version,
       env: process.env,
+      configVars: configVars(cli),
+      ownSecretFiles: [cli.creds, cli.nkey, cli.tlsKey].filter((f): f is string => f !== undefined),
       hostname: hostname(),
       http: { port: cli.httpPort, host: cli.httpHost, ...(cli.httpToken ? { token: cli.httpToken } : {}) },
     },
@@ -90,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     auth: cli.creds ? "creds" : cli.nkey ? "nkey" : cli.token ? "token" : cli.user ? "user" : "none",
     tls: cli.tlsCa || cli.tlsCert ? { ca: cli.tlsCa, cert: cli.tlsCert, key: cli.tlsKey } : undefined,
     http_port: cli.httpPort,
+    config_env: cli.configEnv,
   });
   let nc: NatsConnection | undefined;
   const connecting = connect(connectOptions(cli, pod, auth)).then(
@@ -134,6 +137,26 @@ export async function main(argv: string[]): Promise<number> {
   void nc;
   forceExitLater(0);
   return 0;
+}
+
+/**
+ * What a pushed config may read with `${VAR}`: the `--config-env` names, and never a value of the agent's own
+ * secrets, however they were given (flag or env): password, token, HTTP token, credentials in --server URLs.
+ */
+function configVars(cli: AgentCli): VarPolicy {
+  const secretValues = [cli.password, cli.token, cli.httpToken];
+  for (const server of cli.servers) {
+    try {
+      const u = new URL(server.includes("://") ? server : `nats://${server}`);
+      secretValues.push(decodeURIComponent(u.password || u.username));
+    } catch {
+      // not a URL: nats.js will say so when it connects
+    }
+  }
+  return {
+    allowed: new Set(cli.configEnv),
+    secretValues: secretValues.filter((v): v is string => v !== undefined && v !== ""),
+  };
 }
 
 function connectOptions(

@@ -1,7 +1,7 @@
 // lt-agent's command line and environment: flags win over env, env over defaults. Pure (env passed in).
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { LIMITS } from "../config/index.ts";
+import { DEFAULT_CONFIG_ENV, isSecretVarName, LIMITS } from "../config/index.ts";
 import type { ControlPlaneAuth } from "../control/index.ts";
 import type { Mode } from "../stats/index.ts";
 
@@ -17,6 +17,8 @@ export interface AgentCli extends ControlPlaneAuth {
   defaultConfig?: string;
   workers?: number;
   heartbeatMs: number;
+  /** Variables a pushed config may read with `${VAR}` (never the agent's secrets). */
+  configEnv: string[];
 }
 
 const int = (what: string, min: number) => (v: string) => {
@@ -90,6 +92,11 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
       e("LT_WORKERS") ? Number(e("LT_WORKERS")) : availableParallelism(),
     )
     .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), 2_000)
+    .option(
+      "--config-env <names>",
+      `environment variables a pushed config may read with \${VAR}, comma-separated, "" for none; never a secret such as NATS_PASSWORD (env LT_CONFIG_ENV; default ${DEFAULT_CONFIG_ENV.join(",")})`,
+      env.LT_CONFIG_ENV ?? DEFAULT_CONFIG_ENV.join(","),
+    )
     .exitOverride();
 }
 
@@ -106,6 +113,7 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
     httpPort: Number(o.httpPort),
     httpHost: String(o.httpHost),
     heartbeatMs: Number(o.heartbeatMs),
+    configEnv: configEnv(String(o.configEnv ?? "")),
   };
   for (const k of [
     "creds",
@@ -133,4 +141,25 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
   }
   if (typeof o.workers === "number") cli.workers = o.workers;
   return cli;
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `--config-env`: names, comma-separated; a secret or a malformed name is a usage error naming it. */
+function configEnv(list: string): string[] {
+  const names = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const n of names) {
+    if (!VAR_NAME.test(n))
+      throw new InvalidArgumentError(
+        `--config-env (env LT_CONFIG_ENV): "${n.slice(0, 64)}" is not a variable name`,
+      );
+    if (isSecretVarName(n))
+      throw new InvalidArgumentError(
+        `--config-env (env LT_CONFIG_ENV): ${n} names a secret, which a config may never read`,
+      );
+  }
+  return names;
 }

@@ -1,8 +1,16 @@
 // One run on this pod: loads the pushed config with this pod's environment, opens the storage sink, runs the
 // engine to the start barrier and through the plan, and hands every snapshot to the outbox and the sink.
-import { formatIssues, loadConfig } from "../config/index.ts";
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  type ConfigIssue,
+  type ExpandContext,
+  formatIssues,
+  loadConfig,
+  type Plan,
+} from "../config/index.ts";
 import type { ConfigEntry } from "../control/index.ts";
-import type { RunPlan } from "../engine/api.ts";
+import type { RunPlan } from "../engine/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
 import { openSink, type SnapshotSink } from "./storage/index.ts";
@@ -10,7 +18,10 @@ import { openSink, type SnapshotSink } from "./storage/index.ts";
 export interface RunContext {
   readonly pod: string;
   readonly mode: Mode;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Pod name, environment and the variables a config may read. */
+  readonly expand: ExpandContext;
+  /** The agent's own credential and key files, which a config may not name. */
+  readonly ownSecretFiles: readonly string[];
   readonly runPlan: RunPlan;
   readonly workers?: number;
   readonly log: AgentLogger;
@@ -33,10 +44,14 @@ export class Run {
   constructor(entry: ConfigEntry, startAt: number, ctx: RunContext) {
     this.runId = entry.run_id;
     this.startAt = startAt;
-    this.done = this.#run(entry, ctx).catch((e) => {
-      ctx.log.error("run failed", { run_id: this.runId, error: e });
-      ctx.onState("error", { error: e instanceof Error ? e.message : String(e) });
-    });
+    // Started on the next microtask, never inside this constructor: `#run` reports states (an invalid config
+    // at once), and the caller must hold this Run before its first state arrives.
+    this.done = Promise.resolve()
+      .then(() => this.#run(entry, ctx))
+      .catch((e) => {
+        ctx.log.error("run failed", { run_id: this.runId, error: e });
+        ctx.onState("error", { error: e instanceof Error ? e.message : String(e) });
+      });
   }
 
   get stopping(): boolean {
@@ -50,10 +65,11 @@ export class Run {
 
   async #run(entry: ConfigEntry, ctx: RunContext): Promise<void> {
     const log = ctx.log.child({ run_id: this.runId });
-    const loaded = loadConfig(entry.config, { pod: ctx.pod, env: ctx.env });
-    if (!loaded.ok) {
-      const error = formatIssues(loaded.issues);
-      log.error("config is invalid on this pod", { issues: loaded.issues });
+    const loaded = loadConfig(entry.config, ctx.expand);
+    const issues = loaded.ok ? ownFileIssues(loaded.plan, ctx.ownSecretFiles) : loaded.issues;
+    if (!loaded.ok || issues.length > 0) {
+      const error = formatIssues(issues);
+      log.error("config is invalid on this pod", { issues });
       ctx.onState("error", { error });
       return;
     }
@@ -114,5 +130,43 @@ export class Run {
       await sinkChain;
       await sink?.close().catch((e) => log.warn("closing local storage failed", { error: e }));
     }
+  }
+}
+
+/**
+ * A config that points the engine at the agent's own control-plane credentials or key (literally or through a
+ * variable) would lend them to whatever server the config names: refused, naming the field.
+ */
+function ownFileIssues(plan: Plan, own: readonly string[]): ConfigIssue[] {
+  if (own.length === 0) return [];
+  const mine = new Set(own.map(canonical));
+  const out: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const step of plan.steps) {
+    const at = `load_test_specs[${step.specIndex}]`;
+    const files: Array<[string, string | undefined]> = [
+      ["nats_creds_file", step.spec.credsFile],
+      ["nats_nkey_file", step.spec.nkeyFile],
+      ["tls.key_file", step.spec.tls?.keyFile],
+    ];
+    for (const [field, file] of files) {
+      const path = `${at}.${field}`;
+      if (file === undefined || seen.has(path) || !mine.has(canonical(file))) continue;
+      seen.add(path);
+      out.push({
+        path,
+        message: `${file} is this agent's own control-plane credential (--creds, --nkey or --tls-key); give the NATS under test its own`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The file a path names, symlinks resolved where it exists. */
+function canonical(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
   }
 }

@@ -1,6 +1,17 @@
 // The door of src/config: the seed's config schema, expansion and the plan. Imports only src/measures.
 export { formatDuration, parseDuration } from "./duration.ts";
-export { type ExpandContext, expandString, resolvePodName } from "./expand-env.ts";
+export {
+  DEFAULT_CONFIG_ENV,
+  type ExpandContext,
+  expandString,
+  isSecretVarName,
+  referenceIssues,
+  resolvePodName,
+  SECRET_ENV_VARS,
+  takesVariables,
+  VAR_FIELDS,
+  type VarPolicy,
+} from "./expand-env.ts";
 export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
 export type {
   ExpandedConsumer,

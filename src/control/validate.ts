@@ -3,7 +3,7 @@
 // else is checked here, exactly as an agent would (`loadConfig`), so a push never replaces a good config with
 // one that every pod would reject. See docs/control-plane.md, "Push validation".
 import { createHash } from "node:crypto";
-import { type ConfigIssue, formatPath, loadConfig } from "../config/index.ts";
+import { type ConfigIssue, formatPath, loadConfig, referenceIssues } from "../config/index.ts";
 
 /** Pod name used to expand `{pod}` while validating on the pushing side. */
 export const VALIDATION_POD = "validation-pod";
@@ -11,16 +11,23 @@ export const VALIDATION_POD = "validation-pod";
 const VAR_REF = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/;
 
 /**
- * Issues of a raw config as a push sees them: every issue `loadConfig` finds, except those at (or under) a
- * string that contains a bare `${VAR}` reference (`${VAR:-default}` is expanded with its default and checked).
+ * Issues of a raw config as a push sees them: every `${VAR}` reference refused whatever the agents' environment
+ * (in a field that takes no variables, or naming a secret), and every issue `loadConfig` finds, except those at
+ * (or under) a string that contains a bare `${VAR}` reference (`${VAR:-default}` is expanded with its default
+ * and checked). Whether a variable is in an agent's allow-list is each agent's to say.
  */
 export function validateForPush(raw: unknown): ConfigIssue[] {
   const varPaths = new Set<string>();
   collectVarPaths(raw, [], varPaths);
+  const refused = referenceIssues(raw);
   // Unset variables resolve to nothing here; their issues are dropped below.
   const r = loadConfig(raw, { pod: VALIDATION_POD, env: {} });
-  if (r.ok) return [];
-  return r.issues.filter((i) => !varPaths.has(i.path));
+  if (r.ok) return refused;
+  const seen = new Set(refused.map((i) => `${i.path}\u0000${i.message}`));
+  return [
+    ...refused,
+    ...r.issues.filter((i) => !varPaths.has(i.path) && !seen.has(`${i.path}\u0000${i.message}`)),
+  ];
 }
 
 function collectVarPaths(node: unknown, path: (string | number)[], out: Set<string>): void {

@@ -116,24 +116,24 @@ describe("config - expansion", () => {
   });
 
   it("a missing variable names the variable and the JSON path of every use", () => {
-    const s = spec({ nats_url: "${NATS_URL}", client_id_prefix: "${PREFIX}" });
+    const s = spec({ nats_url: "${NATS_URL}", nats_creds_file: "${CREDS_DIR}/a.creds" });
     const issues = loadBad(root({}, [spec(), s]));
     assert.deepEqual(
       issues.map((i) => i.path),
-      ["load_test_specs[1].nats_url", "load_test_specs[1].client_id_prefix"],
+      ["load_test_specs[1].nats_url", "load_test_specs[1].nats_creds_file"],
     );
-    assert.match(issues[1]!.message, /PREFIX/);
+    assert.match(issues[1]!.message, /CREDS_DIR/);
   });
 
   it("expansion happens before validation: expanded values are what gets checked", () => {
     const s = edited(spec(), (c) => {
-      c.consumers.ack_policy = "${POLICY}";
+      c.nats_url = "${TARGET}";
     });
-    loadOk(root({}, [s]), ctx({ POLICY: "all" }));
-    assert.deepEqual(loadBad(root({}, [s]), ctx({ POLICY: "manual" })), [
+    loadOk(root({}, [s]), ctx({ TARGET: "nats://h:4222" }));
+    assert.deepEqual(loadBad(root({}, [s]), ctx({ TARGET: "gopher://h:70" })), [
       {
-        path: "load_test_specs[0].consumers.ack_policy",
-        message: 'expected "explicit" | "none" | "all", got "manual"',
+        path: "load_test_specs[0].nats_url",
+        message: '"gopher://h:70": scheme must be nats, tls, ws or wss',
       },
     ]);
   });
