@@ -136,7 +136,7 @@ function refusal(name: string, ctx: ExpandContext, variables: boolean): string |
 }
 
 function holdsSecret(value: string, secrets: readonly string[] | undefined): boolean {
-  return secrets !== undefined && secrets.some((s) => s !== "" && value.includes(s));
+  return secrets?.some((s) => s !== "" && value.includes(s)) ?? false;
 }
 
 /**
