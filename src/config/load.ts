@@ -45,7 +45,7 @@ export function loadConfig(raw: unknown, ctx: ExpandContext): LoadResult {
   const issues = [...expanded.issues, ...unknownKeys(RootConfigSchema, expanded.value)];
   if (!parsed.success) issues.push(...fromValibot(parsed.issues));
   else issues.push(...validateThresholds(parsed.output.thresholds));
-  if (!parsed.success || issues.length > 0) return { ok: false, issues: dedupe(issues) };
+  if (!parsed.success || issues.length > 0) return { ok: false, issues: atLeastOne(dedupe(issues)) };
   const rules = checkConfig(parsed.output);
   if (rules.issues.length > 0) return { ok: false, issues: rules.issues };
   const { plan, warnings } = buildPlan(parsed.output);
@@ -67,6 +67,14 @@ function jsonErrorMessage(text: string, e: unknown): string {
   const where = locateJsonError(text);
   if (where === undefined) return `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
   return `invalid JSON at line ${where.line}, column ${where.column}: ${where.reason}`;
+}
+
+/** A refused config always says why: never "invalid, 0 problems" (a schema issue our filters dropped). */
+function atLeastOne(issues: ConfigIssue[]): ConfigIssue[] {
+  if (issues.length > 0) return issues;
+  return [
+    { path: "$", message: "the config does not match the schema (no detail available); run ltctl validate" },
+  ];
 }
 
 /** Issues from the expansion and the schema can name the same place; keep each (path, message) once. */

@@ -43,7 +43,8 @@ function scan(schema: SchemaShape, value: unknown, path: (string | number)[], ou
   if (schema.entries === undefined || value === null || typeof value !== "object") return;
   const known = Object.keys(schema.entries);
   for (const [key, child] of Object.entries(value)) {
-    const entry = schema.entries[key];
+    // Own properties only: `schema.entries["constructor"]` would find Object.prototype's and pass the key.
+    const entry = Object.hasOwn(schema.entries, key) ? schema.entries[key] : undefined;
     if (entry !== undefined) {
       scan(entry, child, [...path, key], out);
       continue;
