@@ -2,7 +2,7 @@
 // Fields whose names look like secrets are masked and URL passwords in values hidden (control's
 // `redactSecrets`, the one redaction of the project), so a caller's slip cannot print a password or token.
 import { isSecretKey, redactSecrets, redactUrl } from "../control/index.ts";
-import type { Logger } from "../engine/api.ts";
+import type { Logger } from "../engine/index.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

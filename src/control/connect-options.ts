@@ -1,7 +1,6 @@
 // How agents and ltctl authenticate to the control-plane NATS: one mapping from flags to nats.js options.
-import { readFileSync } from "node:fs";
-import { credsAuthenticator, type NodeConnectionOptions, nkeyAuthenticator } from "@nats-io/transport-node";
-import { fileErrorReason, readUserSeedFile } from "../engine/index.ts";
+import type { NodeConnectionOptions } from "@nats-io/transport-node";
+import { type AuthFileNames, authOptions as connectAuth } from "../nats/index.ts";
 
 /** Credentials and TLS files for a control-plane connection (flags or env, already resolved). */
 export interface ControlPlaneAuth {
@@ -18,22 +17,19 @@ export interface ControlPlaneAuth {
   readonly tlsKey?: string;
 }
 
+/** The flags (and environment variables) named in errors about their files. */
+const FLAG_FILE_NAMES: AuthFileNames = {
+  creds: (file) => `credentials ${file} (--creds, env NATS_CREDS_FILE)`,
+  nkey: (file) => `the nkey seed file ${file} (--nkey, env NATS_NKEY_FILE)`,
+};
+
 /**
  * The auth and TLS part of the connect options. Precedence: creds > nkey > token > user. Throws when the creds
  * or nkey file cannot be read (or holds no valid seed), naming the flag and the file, never the contents. TLS
  * takes file names, not contents: nats.js reads them at each (re)connect, so rotated certificates are picked up.
  */
 export function authOptions(a: ControlPlaneAuth): Partial<NodeConnectionOptions> {
-  const o: Partial<NodeConnectionOptions> = {};
-  if (a.creds) o.authenticator = credsAuthenticator(readCreds(a.creds));
-  else if (a.nkey) {
-    const what = `the nkey seed file ${a.nkey} (--nkey, env NATS_NKEY_FILE)`;
-    o.authenticator = nkeyAuthenticator(readUserSeedFile(a.nkey, what));
-  } else if (a.token) o.token = a.token;
-  else if (a.user) {
-    o.user = a.user;
-    if (a.password !== undefined) o.pass = a.password;
-  }
+  const o: Partial<NodeConnectionOptions> = connectAuth(a, FLAG_FILE_NAMES);
   if (a.tlsCa || a.tlsCert) {
     o.tls = {
       ...(a.tlsCa ? { caFile: a.tlsCa } : {}),
@@ -42,17 +38,4 @@ export function authOptions(a: ControlPlaneAuth): Partial<NodeConnectionOptions>
     };
   }
   return o;
-}
-
-function readCreds(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new Error(
-      `cannot read credentials ${file} (--creds, env NATS_CREDS_FILE): ${fileErrorReason(err)}`,
-      {
-        cause: err,
-      },
-    );
-  }
 }

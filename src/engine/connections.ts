@@ -5,14 +5,13 @@
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import {
+  ConnectionError,
   type ConnectionOptions,
   connect,
-  credsAuthenticator,
   type NatsConnection,
-  nkeyAuthenticator,
-  nkeys,
 } from "@nats-io/transport-node";
-import { type ExpandedTls, findUserSeed } from "../config/index.ts";
+import type { ExpandedTls } from "../config/index.ts";
+import { type AuthFileNames, authOptions, fileErrorReason } from "../nats/index.ts";
 
 /** Publishers (or consumers) sharing one connection before another one opens. */
 export const PER_CONNECTION = 100;
@@ -60,6 +59,12 @@ export function splitUserInfo(servers: readonly string[]): {
   return auth ? { servers: out, auth } : { servers: out };
 }
 
+/** The spec's fields, named in errors about their files. */
+const SPEC_FILE_NAMES: AuthFileNames = {
+  creds: (file) => `nats_creds_file ${file}`,
+  nkey: (file) => `nats_nkey_file ${file}`,
+};
+
 export function connectOptions(t: ConnectTarget, name: string): ConnectionOptions {
   const { servers, auth } = splitUserInfo(t.servers);
   const opts: ConnectionOptions = {
@@ -73,38 +78,10 @@ export function connectOptions(t: ConnectTarget, name: string): ConnectionOption
   if (t.connectTimeoutMs !== undefined) opts.timeout = t.connectTimeoutMs;
   if (t.tls !== undefined) opts.tls = tlsOptions(t.tls);
   else if (t.servers.some((s) => s.startsWith("tls://"))) opts.tls = {};
-  if (t.credsFile) opts.authenticator = credsAuthenticator(readFileSync(t.credsFile));
-  else if (t.nkeyFile)
-    opts.authenticator = nkeyAuthenticator(readUserSeedFile(t.nkeyFile, `nats_nkey_file ${t.nkeyFile}`));
-  else if (auth) Object.assign(opts, auth);
+  const fromUrl =
+    auth && "token" in auth ? { token: auth.token } : { user: auth?.user, password: auth?.pass };
+  Object.assign(opts, authOptions({ creds: t.credsFile, nkey: t.nkeyFile, ...fromUrl }, SPEC_FILE_NAMES));
   return opts;
-}
-
-/** An fs error's message without its ", open '<path>'" tail (callers name the path already). */
-export function fileErrorReason(err: unknown): string {
-  return (err as Error).message.replace(/, (open|read) '.*'$/, "");
-}
-
-/**
- * The user nkey seed in `file`, checked (a bad checksum would otherwise fail inside the handshake). Errors say
- * `what` (e.g. "nats_nkey_file /p/u.nk", the field or flag and the file), never the file's contents.
- */
-export function readUserSeedFile(file: string, what: string): Uint8Array {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new Error(`cannot read ${what}: ${fileErrorReason(err)}`, { cause: err });
-  }
-  const seed = findUserSeed(text);
-  if (seed === undefined) throw new Error(`${what} holds no user nkey seed (a line SU... of 58 characters)`);
-  const bytes = new TextEncoder().encode(seed);
-  try {
-    nkeys.fromSeed(bytes);
-  } catch (err) {
-    throw new Error(`${what} holds an invalid nkey seed: ${(err as Error).message}`);
-  }
-  return bytes;
 }
 
 /**
@@ -173,7 +150,8 @@ export async function open(
   } catch (err) {
     const where = splitUserInfo(t.servers).servers.join(",");
     const msg = (err as Error).message;
-    throw new Error(`connection ${name} to ${where} failed: ${msg}${tlsHint(t, msg)}`, {
+    // A ConnectionError whatever the cause (refused, TLS, authorization): the step failed to connect.
+    throw new ConnectionError(`connection ${name} to ${where} failed: ${msg}${tlsHint(t, msg)}`, {
       cause: err,
     });
   }

@@ -1,6 +1,13 @@
 // The door of src/nats: what both the engine and the control plane need from the NATS client. Imports only
 // src/config.
 export {
+  type AuthFileNames,
+  authOptions,
+  type ConnectAuth,
+  fileErrorReason,
+  readUserSeedFile,
+} from "./auth.ts";
+export {
   causes,
   hasError,
   isConnectionLost,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { JetStreamApiError, jserrors } from "@nats-io/jetstream/internal";
 import {
+  AuthorizationError,
   ClosedConnectionError,
   ConnectionError,
   DrainingConnectionError,
@@ -92,4 +93,14 @@ test("errors - a step's failure category survives a worker thread as a WorkerErr
   assert.equal(failureCategory(new Error("stream s: create failed")), "other");
   const fromWorker = new WorkerError("connection refused", failureCategory(new ConnectionError("refused")));
   assert.equal(failureCategory(fromWorker), "connection_closed");
+});
+
+test("errors - a step that could not connect counts connection_closed whatever refused it", () => {
+  const refused = new ConnectionError(
+    "connection lt-admin to nats://h:4222 failed: Authorization Violation",
+    {
+      cause: new AuthorizationError("Authorization Violation"),
+    },
+  );
+  assert.equal(failureCategory(refused), "connection_closed");
 });
