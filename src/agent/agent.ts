@@ -31,6 +31,7 @@ import type { Mode, Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
 import { SnapshotOutbox } from "./outbox.ts";
 import { Run } from "./runner.ts";
+import { DEFAULT_DATA_DIR } from "./storage/index.ts";
 
 export interface AgentSettings {
   readonly pod: string;
@@ -48,6 +49,8 @@ export interface AgentSettings {
   readonly configVars?: VarPolicy;
   /** The agent's own credential and key files: a config may not point the engine at them. */
   readonly ownSecretFiles?: readonly string[];
+  /** Local storage of pushed configs is confined to this folder. @default /var/lib/lt */
+  readonly dataDir?: string;
   readonly hostname: string;
   readonly http: { readonly port: number; readonly host: string; readonly token?: string };
   /** Snapshots kept while the control plane is away. @default 10000 */
@@ -275,6 +278,7 @@ export class Agent {
       mode: this.#s.mode,
       expand: this.#expandContext(),
       ownSecretFiles: this.#s.ownSecretFiles ?? [],
+      dataDir: this.#s.dataDir ?? DEFAULT_DATA_DIR,
       runPlan: this.#d.runPlan,
       ...(this.#s.workers !== undefined ? { workers: this.#s.workers } : {}),
       log: this.#log,

@@ -15,7 +15,13 @@ import { type AgentCli, agentCommand, toAgentCli } from "./options.ts";
 export { Agent, type AgentDeps, type AgentSettings, type StartHttp } from "./agent.ts";
 export { type AgentLogger, jsonLogger } from "./log.ts";
 export { SnapshotOutbox } from "./outbox.ts";
-export { openSink, type SnapshotSink, snapshotKey } from "./storage/index.ts";
+export {
+  confineStorage,
+  DEFAULT_DATA_DIR,
+  openSink,
+  type SnapshotSink,
+  snapshotKey,
+} from "./storage/index.ts";
 
 /**
  * Budget for a graceful stop: in-flight JetStream publishes may take up to the engine's 15 s publish deadline
@@ -58,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       env: process.env,
       configVars: configVars(cli),
       ownSecretFiles: [cli.creds, cli.nkey, cli.tlsKey].filter((f): f is string => f !== undefined),
+      dataDir: cli.dataDir,
       hostname: hostname(),
       http: { port: cli.httpPort, host: cli.httpHost, ...(cli.httpToken ? { token: cli.httpToken } : {}) },
     },
@@ -93,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     tls: cli.tlsCa || cli.tlsCert ? { ca: cli.tlsCa, cert: cli.tlsCert, key: cli.tlsKey } : undefined,
     http_port: cli.httpPort,
     config_env: cli.configEnv,
+    data_dir: cli.dataDir,
   });
   let nc: NatsConnection | undefined;
   const connecting = connect(connectOptions(cli, pod, auth)).then(

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_CONFIG_ENV, isSecretVarName, LIMITS } from "../config/index.ts";
 import type { ControlPlaneAuth } from "../control/index.ts";
 import type { Mode } from "../stats/index.ts";
+import { DEFAULT_DATA_DIR } from "./storage/index.ts";
 
 /** The control-plane credentials and TLS files (ControlPlaneAuth) plus the pod's own settings. */
 export interface AgentCli extends ControlPlaneAuth {
@@ -19,6 +20,8 @@ export interface AgentCli extends ControlPlaneAuth {
   heartbeatMs: number;
   /** Variables a pushed config may read with `${VAR}` (never the agent's secrets). */
   configEnv: string[];
+  /** Folder that holds every file a pushed config makes the agent write. */
+  dataDir: string;
 }
 
 const int = (what: string, min: number) => (v: string) => {
@@ -93,6 +96,11 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
     )
     .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), 2_000)
     .option(
+      "--data-dir <dir>",
+      `folder of the files a pushed config writes (storage.path is confined to it; env LT_DATA_DIR)`,
+      e("LT_DATA_DIR") ?? DEFAULT_DATA_DIR,
+    )
+    .option(
       "--config-env <names>",
       `environment variables a pushed config may read with \${VAR}, comma-separated, "" for none; never a secret such as NATS_PASSWORD (env LT_CONFIG_ENV; default ${DEFAULT_CONFIG_ENV.join(",")})`,
       env.LT_CONFIG_ENV ?? DEFAULT_CONFIG_ENV.join(","),
@@ -114,6 +122,7 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
     httpHost: String(o.httpHost),
     heartbeatMs: Number(o.heartbeatMs),
     configEnv: configEnv(String(o.configEnv ?? "")),
+    dataDir: String(o.dataDir),
   };
   for (const k of [
     "creds",

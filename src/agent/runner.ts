@@ -13,7 +13,7 @@ import type { ConfigEntry } from "../control/index.ts";
 import type { RunPlan } from "../engine/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
-import { openSink, type SnapshotSink } from "./storage/index.ts";
+import { confineStorage, openSink, type SnapshotSink } from "./storage/index.ts";
 
 export interface RunContext {
   readonly pod: string;
@@ -22,6 +22,8 @@ export interface RunContext {
   readonly expand: ExpandContext;
   /** The agent's own credential and key files, which a config may not name. */
   readonly ownSecretFiles: readonly string[];
+  /** Local storage (`storage.path`) is confined to this folder; relative paths are taken from it. */
+  readonly dataDir: string;
   readonly runPlan: RunPlan;
   readonly workers?: number;
   readonly log: AgentLogger;
@@ -66,15 +68,21 @@ export class Run {
   async #run(entry: ConfigEntry, ctx: RunContext): Promise<void> {
     const log = ctx.log.child({ run_id: this.runId });
     const loaded = loadConfig(entry.config, ctx.expand);
-    const issues = loaded.ok ? ownFileIssues(loaded.plan, ctx.ownSecretFiles) : loaded.issues;
-    if (!loaded.ok || issues.length > 0) {
+    const confined = loaded.ok ? confineStorage(loaded.plan.storage, ctx.dataDir) : undefined;
+    const issues = !loaded.ok
+      ? loaded.issues
+      : [
+          ...(confined?.ok === false ? [confined.issue] : []),
+          ...ownFileIssues(loaded.plan, ctx.ownSecretFiles),
+        ];
+    if (!loaded.ok || issues.length > 0 || !confined?.ok) {
       const error = formatIssues(issues);
       log.error("config is invalid on this pod", { issues });
       ctx.onState("error", { error });
       return;
     }
     for (const w of loaded.warnings) log.warn("config warning", { warning: w });
-    const plan = loaded.plan;
+    const plan = { ...loaded.plan, storage: confined.storage };
     let sink: SnapshotSink | undefined;
     try {
       sink = await openSink(plan.storage, ctx.writeStdout);

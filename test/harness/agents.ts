@@ -3,7 +3,8 @@
 // sees it; stdout and stderr are both kept (the secret-leak test greps them). `wrap` runs the agent under
 // another command, e.g. `ip netns exec <ns>` for the partition test.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
@@ -23,8 +24,16 @@ export interface AgentSpec {
   readonly wrap?: readonly string[];
 }
 
+/** Every agent's own data directory (its `--data-dir` unless the test gives one), removed when the test ends. */
+const dataDirs: string[] = [];
+process.once("exit", () => {
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+});
+
 export class AgentProcess {
   readonly spec: AgentSpec;
+  /** Where the agent's local storage goes (a config's relative `storage.path` lands here). */
+  readonly dataDir: string;
   proc: ChildProcess;
   stdout = "";
   stderr = "";
@@ -33,6 +42,8 @@ export class AgentProcess {
 
   constructor(spec: AgentSpec) {
     this.spec = spec;
+    this.dataDir = mkdtempSync(join(tmpdir(), "lt-agent-data-"));
+    dataDirs.push(this.dataDir);
     this.proc = this.#spawn();
   }
 
@@ -49,6 +60,8 @@ export class AgentProcess {
       "0",
       "--heartbeat-ms",
       "300",
+      "--data-dir",
+      this.dataDir,
       ...(s.args ?? []),
     ];
     const [cmd, ...rest] = [...(s.wrap ?? []), process.execPath, ...argv];

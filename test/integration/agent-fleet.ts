@@ -38,11 +38,15 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "lt-agent-test-"));
 }
 
-/** A small valid config: one stream per pod on the NATS under test, publishers and consumers, `seconds` long. */
+/**
+ * A small valid config: one stream per pod on the NATS under test, publishers and consumers, `seconds` long.
+ * `_dir` was the storage folder; the storage file now goes to each agent's data directory (the parameter stays
+ * for the callers).
+ */
 export function shortConfig(
   natsUrl: string,
   seconds: number,
-  dir: string,
+  _dir: string,
   name = "short",
   rate = 200,
 ): Record<string, unknown> {
@@ -81,7 +85,8 @@ export function shortConfig(
         behavior: { duration_seconds: seconds, ramp_up_seconds: 0 },
       },
     ],
-    storage: { type: "file", path: join(dir, "{pod}.log") },
+    // Relative: each agent writes inside its own data directory (a config may not write elsewhere).
+    storage: { type: "file", path: "{pod}.log" },
     stats_collection_interval_seconds: 1,
   };
 }

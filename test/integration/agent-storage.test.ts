@@ -28,7 +28,7 @@ interface Stored {
 async function runAgent(server: NatsNode, dir: string, storage: Record<string, unknown>): Promise<Stored> {
   const cfg = join(dir, "cfg.json");
   writeFileSync(cfg, JSON.stringify({ ...shortConfig(server.url, 3, dir, "stor", 100), storage }));
-  const a = startAgent(server.url, "a");
+  const a = startAgent(server.url, "a", ["--data-dir", dir]);
   try {
     const at = ["--server", server.url];
     await until("agent a is present", async () => {

@@ -5,6 +5,7 @@ import { levelSink } from "./level.ts";
 import type { SnapshotSink } from "./sink.ts";
 import { stdoutSink } from "./stdout.ts";
 
+export { confineStorage, DEFAULT_DATA_DIR } from "./confine.ts";
 export { snapshotKey } from "./level.ts";
 export type { SnapshotSink } from "./sink.ts";
 

@@ -68,6 +68,9 @@ export async function startAgents(
           "127.0.0.1",
           "--heartbeat-ms",
           String(o.heartbeatMs),
+          // The demo config's storage file goes to the demo folder: the agent may write only inside it.
+          "--data-dir",
+          o.dir,
         ],
         // NATS_URL: the demo config's nats_url is ${NATS_URL:-...}; LT_DEMO_DIR: where its storage file goes.
         env: { ...o.env, NATS_URL: o.server, LT_DEMO_DIR: o.dir, POD_NAME: s.pod, LT_MODE: s.mode },
