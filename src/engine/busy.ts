@@ -2,7 +2,7 @@
 // up (its loop busy all the time: sends wait for the CPU) from one held back by the server (its loop mostly
 // idle: sends wait for acks or flushes), which send delay alone cannot: both make sends late.
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
-import { nowEpoch } from "./lanes.ts";
+import { nowEpoch } from "./clock.ts";
 
 export class SendBusy {
   #from: EventLoopUtilization | undefined;

@@ -6,7 +6,7 @@
 // timer per consumer, not a timer per message. With ack_policy none there is nothing to delay.
 import type { JsMsg } from "@nats-io/jetstream";
 import { recordMs } from "../stats/index.ts";
-import { nowEpoch } from "./lanes.ts";
+import { nowEpoch } from "./clock.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { type Header, HeaderReader, newHeader, trackerKey } from "./payload.ts";
 import { SeqTracker } from "./sequence.ts";

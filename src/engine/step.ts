@@ -6,9 +6,9 @@ import type { Plan, PlanStep } from "../config/index.ts";
 import type { Phase, Snapshot, StreamStats } from "../stats/index.ts";
 import { encodeHistogram, newHistogram } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
+import { nowEpoch } from "./clock.ts";
 import { type ConnectTarget, open } from "./connections.ts";
 import { IntervalHists } from "./interval.ts";
-import { nowEpoch, PUBLISH_DEADLINE_MS } from "./lanes.ts";
 import { perKind, type ShareSample, zeroCounters } from "./metrics.ts";
 import { payloadBytes } from "./payload.ts";
 import { failureCategory } from "./publish-errors.ts";
@@ -16,6 +16,7 @@ import type { ShareSpec } from "./share.ts";
 import { buildSnapshot, mergeSamples, type WorkerFigures, workerFigures } from "./snapshot.ts";
 import { ensureConsumer, ensureStream } from "./streams.ts";
 import type { SystemSampler } from "./system.ts";
+import { PUBLISH_DEADLINE_MS } from "./timings.ts";
 import { type GroupSample, ShareGroup } from "./worker-pool.ts";
 
 /**

@@ -1,0 +1,327 @@
+// The JetStream lane: pipelined publishes with a bounded window, acks on one wildcard inbox subscription (as
+// nats.go's async publish does) instead of one request and one timer per message. The window closes when full
+// and reopens only when LOW_WATER slots are free, so sends go out in batches (NATSJS-NOTES: batching writes).
+// In-flight entries live in typed-array rings (no allocation per message); one sweep per lane times out
+// unanswered publishes.
+//
+// Retries, as nats.go's RetryAttempts/RetryWait: a `no_responders` reply (503: no stream leader, e.g. during
+// an election) or an attempt unanswered for `attemptTimeoutMs` sends the same message again (same sequence,
+// same intended time) after `retryWaitMs`, until `deadlineMs` after its first send; only then is it counted
+// as an error in its category. A retried message stays in the window. Its latency is measured from the
+// intended time, so a stall shows as latency; a retry that stores a second copy reaches consumers as a
+// duplicate. Nothing of this runs while publishes are acknowledged.
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { ErrorCategory } from "../stats/index.ts";
+import { recordMs } from "../stats/index.ts";
+import { nowEpoch } from "./clock.ts";
+import { fastOk, frameWriter, type Lane, type LaneOptions, type PubTarget } from "./lanes.ts";
+import type { FailLedger } from "./ledger.ts";
+import type { ShareMetrics } from "./metrics.ts";
+import { writeHeader } from "./payload.ts";
+import { ackError, categorize } from "./publish-errors.ts";
+import {
+  ACK_SWEEP_MS,
+  PUBLISH_ATTEMPT_TIMEOUT_MS,
+  PUBLISH_DEADLINE_MS,
+  PUBLISH_RETRY_WAIT_MS,
+} from "./timings.ts";
+import { ascii, type FrameWriter } from "./wire.ts";
+
+/** Publishes in flight per connection before the lane closes (the schedule waits; late slots stay late). */
+export const JS_WINDOW = 256;
+/** Free slots the window needs before it reopens, so sends resume in batches rather than one by one. */
+const LOW_WATER = 64;
+
+let inboxCounter = 0;
+
+/** A message waiting to be sent again. */
+interface Retry {
+  readonly t: PubTarget;
+  readonly seq: number;
+  readonly intended: number;
+  /** When its first attempt was sent (the deadline runs from there). */
+  readonly first: number;
+  /** What the last attempt got (the error counted if the deadline passes). */
+  readonly cat: ErrorCategory;
+}
+
+export interface JsLaneOptions extends LaneOptions {
+  /** Publishes in flight before the lane closes. @default JS_WINDOW (256) */
+  readonly window?: number;
+  /** A publish not acknowledged this long after its first send fails (retries included). @default PUBLISH_DEADLINE_MS */
+  readonly ackTimeoutMs?: number;
+  /** One attempt unanswered this long is sent again (while the deadline allows). @default PUBLISH_ATTEMPT_TIMEOUT_MS */
+  readonly attemptTimeoutMs?: number;
+  /** Pause before a retry. @default PUBLISH_RETRY_WAIT_MS */
+  readonly retryWaitMs?: number;
+}
+
+export class JsLane implements Lane {
+  readonly #nc: NatsConnection;
+  readonly #m: ShareMetrics;
+  readonly #ledger: FailLedger;
+  readonly #prefix: string;
+  readonly #prefixLen: number;
+  readonly #sub: Subscription;
+  readonly #cap: number;
+  readonly #token: Float64Array;
+  /** The publisher of each slot's message (targets live as long as the share: never cleared). */
+  readonly #tgt: (PubTarget | undefined)[];
+  readonly #seq: Float64Array;
+  readonly #intended: Float64Array;
+  readonly #sentAt: Float64Array;
+  readonly #window: number;
+  readonly #deadlineMs: number;
+  readonly #attemptMs: number;
+  readonly #retryWaitMs: number;
+  /** First send time of messages on their second or later attempt, by token (empty while all goes well). */
+  readonly #firstAt = new Map<number, number>();
+  #retries: Retry[] = [];
+  #retryTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #next = 1;
+  #inflight = 0;
+  #closedGate = false;
+  #wake: (() => void) | undefined;
+  #drained: (() => void) | undefined;
+  #denied = false;
+  readonly #sweep: NodeJS.Timeout;
+  readonly #w: FrameWriter | undefined;
+
+  constructor(nc: NatsConnection, m: ShareMetrics, ledger: FailLedger, opts: JsLaneOptions = {}) {
+    this.#nc = nc;
+    this.#m = m;
+    this.#ledger = ledger;
+    this.#w = frameWriter(nc, opts);
+    this.#window = opts.window ?? JS_WINDOW;
+    this.#deadlineMs = opts.ackTimeoutMs ?? PUBLISH_DEADLINE_MS;
+    this.#attemptMs = Math.min(opts.attemptTimeoutMs ?? PUBLISH_ATTEMPT_TIMEOUT_MS, this.#deadlineMs);
+    this.#retryWaitMs = opts.retryWaitMs ?? PUBLISH_RETRY_WAIT_MS;
+    let cap = 1;
+    while (cap < this.#window * 4) cap <<= 1;
+    this.#cap = cap;
+    this.#token = new Float64Array(cap);
+    this.#tgt = new Array<PubTarget | undefined>(cap).fill(undefined);
+    this.#seq = new Float64Array(cap);
+    this.#intended = new Float64Array(cap);
+    this.#sentAt = new Float64Array(cap);
+    this.#prefix = `_INBOX.lt${process.pid}x${++inboxCounter}x${Math.floor(Math.random() * 1e9)}.`;
+    this.#prefixLen = this.#prefix.length;
+    this.#sub = nc.subscribe(`${this.#prefix}*`, { callback: (_err, msg) => this.#onAck(msg) });
+    this.#sweep = setInterval(() => this.#expire(), ACK_SWEEP_MS);
+    this.#sweep.unref();
+    nc.closed().then(() => {
+      this.#closed = true;
+      this.#failAll("connection_closed");
+    });
+  }
+
+  /** Marks the lane's subject as denied by the server: its unanswered publishes count as permission errors. */
+  deny(): void {
+    this.#denied = true;
+  }
+
+  get fast(): boolean {
+    return this.#w !== undefined;
+  }
+
+  ready(): boolean {
+    return !this.#closedGate;
+  }
+
+  onReady(wake: () => void): void {
+    this.#wake = wake;
+  }
+
+  send(t: PubTarget, seq: number, intendedEpochMs: number): void {
+    const now = this.#transmit(t, seq, intendedEpochMs);
+    if (now < 0) return;
+    const m = this.#m;
+    m.counts.published++;
+    m.counts.bytes_out += t.size;
+    recordMs(m.hist.send_delay, now - intendedEpochMs);
+    if (++this.#inflight >= this.#window) this.#closedGate = true;
+  }
+
+  /**
+   * Writes one attempt of message `seq` under a new token. Returns the send time, or -1 when the client
+   * refused it (the message then failed: counted).
+   */
+  #transmit(t: PubTarget, seq: number, intendedEpochMs: number): number {
+    const token = this.#next++;
+    const slot = token & (this.#cap - 1);
+    // Four windows of tokens later and still unanswered (retries in an election use tokens fast): that attempt is
+    // given up and its message sent again, within its deadline like any unanswered attempt, never failed early.
+    if (this.#token[slot] !== 0) this.#retry(slot, "timeout");
+    try {
+      const w = this.#w;
+      if (fastOk(w, t)) {
+        if (!t.head) {
+          t.head = ascii(`PUB ${t.subject} ${this.#prefix}`);
+          t.tail = ascii(` ${t.size}\r\n`);
+        }
+        const at = w.frame(t.head, token, t.tail!, t.size);
+        writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
+      } else {
+        const payload = t.payloads.make(t.source, t.pub, seq, intendedEpochMs, t.track);
+        this.#nc.publish(t.subject, payload, { reply: this.#prefix + token });
+      }
+    } catch (err) {
+      this.#m.publishError(categorize(err));
+      this.#ledger.fail(t.pub, seq);
+      return -1;
+    }
+    const now = nowEpoch();
+    this.#token[slot] = token;
+    this.#tgt[slot] = t;
+    this.#seq[slot] = seq;
+    this.#intended[slot] = intendedEpochMs;
+    this.#sentAt[slot] = now;
+    return now;
+  }
+
+  #onAck(msg: Msg): void {
+    const token = +msg.subject.slice(this.#prefixLen);
+    const slot = token & (this.#cap - 1);
+    if (this.#token[slot] !== token) return; // already timed out
+    const data = msg.data;
+    // A PubAck starts with {"stream": errors with {"error": (or an empty 503 no-responders status).
+    if (data.length > 2 && data[2] === 0x73) {
+      const m = this.#m;
+      const now = nowEpoch();
+      m.counts.acked++;
+      // Response time from the intended send (stalls show), service time from this attempt's send (the
+      // server's part): their difference is the client's send delay plus any retries.
+      recordMs(m.hist.publish_ack, now - this.#intended[slot]!);
+      recordMs(m.hist.publish_service, now - this.#sentAt[slot]!);
+      this.#free(slot);
+    } else {
+      const cat = ackError(msg);
+      if (cat === "no_responders") this.#retry(slot, cat);
+      else this.#fail(slot, cat);
+    }
+  }
+
+  /** The attempt in `slot` got no ack: send the message again after the retry wait if its deadline allows. */
+  #retry(slot: number, cat: ErrorCategory): void {
+    const token = this.#token[slot]!;
+    const retried = this.#firstAt.size !== 0 ? this.#firstAt.get(token) : undefined;
+    const first = retried ?? this.#sentAt[slot]!;
+    if (this.#closed || this.#denied || nowEpoch() + this.#retryWaitMs - first >= this.#deadlineMs) {
+      this.#fail(slot, this.#denied ? "permission" : cat);
+      return;
+    }
+    this.#retries.push({
+      t: this.#tgt[slot]!,
+      seq: this.#seq[slot]!,
+      intended: this.#intended[slot]!,
+      first,
+      cat,
+    });
+    // The attempt's token is released (a late ack for it is ignored); the message stays in the window.
+    if (retried !== undefined) this.#firstAt.delete(token);
+    this.#token[slot] = 0;
+    this.#retryTimer ??= setTimeout(this.#resend, this.#retryWaitMs);
+  }
+
+  readonly #resend = (): void => {
+    this.#retryTimer = undefined;
+    const list = this.#retries;
+    this.#retries = [];
+    for (const r of list) {
+      if (this.#closed) {
+        this.#failMessage(r.t.pub, r.seq, "connection_closed");
+        continue;
+      }
+      this.#m.counts.publish_retries++;
+      const at = this.#transmit(r.t, r.seq, r.intended);
+      if (at < 0) {
+        this.#release();
+        continue;
+      }
+      this.#firstAt.set(this.#next - 1, r.first);
+    }
+  };
+
+  #fail(slot: number, cat: ErrorCategory): void {
+    this.#m.publishError(cat);
+    this.#ledger.fail(this.#tgt[slot]!.pub, this.#seq[slot]!);
+    this.#free(slot);
+  }
+
+  /** A message that holds no token (waiting for a retry) fails. */
+  #failMessage(pub: number, seq: number, cat: ErrorCategory): void {
+    this.#m.publishError(cat);
+    this.#ledger.fail(pub, seq);
+    this.#release();
+  }
+
+  #free(slot: number): void {
+    if (this.#firstAt.size !== 0) this.#firstAt.delete(this.#token[slot]!);
+    this.#token[slot] = 0;
+    this.#release();
+  }
+
+  /** One message less in flight. */
+  #release(): void {
+    this.#inflight--;
+    if (this.#closedGate && (this.#inflight <= this.#window - LOW_WATER || this.#inflight === 0)) {
+      this.#closedGate = false;
+      const wake = this.#wake;
+      this.#wake = undefined;
+      wake?.();
+    }
+    if (this.#inflight === 0) this.#drained?.();
+  }
+
+  #expire(): void {
+    if (this.#inflight === 0) return;
+    const now = nowEpoch();
+    const limit = now - this.#attemptMs;
+    for (let s = 0; s < this.#cap; s++) {
+      if (this.#token[s] !== 0 && this.#sentAt[s]! < limit) this.#retry(s, "timeout");
+    }
+    // A retried attempt may not outlive its message's deadline.
+    if (this.#firstAt.size === 0) return;
+    for (const [token, first] of this.#firstAt) {
+      if (now - first < this.#deadlineMs) continue;
+      const slot = token & (this.#cap - 1);
+      if (this.#token[slot] === token) this.#fail(slot, this.#denied ? "permission" : "timeout");
+      else this.#firstAt.delete(token);
+    }
+  }
+
+  /** Everything in flight fails: with `cat`, or (undefined) with what each got last (timeout if nothing). */
+  #failAll(cat: ErrorCategory | undefined): void {
+    for (let s = 0; s < this.#cap; s++) if (this.#token[s] !== 0) this.#fail(s, cat ?? "timeout");
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const list = this.#retries;
+    this.#retries = [];
+    for (const r of list) this.#failMessage(r.t.pub, r.seq, cat ?? r.cat);
+  }
+
+  drain(timeoutMs: number): Promise<void> {
+    this.#w?.commit();
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#failAll(this.#denied ? "permission" : undefined);
+        resolve();
+      }, timeoutMs);
+      this.#drained = () => {
+        clearTimeout(t);
+        this.#drained = undefined;
+        resolve();
+      };
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#sub.unsubscribe();
+  }
+}
