@@ -16,19 +16,4 @@ export interface CliIo {
   setExitCode(code: number): void;
 }
 
-/** Exit codes of `ltctl` (documented in docs/config.md and `ltctl --help`). */
-export const EXIT = {
-  ok: 0,
-  /** Invalid config (the issue asks for 1 for `ltctl validate`). */
-  invalidConfig: 1,
-  /** Bad command line: unknown option or command, missing argument, unreadable file. */
-  usage: 2,
-  /** The control-plane NATS could not be reached. */
-  unreachable: 3,
-  /** A step of a local run ended in phase "error" (e.g. the NATS under test was unreachable). */
-  stepFailed: 4,
-  /** An SLO threshold failed: the run did not pass (the same code as an invalid config; the message tells). */
-  thresholdsFailed: 1,
-  /** Stopped by Ctrl-C / SIGTERM before the plan ended (128 + SIGINT). */
-  interrupted: 130,
-} as const;
+export { EXIT } from "./exit-codes.ts";

@@ -42,12 +42,12 @@ Examples:
   $ ltctl run examples/quick.json --report run.html  one local process, no agents; an HTML report too
   $ ltctl --server nats://nats:4222 push cfg.json  every agent there runs cfg.json (starts together)
   $ ltctl stats --limit 10                      newest snapshots of every pod + a cluster line
-  $ ltctl watch --until-done                    live view; exits 1 when a threshold of the run fails
+  $ ltctl watch --until-done                    live view; exits 99 when a threshold of the run fails
 
 Agents (lt-agent) and ltctl meet on the control-plane NATS: --server / NATS_URL (default
-nats://127.0.0.1:4222), --prefix / LT_PREFIX (default lt). Exit codes: 0 ok, 1 invalid config, refused
-or a threshold failed, 2 bad command line, 3 control plane unreachable, 4 a local step failed,
-130 interrupted.
+nats://127.0.0.1:4222), --prefix / LT_PREFIX (default lt). Exit codes: 0 ok, 1 failed (not found,
+nobody obeyed, timed out), 2 bad command line, 3 control plane unreachable, 4 a local step failed,
+99 a threshold failed, 104 invalid config, 130 interrupted.
 
 Each command has its own help: ltctl <command> --help. Configs: docs/config.md.
 `;

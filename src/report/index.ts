@@ -3,7 +3,6 @@
 
 import { parseThresholds } from "../config/index.ts";
 import {
-  EXIT_THRESHOLDS_FAILED,
   evaluateThresholds,
   formatThresholdResult,
   type Snapshot,
@@ -39,7 +38,7 @@ export { CSV_COLUMNS, csvColumns, renderCsv, renderJson } from "./render-data.ts
 export { type HtmlOptions, percentileX, renderHtml } from "./render-html.ts";
 export { renderMarkdown, renderTable } from "./render-text.ts";
 export { MAX_SERIES_POINTS, type SeriesLatency, type SeriesPoint } from "./series.ts";
-export { EXIT_THRESHOLDS_FAILED, formatThresholdResult, type ThresholdResult };
+export { formatThresholdResult, type ThresholdResult };
 
 export const REPORT_FORMATS = ["table", "json", "csv", "html", "md"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -76,9 +75,8 @@ export function formatFromFileName(file: string): ReportFormat | undefined {
 
 export interface ThresholdCheck {
   readonly results: ThresholdResult[];
+  /** False when a threshold failed (`ltctl` then exits 99). */
   readonly passed: boolean;
-  /** `EXIT_THRESHOLDS_FAILED` (1) when a threshold failed, else 0. */
-  readonly exitCode: number;
   /** One line per threshold (✓ / ✗, the measured value), empty when there are none. */
   readonly text: string;
 }
@@ -93,7 +91,7 @@ export function checkThresholds(
   run?: string,
 ): ThresholdCheck {
   const parsed = parseThresholds(thresholds).thresholds;
-  if (parsed.length === 0) return { results: [], passed: true, exitCode: 0, text: "" };
+  if (parsed.length === 0) return { results: [], passed: true, text: "" };
   const results =
     snapshots.length === 0
       ? evaluateThresholds(parsed, {})
@@ -111,7 +109,6 @@ function fromResults(results: ThresholdResult[]): ThresholdCheck {
   return {
     results,
     passed,
-    exitCode: passed ? 0 : EXIT_THRESHOLDS_FAILED,
     text: results.map((r) => `${formatThresholdResult(r)}\n`).join(""),
   };
 }

@@ -64,7 +64,6 @@ export {
   workerStatsSchema,
 } from "./snapshot.ts";
 export {
-  EXIT_THRESHOLDS_FAILED,
   evaluateThresholds,
   formatThresholdResult,
   metricValue,

@@ -4,9 +4,6 @@ import { latencyKinds, MEASURES, type Measure, type Registry, snapshotCounters }
 import type { ClusterTotal } from "./aggregate.ts";
 import type { Percentiles } from "./percentiles.ts";
 
-/** Exit code when a threshold fails: 1, the run did not pass (as issue 5 asks; k6 uses 99). */
-export const EXIT_THRESHOLDS_FAILED = 1;
-
 export interface ThresholdResult extends Threshold {
   /** The measured value; `undefined` when the run has no such measurement (counts as a failure). */
   readonly actual: number | undefined;

@@ -55,7 +55,7 @@ describe("hardening - built-in property names as config keys", {
         const file = join(dir, `${key}.json`);
         writeFileSync(file, text);
         const v = await ltctl(["validate", file, "--pod", "p1"]);
-        assert.equal(v.code, 1, v.stdout + v.stderr);
+        assert.equal(v.code, 104, v.stdout + v.stderr);
         assert.doesNotMatch(v.stderr, /0 problems/);
         assert.match(v.stderr, new RegExp(`unknown key "${key}"`));
       }

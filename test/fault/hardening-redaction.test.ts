@@ -132,7 +132,7 @@ describe("hardening - redaction under long strings and odd passwords", {
       const bad = join(dir, "bad.json");
       writeFileSync(bad, JSON.stringify(faultConfig("gopher://lt:badS3cret@h:1", { seconds: 1 })));
       const invalid = await ltctl(["validate", bad, "--pod", "p1"]);
-      assert.equal(invalid.code, 1);
+      assert.equal(invalid.code, 104);
       outputs["ltctl validate (invalid)"] = invalid.stdout + invalid.stderr;
       for (const [where, text] of Object.entries(outputs)) {
         for (const secret of [password, "s<p>a", "plainS3cret", "badS3cret"])

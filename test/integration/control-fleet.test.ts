@@ -86,7 +86,7 @@ describe("control - a fleet of three agents", { skip: SKIP, timeout: 120_000 }, 
     const bad = shortConfig(url, 4, dir) as any;
     bad.load_test_specs[0].publishers.publish_rate_per_second = -5;
     const r = await ltctl(["push", file("bad", bad), "--server", url]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 104, "invalid config");
     assert.match(r.stderr, /load_test_specs\[0\]\.publishers\.publish_rate_per_second/);
     const after = await ltctlJson(["status", "--server", url]);
     assert.equal(after.active_run, before.active_run);

@@ -54,7 +54,7 @@ test("ltctl run - the seed example scaled down to seconds exits 0 and prints the
     assert.equal(lost, 0);
 
     const bad = await ltctl(["run", file], { NATS_URL: undefined });
-    assert.equal(bad.code, 1, `an unset NATS_URL makes the config invalid: ${bad.err}`);
+    assert.equal(bad.code, 104, `an unset NATS_URL makes the config invalid: ${bad.err}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

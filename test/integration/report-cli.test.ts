@@ -76,7 +76,7 @@ function captureIo(env: Record<string, string | undefined> = {}): CliIo & { stdo
   return io;
 }
 
-test("report - two real runs: ltctl compare shows ratios, ltctl report renders csv and fails a threshold with exit 1", {
+test("report - two real runs: ltctl compare shows ratios, ltctl report renders csv and fails a threshold with exit 99", {
   timeout: 90_000,
 }, async () => {
   await using server = await startServer({ jetstream: true });
@@ -134,22 +134,22 @@ test("report - two real runs: ltctl compare shows ratios, ltctl report renders c
     const total = rows.find((r) => r.level === "run" && r.scope === "cluster")!;
     assert.ok(Number(total.published) >= 150, `published ${total.published}`);
 
-    // Run B's config carries a threshold it cannot meet: report exits 1 and names it with the measured value.
+    // Run B's config carries a threshold it cannot meet: report exits 99 and names it with the measured value.
     const dir = mkdtempSync(join(tmpdir(), "lt-report-"));
     const html = join(dir, "b.html");
     const rep = captureIo();
-    assert.equal(await main(["node", "ltctl", "report", ...conn, "-o", html], rep), 1, "the active run is B");
+    assert.equal(await main(["node", "ltctl", "report", ...conn, "-o", html], rep), 99, "the active run is B");
     assert.match(rep.stderr, /threshold failed: end_to_end\.p99_ms < 0\.001 \(measured [\d.]+\)/);
     assert.match(readFileSync(html, "utf8"), /<svg /);
 
-    // ltctl run (a local run) exits 1 the same way.
+    // ltctl run (a local run) exits 99 the same way.
     const file = join(dir, "thr.json");
     writeFileSync(
       file,
       JSON.stringify(config(server.url, 50, { "end_to_end.p99_ms": "< 0.001", lost: "== 0" })),
     );
     const run = captureIo();
-    assert.equal(await main(["node", "ltctl", "run", file, "--cleanup"], run), 1, run.stderr);
+    assert.equal(await main(["node", "ltctl", "run", file, "--cleanup"], run), 99, run.stderr);
     assert.match(run.stderr, /threshold failed: end_to_end\.p99_ms < 0\.001 \(measured [\d.]+\)/);
   } finally {
     await nc.close();

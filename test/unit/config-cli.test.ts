@@ -42,9 +42,9 @@ describe("config - ltctl validate", () => {
     assert.match(r.out, /5 streams, 5 subjects, 50 publishers, 25 consumers, target 50,000 msg\/s/);
   });
 
-  it("without NATS_URL exits 1 naming NATS_URL and load_test_specs[0].nats_url", async () => {
+  it("without NATS_URL exits 104 (invalid config) naming NATS_URL and load_test_specs[0].nats_url", async () => {
     const r = await run(["validate", SEED, "--pod", "p1"], { NATS_CREDS_MOUNT_PATH: "/etc/nats" });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 104);
     assert.match(r.err, /load_test_specs\[0\]\.nats_url: environment variable NATS_URL is not set/);
   });
 
@@ -118,9 +118,9 @@ describe("config - ltctl validate", () => {
     }
   });
 
-  it("--json on an invalid config prints the issues and exits 1", async () => {
+  it("--json on an invalid config prints the issues and exits 104", async () => {
     const r = await run(["validate", SEED, "--json"], {});
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 104);
     const doc = JSON.parse(r.out);
     assert.equal(doc.ok, false);
     assert.deepEqual(
@@ -139,7 +139,7 @@ describe("config - ltctl validate", () => {
     const r = await run(["validate", "--help"]);
     assert.equal(r.code, 0);
     assert.match(r.out, /Examples:/);
-    assert.match(r.out, /Exit codes: 0 valid, 1 invalid config/);
+    assert.match(r.out, /Exit codes: 0 valid, 2 bad usage or unreadable file, 104 invalid config/);
   });
 
   const built = existsSync(`${ROOT}dist/src/cli/index.js`);
@@ -154,7 +154,7 @@ describe("config - ltctl validate", () => {
       env: { PATH: process.env.PATH },
       encoding: "utf8",
     });
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 104, "bin/ltctl exits 104 on an invalid config");
     assert.match(bad.stderr, /NATS_URL/);
   });
 });

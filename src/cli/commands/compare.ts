@@ -11,7 +11,8 @@ the ratio B/A. A is the baseline: B's higher latencies, errors and losses and lo
 tolerance are marked REGRESSION (volumes such as "published" depend on the duration and are not judged).
 
 Exit codes: 0 compared (even with regressions, unless --fail-on-regression: then 1), 1 a run not found,
-2 bad usage, 3 control plane unreachable. --json prints the comparison as JSON.
+2 bad usage, 3 control plane unreachable, 104 a run's thresholds block is invalid. --json prints the
+comparison as JSON.
 
 Examples:
   $ ltctl compare 20240501-120000-ab12 20240502-090000-cd34
@@ -63,10 +64,10 @@ async function withReports(
     ] as const) {
       if ("error" in r) {
         io.err(`ltctl compare: run ${id}: ${r.error}\n`);
-        return 1;
+        return r.code;
       }
     }
-    if ("error" in a || "error" in b) return 1;
+    if ("error" in a || "error" in b) return EXIT.failed;
     const c = compareReports(a.report, b.report, { tolerance });
     if (opts.json) io.out(`${JSON.stringify(c, null, 2)}\n`);
     else {
@@ -77,6 +78,6 @@ async function withReports(
         }),
       );
     }
-    return opts.failOnRegression && c.regressions > 0 ? 1 : EXIT.ok;
+    return opts.failOnRegression && c.regressions > 0 ? EXIT.failed : EXIT.ok;
   });
 }

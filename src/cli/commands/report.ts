@@ -4,7 +4,6 @@ import { validateThresholds } from "../../config/index.ts";
 import type { ConfigRevision } from "../../control/index.ts";
 import {
   buildRunReport,
-  EXIT_THRESHOLDS_FAILED,
   formatFromFileName,
   REPORT_FORMATS,
   type ReportFormat,
@@ -26,10 +25,10 @@ spec and iteration, with latency percentiles from merged histograms. --format ht
 file with throughput and latency-over-time charts and the percentile curve (no network needed to view it).
 
 When the run's config has a "thresholds" block, each is checked against the cluster-wide run summary and
-printed; exit code 1 when one fails, naming the threshold and the measured value.
+printed; exit code 99 when one fails, naming the threshold and the measured value.
 
-Exit codes: 0 ok, 1 a threshold failed / no such run / no snapshots / bad thresholds, 2 bad usage,
-3 control plane unreachable. --json is --format json.
+Exit codes: 0 ok, 1 no such run / no snapshots, 2 bad usage, 3 control plane unreachable, 99 a threshold
+failed, 104 the run's thresholds block is invalid. --json is --format json.
 
 Examples:
   $ ltctl report                                   the active run, as a table
@@ -64,19 +63,30 @@ export interface LoadedRun {
   readonly thresholds: Record<string, string> | undefined;
 }
 
+/** Why a run could not be reported, and the exit code that says so. */
+export interface RunNotLoaded {
+  readonly error: string;
+  readonly code: number;
+}
+
 /** Reads a run (default: the active one) and builds its report; returns an error message instead when impossible. */
 export async function loadRun(
   source: RunSource,
   run: string | undefined,
   limit = DEFAULT_SNAPSHOT_LIMIT,
-): Promise<LoadedRun | { error: string }> {
+): Promise<LoadedRun | RunNotLoaded> {
   const runId = run ?? (await source.active())?.run_id;
-  if (!runId) return { error: "no active run: push a config first, or name one with --run" };
+  if (!runId)
+    return { error: "no active run: push a config first, or name one with --run", code: EXIT.failed };
   const snapshots = await source.stats({ run: runId, limit });
-  if (snapshots.length === 0) return { error: `no snapshots of run ${runId} in the stats stream` };
+  if (snapshots.length === 0) {
+    return { error: `no snapshots of run ${runId} in the stats stream`, code: EXIT.failed };
+  }
   const thresholds = thresholdsOf((await configOfRun(source, runId))?.config);
   const issues = validateThresholds(thresholds);
-  if (issues.length > 0) return { error: issues.map((i) => `${i.path}: ${i.message}`).join("\n") };
+  if (issues.length > 0) {
+    return { error: issues.map((i) => `${i.path}: ${i.message}`).join("\n"), code: EXIT.invalidConfig };
+  }
   return { report: buildRunReport(snapshots, { run: runId, thresholds }), thresholds };
 }
 
@@ -104,7 +114,7 @@ export async function writeReport(
   return printThresholds(report, io);
 }
 
-/** Prints the failing thresholds (all of them when output is a file) to stderr; 1 when one failed. */
+/** Prints the failing thresholds (all of them when output is a file) to stderr; 99 when one failed. */
 export function printThresholds(report: RunReport, io: CliIo): number {
   const check = thresholdCheckOf(report);
   if (check.results.length === 0) return EXIT.ok;
@@ -124,7 +134,7 @@ export function printThresholds(report: RunReport, io: CliIo): number {
         .join("; ")}\n`,
     ),
   );
-  return EXIT_THRESHOLDS_FAILED;
+  return EXIT.thresholdsFailed;
 }
 
 /** `ltctl report [--run R] [--format F] [-o FILE]`. */
@@ -153,7 +163,7 @@ export function register(program: Command, io: CliIo): void {
       const loaded = await loadRun(source, opts.run, limit);
       if ("error" in loaded) {
         io.err(`ltctl report: ${loaded.error}\n`);
-        return 1;
+        return loaded.code;
       }
       return writeReport(
         loaded.report,

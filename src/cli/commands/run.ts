@@ -6,12 +6,7 @@ import { availableParallelism } from "node:os";
 import { type Command, Option } from "commander";
 import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
 import { runPlan } from "../../engine/index.ts";
-import {
-  buildRunReport,
-  EXIT_THRESHOLDS_FAILED,
-  REPORT_FORMATS,
-  type ReportFormat,
-} from "../../report/index.ts";
+import { buildRunReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.ts";
 import {
   ERROR_CATEGORIES,
   emptyPercentiles,
@@ -31,8 +26,6 @@ import { renderTarget } from "../format/verdict.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { printThresholds, writeReport } from "./report.ts";
 
-/** Exit codes beyond io.ts's: a step ended in error; the run was interrupted (Ctrl-C). */
-
 const HELP = `
 Runs every step of the plan here, one after another: creates the streams and durable consumers, publishes
 on the open-model schedule and consumes, printing a progress line every second; at the end a table per step
@@ -40,11 +33,11 @@ on the open-model schedule and consumes, printing a progress line every second; 
 and what was measured is printed. Streams are kept unless --cleanup.
 
 With a "thresholds" block in the config, each threshold is checked against the run's cluster summary at
-the end; exit code 1 when one fails, naming it and the measured value on stderr. --report FILE writes the
+the end; exit code 99 when one fails, naming it and the measured value on stderr. --report FILE writes the
 same report "ltctl report" makes (format from --format, else the file's extension).
 
-Exit codes: 0 done, 1 invalid config or a threshold failed, 2 bad usage or unreadable file, 4 a step
-failed, 130 interrupted. Any non-zero code means the run did not pass.
+Exit codes: 0 done, 2 bad usage or unreadable file, 4 a step failed, 99 a threshold failed, 104 invalid
+config (nothing ran), 130 interrupted. Any non-zero code means the run did not pass.
 
 Examples:
   $ NATS_URL=nats://127.0.0.1:4222 ltctl run examples/quick.json
@@ -182,7 +175,7 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   const report = buildRunReport([...seen, ...result.finals], { thresholds });
   if (opts.report !== undefined)
     await writeReport(report, { output: opts.report, format: opts.format, thresholds: false }, io);
-  return printThresholds(report, io) === EXIT_THRESHOLDS_FAILED ? EXIT_THRESHOLDS_FAILED : EXIT.ok;
+  return printThresholds(report, io);
 }
 
 /** The result tables of `ltctl run`, one block per step, for the registry's measurements. Pure. */

@@ -18,7 +18,8 @@ Expands the config as an agent would (\${VAR} and \${VAR:-default} from the envi
 else POD_NAME, else the host name; {} in subjects by stream index), checks every rule, and prints the plan:
 each spec and repeat iteration with its streams, subjects, publishers, consumers and target rate.
 
-Exit codes: 0 valid, 1 invalid config (every problem listed as "path: message"), 2 bad usage or unreadable file.
+Exit codes: 0 valid, 2 bad usage or unreadable file, 104 invalid config (every problem listed as
+"path: message").
 
 Examples:
   $ ltctl validate examples/quick.json

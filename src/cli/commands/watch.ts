@@ -28,7 +28,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--interval <s>", "refresh every s seconds", secs, 2)
     .option(
       "--until-done",
-      "exit once every live agent finished the run: 0, or 1 when one of the run's thresholds failed",
+      "exit once every live agent finished the run: 0, or 99 when one of the run's thresholds failed",
     )
     .option("--run <id>", "watch this run (default: the active one)")
     .option("--timeout <s>", "give up after s seconds (exit 1)", secs)
@@ -64,7 +64,7 @@ async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Pro
     if (opts.untilDone && done) return await gate(client, run, io);
     if (Date.now() >= deadline) {
       if (!opts.json) io.err("ltctl watch: timed out\n");
-      return 1;
+      return EXIT.failed;
     }
     await new Promise((r) => setTimeout(r, opts.interval * 1000));
   }
@@ -78,7 +78,7 @@ async function gate(client: ControlClient, run: string | undefined, io: CliIo): 
   if (block === undefined) return EXIT.ok;
   const check = checkThresholds(block, await client.stats({ run, limit: 100_000 }), run);
   if (check.results.length > 0) io.err(`${check.text}\n`);
-  return check.exitCode;
+  return check.passed ? EXIT.ok : EXIT.thresholdsFailed;
 }
 
 /** What the live cluster view shows: the run, the agents, the latest snapshot per pod and their total. */
