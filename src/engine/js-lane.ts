@@ -48,9 +48,15 @@ interface Retry {
 export interface JsLaneOptions extends LaneOptions {
   /** Publishes in flight before the lane closes. @default JS_WINDOW (256) */
   readonly window?: number;
-  /** A publish not acknowledged this long after its first send fails (retries included). @default PUBLISH_DEADLINE_MS */
+  /**
+   * A publish not acknowledged this long after its first send fails (retries included).
+   * @default PUBLISH_DEADLINE_MS
+   */
   readonly ackTimeoutMs?: number;
-  /** One attempt unanswered this long is sent again (while the deadline allows). @default PUBLISH_ATTEMPT_TIMEOUT_MS */
+  /**
+   * One attempt unanswered this long is sent again (while the deadline allows).
+   * @default PUBLISH_ATTEMPT_TIMEOUT_MS
+   */
   readonly attemptTimeoutMs?: number;
   /** Pause before a retry. @default PUBLISH_RETRY_WAIT_MS */
   readonly retryWaitMs?: number;

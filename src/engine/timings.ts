@@ -30,3 +30,64 @@ export const PUBLISH_RETRY_WAIT_MS = 250;
  * one retry wait late.
  */
 export const ACK_SWEEP_MS = 250;
+
+// ── A step's start and end ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * How far ahead of now a step's sending starts (without a start barrier): the start has to reach every worker
+ * thread (a postMessage each) and their schedulers, so the first slots are not late by the hand-over itself;
+ * 20 ms covers that on a loaded machine and is nothing against a step's duration.
+ */
+export const START_LEAD_MS = 20;
+
+/**
+ * How long after the schedule's last slot late slots may still be sent before the rest count as unsent. A
+ * client a little behind at the end (a GC pause, a busy event loop, a window still full after a stall)
+ * finishes its schedule; one further behind than this would spill its load past the step (into the next
+ * step or past what the user asked for), so its remaining slots are counted, with their lateness, instead.
+ */
+export const LATE_SEND_GRACE_MS = 1_000;
+
+/**
+ * The least time consumers get to catch up after the last send: a pull consumer whose leader died notices
+ * after two missed idle heartbeats (PULL_HEARTBEAT_MS, ~2 s) and pulls again from the new leader; 5 s lets it
+ * do that and receive the rest. A longer `ack_wait` raises it (redeliveries come only after it).
+ */
+export const CONSUMER_GRACE_MIN_MS = 5_000;
+
+/** The most time consumers get to catch up, whatever their `ack_wait`: a step should end within a minute. */
+export const CONSUMER_GRACE_MAX_MS = 60_000;
+
+/**
+ * How long each end-of-step JetStream info request (consumer info when consumers settle, the final stream
+ * figures) may take: a healthy server answers in milliseconds; one in a leader election may not answer at
+ * all, and the step must still end (the figures are then unknown, or the last sampled ones).
+ */
+export const END_INFO_TIMEOUT_MS = 2_000;
+
+// ── Waiting for consumers to catch up (catch-up.ts) ────────────────────────────────────────────────────
+
+/** How often the catch-up wait polls the shares' progress: a cheap in-process (or postMessage) count. */
+export const CATCH_UP_POLL_MS = 50;
+
+/**
+ * Without local publishers, consumption that has not grown for this long means the consumers may be done, and
+ * JetStream is asked whether anything is pending: a consumer still draining a backlog receives far more often
+ * than once a second (pull batches come back to back), so a flat second is worth one question.
+ */
+export const CATCH_UP_FLAT_MS = 1_000;
+
+/** While consumption is flat, consumer info (`num_pending`) is asked at most this often: not a request storm. */
+export const PENDING_ASK_EVERY_MS = 500;
+
+/** How long that consumer info may take before the wait gives up on it (a server in an election). */
+export const PENDING_ASK_TIMEOUT_MS = 1_000;
+
+// ── Sampling while running ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The shortest gap between two stream-info requests of the stream sampler (stream-sampler.ts): streams are
+ * asked one at a time spread over the stats interval, but with many streams no more than one request every
+ * 5 ms (200/s), so a thousand streams do not turn sampling into a flood of JetStream API calls.
+ */
+export const STREAM_SAMPLE_MIN_TICK_MS = 5;
