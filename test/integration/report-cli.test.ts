@@ -138,7 +138,11 @@ test("report - two real runs: ltctl compare shows ratios, ltctl report renders c
     const dir = mkdtempSync(join(tmpdir(), "lt-report-"));
     const html = join(dir, "b.html");
     const rep = captureIo();
-    assert.equal(await main(["node", "ltctl", "report", ...conn, "-o", html], rep), 99, "the active run is B");
+    assert.equal(
+      await main(["node", "ltctl", "report", ...conn, "-o", html], rep),
+      99,
+      "the active run is B",
+    );
     assert.match(rep.stderr, /threshold failed: end_to_end\.p99_ms < 0\.001 \(measured [\d.]+\)/);
     assert.match(readFileSync(html, "utf8"), /<svg /);
 

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isKnownMetric, parseThresholds, validateThresholds } from "../../src/config/index.ts";
-import {
-  aggregate,
-  evaluateThresholds,
-  formatThresholdResult,
-  runMetrics,
-} from "../../src/stats/index.ts";
+import { aggregate, evaluateThresholds, formatThresholdResult, runMetrics } from "../../src/stats/index.ts";
 import { snapshot } from "../fixtures/snapshots.ts";
 
 test("thresholds - the issue's example block parses into metric, operator and number", () => {
