@@ -1,8 +1,9 @@
 // Process figures for snapshots: CPU share since the last sample, memory, event-loop delay p99 and utilisation.
 import { type EventLoopUtilization, monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { EVENT_LOOP_RESOLUTION_MS } from "./timings.ts";
 
 export class SystemSampler {
-  readonly #loop = monitorEventLoopDelay({ resolution: 10 });
+  readonly #loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   #cpu = process.cpuUsage();
   #at = process.hrtime.bigint();
   #elu: EventLoopUtilization = performance.eventLoopUtilization();

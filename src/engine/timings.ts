@@ -31,6 +31,22 @@ export const PUBLISH_RETRY_WAIT_MS = 250;
  */
 export const ACK_SWEEP_MS = 250;
 
+// ── Connections to the NATS under test (connections.ts) ──────────────────────────────────────────────────
+
+/**
+ * Pause between reconnect attempts, a quarter of nats.js' 2 s default: after a server restart or a failover
+ * the publishers are back within half a second, so the gap a run shows is the server's, not the client's
+ * wait; two attempts a second per connection cost a refusing server nothing.
+ */
+export const RECONNECT_WAIT_MS = 500;
+
+/**
+ * Client PINGs (nats.js default: every 2 min): a server that vanished without closing the socket (a
+ * partition, a frozen node) is noticed after two unanswered PINGs, 20-30 s rather than 4-6 min, so the
+ * connection reconnects within a step instead of after it.
+ */
+export const PING_INTERVAL_MS = 10_000;
+
 // ── A step's start and end ──────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -91,3 +107,10 @@ export const PENDING_ASK_TIMEOUT_MS = 1_000;
  * 5 ms (200/s), so a thousand streams do not turn sampling into a flood of JetStream API calls.
  */
 export const STREAM_SAMPLE_MIN_TICK_MS = 5;
+
+/**
+ * The event-loop delay histogram's sampling period (system.ts, `event_loop_p99_ms`): Node's default, fine
+ * enough for the millisecond stalls that matter to a load generator, and a timer that itself costs the loop
+ * next to nothing.
+ */
+export const EVENT_LOOP_RESOLUTION_MS = 10;
