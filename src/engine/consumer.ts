@@ -1,15 +1,28 @@
 // One consumer's receive path: decode the header, track sequences per publisher, record end-to-end latency
 // (before any artificial delay), then ack — after `consume_delay_ms` when one is set.
 //
+// Two ways in: `onRaw` from the engine's own pull loop (pull-loop.ts: the payload and the reply subject's bytes,
+// no JsMsg), and `onJs` from nats.js' consume() (push consumers, and pull consumers where the client lacks the
+// fast path's internals or the public path was asked for). Acks go through the connection's AckWriter (frames,
+// ack-writer.ts) when there is one, else through `m.ack()`.
+//
 // consume_delay_ms models processing time: each message is acked that long after it arrived, messages being
 // processed concurrently up to max_ack_pending (the server stops delivering beyond it). One FIFO and one
 // timer per consumer, not a timer per message. With ack_policy none there is nothing to delay.
 import type { JsMsg } from "@nats-io/jetstream";
+import type { Msg } from "@nats-io/transport-node";
 import { recordMs } from "../stats/index.ts";
+import { type AckWriter, replyBytes } from "./ack-writer.ts";
 import { nowEpoch } from "./clock.ts";
+import { DeliveryCounter } from "./delivery.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { type Header, HeaderReader, newHeader, trackerKey } from "./payload.ts";
 import { SeqTracker } from "./sequence.ts";
+
+export { DeliveryCounter, deliveryCount } from "./delivery.ts";
+
+/** A message waiting for its delayed ack: nats.js' message, or a copy of the reply subject's bytes. */
+type Pending = JsMsg | Uint8Array;
 
 export class ConsumerState {
   readonly stream: string;
@@ -20,7 +33,8 @@ export class ConsumerState {
   readonly #deliveries = new DeliveryCounter();
   readonly #ack: boolean;
   readonly #delayMs: number;
-  readonly #queue: JsMsg[] = [];
+  readonly #acks: AckWriter | undefined;
+  readonly #queue: Pending[] = [];
   readonly #queueDue: number[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -42,9 +56,12 @@ export class ConsumerState {
       delayMs: number;
       /** The failed sequences of a publisher of this share, by tracker key (undefined for others). */
       failedOf?: (key: number) => ReadonlySet<number> | undefined;
+      /** Its connection's ack frames (ack-writer.ts); without one, acks go through `m.ack()`. */
+      acks?: AckWriter;
     },
   ) {
     this.stream = stream;
+    this.#acks = opts.acks;
     this.#m = m;
     this.#ack = opts.ack;
     this.#delayMs = opts.ack ? opts.delayMs : 0;
@@ -57,13 +74,25 @@ export class ConsumerState {
     this.#observe(data, false);
   }
 
-  /** A JetStream message (pull or push). */
+  /** A JetStream message from nats.js (push consumers; pull consumers on the public path). */
   onJs(m: JsMsg): void {
     this.#observe(m.data, this.#deliveries.of(m) > 1);
     if (!this.#ack) return;
     if (this.#stopped) this.#held++;
     else if (this.#delayMs > 0) this.#delay(m);
-    else this.#doAck(m);
+    else this.#ackJs(m);
+  }
+
+  /**
+   * A JetStream delivery from the engine's pull loop: its payload and its reply subject's bytes (views of the
+   * socket read, valid during this call only: a delayed ack keeps a copy).
+   */
+  onRaw(data: Uint8Array, reply: Uint8Array): void {
+    this.#observe(data, this.#deliveries.ofBytes(reply) > 1);
+    if (!this.#ack) return;
+    if (this.#stopped) this.#held++;
+    else if (this.#delayMs > 0) this.#delay(reply.slice());
+    else this.#ackRaw(reply);
   }
 
   #observe(data: Uint8Array, redelivery: boolean): void {
@@ -94,12 +123,28 @@ export class ConsumerState {
     else recordMs(m.hist.end_to_end, e2e);
   }
 
-  #doAck(m: JsMsg): void {
-    m.ack();
+  #ackRaw(reply: Uint8Array): void {
+    // The share feeds onRaw only from a pull loop, made only with an AckWriter (or for ack_policy none).
+    if (!this.#acks) throw new Error("engine: a raw delivery to ack without an AckWriter");
+    this.#acks.ack(reply);
     this.#m.counts.acks_sent++;
   }
 
-  #delay(m: JsMsg): void {
+  #ackJs(m: JsMsg): void {
+    const w = this.#acks;
+    // nats.js' JsMsgImpl keeps the client's message as `msg` (not in the JsMsg typings).
+    const reply = w ? replyBytes((m as unknown as { msg: Msg }).msg) : undefined;
+    if (w && reply) w.ack(reply);
+    else m.ack();
+    this.#m.counts.acks_sent++;
+  }
+
+  #doAck(p: Pending): void {
+    if (p instanceof Uint8Array) this.#ackRaw(p);
+    else this.#ackJs(p);
+  }
+
+  #delay(m: Pending): void {
     this.#queue.push(m);
     this.#queueDue.push(nowEpoch() + this.#delayMs);
     if (!this.#timer) this.#arm();
@@ -139,67 +184,4 @@ export class ConsumerState {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/**
- * The delivery count from a JetStream message's ack subject, without nats.js' `m.info` (which splits the
- * subject and parses every field into a new object: ~8% of the consume path's CPU in a profile). Same rule as
- * nats.js' parseInfo: 9 tokens is the old form, the count is token 4; 11 or more is the new form (domain and
- * account hash added), token 6:
- *   $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>
- *   $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>.<token>
- * The part before the count is the same for every message of one consumer: once a subject was parsed whole,
- * later ones that start with that prefix only read the digits after it.
- * Anything else goes through `m.info` (which throws on what is not a JetStream message, as before).
- */
-export class DeliveryCounter {
-  /** The subject up to and including the dot before the count, from the last full parse. */
-  #prefix = "";
-
-  of(m: JsMsg): number {
-    // JsMsgImpl's `reply` (not in the JsMsg typings; nats.js decodes it once and acks to it).
-    const r = (m as unknown as { reply?: unknown }).reply;
-    if (typeof r !== "string") return m.info.deliveryCount;
-    const p = this.#prefix;
-    if (p.length > 0 && r.startsWith(p)) {
-      const v = digitsAt(r, p.length);
-      // One consumer's subjects keep one form: the old form's prefix ($JS.ACK.<stream>.<consumer>.) could only
-      // match a new-form subject whose domain and account hash equal this consumer's stream and durable.
-      if (v >= 0) return v;
-    }
-    if (!r.startsWith("$JS.ACK.")) return m.info.deliveryCount;
-    const tokens = tokenCount(r);
-    const k = tokens === 9 ? 4 : tokens >= 11 ? 6 : -1;
-    if (k < 0) return m.info.deliveryCount;
-    let start = 0;
-    for (let j = 0; j < k; j++) start = r.indexOf(".", start) + 1;
-    const v = digitsAt(r, start);
-    if (v < 0) return m.info.deliveryCount;
-    this.#prefix = r.slice(0, start);
-    return v;
-  }
-}
-
-/** The decimal number from `at` up to the next dot; -1 when there is none or a non-digit. */
-function digitsAt(r: string, at: number): number {
-  let v = 0;
-  let i = at;
-  for (; i < r.length; i++) {
-    const c = r.charCodeAt(i);
-    if (c === 46) break;
-    if (c < 48 || c > 57) return -1;
-    v = v * 10 + (c - 48);
-  }
-  return i > at && i < r.length ? v : -1;
-}
-
-function tokenCount(r: string): number {
-  let n = 1;
-  for (let i = r.indexOf("."); i >= 0; i = r.indexOf(".", i + 1)) n++;
-  return n;
-}
-
-/** deliveryCount of one message (a fresh DeliveryCounter; consumers keep theirs). */
-export function deliveryCount(m: JsMsg): number {
-  return new DeliveryCounter().of(m);
 }

@@ -3,14 +3,16 @@
 // so a stream's publishers and consumers always live together and loss is counted against local
 // publishers exactly. Everything in ShareSpec is plain data so it can cross a worker boundary.
 import { performance } from "node:perf_hooks";
-import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
+import { ackWriter } from "./ack-writer.ts";
 import type { Logger } from "./api.ts";
 import { SendBusy } from "./busy.ts";
 import { type ConnectTarget, open, PER_CONNECTION, watchStatus } from "./connections.ts";
 import { ConsumerState } from "./consumer.ts";
 import { CoreLane } from "./core-lane.ts";
+import { startJsConsumer } from "./js-consume.ts";
 import { JsLane } from "./js-lane.ts";
 import type { Lane } from "./lanes.ts";
 import { FailLedger } from "./ledger.ts";
@@ -40,7 +42,10 @@ export interface ShareSpec extends ConnectTarget {
   readonly publishAttemptTimeoutMs?: number;
   /** Pause before a JetStream publish is sent again (no responders, attempt timeout). @default 250 */
   readonly publishRetryWaitMs?: number;
-  /** Publish only through `nc.publish`, never the fast path (tests, checking a client upgrade). @default false */
+  /**
+   * Publish only through `nc.publish` and consume only through nats.js' consume() and `m.ack()`, never the fast
+   * paths (tests, checking a client upgrade). @default false
+   */
   readonly publicPath?: boolean;
 }
 
@@ -76,12 +81,18 @@ export class Share {
   #reconnects = 0;
   /** Says once when the lanes cannot use the fast path (wire.ts). */
   readonly #fallback: FallbackNotice;
+  /** Says once when consumers cannot write their acks as frames (ack-writer.ts). */
+  readonly #ackFallback: FallbackNotice;
   #closedStats = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
 
   private constructor(spec: ShareSpec, log: Logger) {
     this.#spec = spec;
     this.#log = log;
     this.#fallback = new FallbackNotice(log);
+    this.#ackFallback = new FallbackNotice(
+      log,
+      "consume fast path unavailable on this nats.js client: consuming through consume() and m.ack()",
+    );
     this.#ledger = new FailLedger(spec.publishers.length);
     this.#ledger.trackersOf = (pub) => this.#trackersOf(pub);
     this.#scheduler = new Scheduler();
@@ -384,6 +395,8 @@ export class Share {
           },
         });
         const js = spec.useJetStream ? jetstream(nc) : undefined;
+        const acks = js && !spec.publicPath ? ackWriter(nc) : undefined;
+        if (js) this.#ackFallback.note(acks !== undefined, spec.publicPath === true);
         for (const c of cons.slice(g, g + PER_CONNECTION)) {
           const state = new ConsumerState(stream, this.#m, {
             source: this.#source,
@@ -393,6 +406,7 @@ export class Share {
               Math.floor(key / 0x1_0000_0000) === this.#source
                 ? this.#ledger.seqs[key % 0x1_0000_0000]
                 : undefined,
+            acks,
           });
           if (!js) {
             const subs = (spec.subjects[stream] ?? []).map((subj) =>
@@ -408,20 +422,9 @@ export class Share {
             });
             continue;
           }
-          const callback = (m: Parameters<ConsumerState["onJs"]>[0]) => state.onJs(m);
-          // Pull: short expiries and 1 s idle heartbeats, so a pull request lost with a consumer leader (failover)
-          // is noticed after two missed heartbeats and re-issued, not after nats.js' default 2 x 15 s.
-          const start = async () =>
-            c.type === "push"
-              ? await (await js.consumers.getPushConsumer(stream, c.durableName)).consume({ callback })
-              : await (await js.consumers.get(stream, c.durableName)).consume({
-                  max_messages: Math.max(1, Math.min(1000, c.ackPolicy === "none" ? 1000 : c.maxAckPending)),
-                  expires: PULL_EXPIRES_MS,
-                  idle_heartbeat: PULL_HEARTBEAT_MS,
-                  callback,
-                });
-          const run = new ConsumeLoop(await start(), start, (type) => {
-            if (CONSUME_TROUBLE.has(type)) this.#m.publishError("consume");
+          const run = await startJsConsumer(nc, js, c, state, {
+            acks,
+            trouble: () => this.#m.publishError("consume"),
           });
           this.#consumers.push({ spec: c, state, nc, close: () => run.close() });
         }
@@ -442,76 +445,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-/** Pull request expiry and idle heartbeat (nats.js defaults: 30 s and 15 s). */
-const PULL_EXPIRES_MS = 5_000;
-const PULL_HEARTBEAT_MS = 1_000;
-/** Consumer status events counted in `errors.consume`. */
-const CONSUME_TROUBLE = new Set([
-  "heartbeats_missed",
-  "consumer_not_found",
-  "stream_not_found",
-  "consumer_deleted",
-  "restart_failed",
-]);
-
-/**
- * One consumer's `consume()`, kept alive: nats.js resumes a consume by itself after missed heartbeats or a
- * reconnect, but a consume that ends anyway (it stopped on an error) is started again after a short pause
- * until the share closes, so a consumer never silently stops during a failover.
- */
-class ConsumeLoop {
-  #messages: ConsumerMessages;
-  #closing = false;
-  readonly #start: () => Promise<ConsumerMessages>;
-  readonly #onStatus: (type: string) => void;
-
-  constructor(
-    messages: ConsumerMessages,
-    start: () => Promise<ConsumerMessages>,
-    onStatus: (type: string) => void,
-  ) {
-    this.#messages = messages;
-    this.#start = start;
-    this.#onStatus = onStatus;
-    this.#watch(messages);
-  }
-
-  #watch(messages: ConsumerMessages): void {
-    (async () => {
-      for await (const s of messages.status()) this.#onStatus(s.type);
-    })().catch(() => {});
-    messages.closed().then(
-      () => this.#restart(),
-      () => this.#restart(),
-    );
-  }
-
-  async #restart(): Promise<void> {
-    while (!this.#closing) {
-      await new Promise((r) => setTimeout(r, 500));
-      if (this.#closing) return;
-      try {
-        const m = await this.#start();
-        if (this.#closing) {
-          await m.close().catch(() => {});
-          return;
-        }
-        this.#messages = m;
-        this.#onStatus("restarted");
-        this.#watch(m);
-        return;
-      } catch {
-        this.#onStatus("restart_failed");
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    this.#closing = true;
-    await this.#messages.close().catch(() => {});
-  }
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

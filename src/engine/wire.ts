@@ -50,17 +50,23 @@ export function rawProtocol(nc: NatsConnection): RawProtocol | undefined {
  */
 export class FallbackNotice {
   readonly #log: Logger;
+  readonly #message: string;
   #logged = false;
 
-  constructor(log: Logger) {
+  /** `message`: what is said (the consume path says its own). */
+  constructor(
+    log: Logger,
+    message = "publish fast path unavailable on this nats.js client: publishing through nc.publish",
+  ) {
     this.#log = log;
+    this.#message = message;
   }
 
   /** One lane was made: `fast` it uses the fast path; `forced` the public path was asked for. */
   note(fast: boolean, forced: boolean): void {
     if (fast || forced || this.#logged) return;
     this.#logged = true;
-    this.#log.warn("publish fast path unavailable on this nats.js client: publishing through nc.publish");
+    this.#log.warn(this.#message);
   }
 }
 
