@@ -4,7 +4,9 @@ export const DASHBOARD_JS = String.raw`
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var MAX_POINTS = 600;
-  var state = { run: "", pods: {}, agents: [], cluster: null, rate: [[], [], [], []], lat: [[], [], [], [], []] };
+  // series: the run's per-interval points (end_ms -> point) from the server's live series: each snapshot's
+  // own interval, a pod counted once per interval, a lost snapshot a gap (null), latency per interval.
+  var state = { run: "", pods: {}, agents: [], cluster: null, series: {}, seriesRun: "" };
 
   function fmt(n, digits) {
     if (n === undefined || n === null || isNaN(n)) return "—";
@@ -17,29 +19,64 @@ export const DASHBOARD_JS = String.raw`
   function ms(n) { return n === undefined || n === null ? "—" : (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) + " ms"; }
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
 
-  function chart(el, title, series) {
+  function chart(el, title, series, log) {
     var width = Math.max(300, el.clientWidth || 600);
     var opts = {
       width: width, height: 240, legend: { live: true },
-      scales: { x: { time: true } },
+      scales: log ? { x: { time: true }, y: { distr: 3 } } : { x: { time: true } },
       axes: [
         { stroke: "#8b949e", grid: { stroke: "#21262d" }, ticks: { stroke: "#30363d" } },
         { stroke: "#8b949e", grid: { stroke: "#21262d" }, ticks: { stroke: "#30363d" }, size: 60 },
       ],
-      series: [{}].concat(series.map(function (s) { return { label: s[0], stroke: s[1], width: 2, points: { show: false } }; })),
+      series: [{}].concat(series.map(function (s) { return { label: s[0], stroke: s[1], width: 2, dash: s[2], points: { show: false } }; })),
     };
     var data = [[]].concat(series.map(function () { return []; }));
     return new uPlot(opts, data, el);
   }
-  var rateChart = chart($("chart-rate"), "throughput", [["publish", "#27aae1"], ["consume", "#3fb950"], ["target", "#8b949e"]]);
-  var latChart = chart($("chart-lat"), "latency", [["e2e p50", "#3fb950"], ["e2e p99", "#d29922"], ["e2e p99.9", "#f85149"], ["ack p99", "#a371f7"]]);
+  var rateChart = chart($("chart-rate"), "throughput", [["publish", "#27aae1"], ["consume", "#3fb950"], ["target", "#8b949e", [4, 4]]]);
+  var LAT = [["end_to_end", "e2e", "p50", "#3fb950"], ["end_to_end", "e2e", "p99", "#d29922"], ["end_to_end", "e2e", "max", "#f85149", [4, 3]],
+    ["publish_ack", "ack", "p50", "#79c0ff"], ["publish_ack", "ack", "p99", "#a371f7"], ["publish_ack", "ack", "max", "#db61a2", [4, 3]]];
+  var latChart = chart($("chart-lat"), "latency", LAT.map(function (l) { return [l[1] + " " + l[2], l[3], l[4]]; }), true);
   window.addEventListener("resize", function () {
     rateChart.setSize({ width: $("chart-rate").clientWidth, height: 240 });
     latChart.setSize({ width: $("chart-lat").clientWidth, height: 240 });
   });
 
-  function pushPoint(arrs, values) {
-    for (var i = 0; i < arrs.length; i++) { arrs[i].push(values[i]); if (arrs[i].length > MAX_POINTS) arrs[i].shift(); }
+  function latOf(p, kind, k) {
+    var l = p.latency && p.latency[kind];
+    return l && l.count ? Math.max(l[k], 0.001) : null;
+  }
+
+  // Per-interval points of the current run, upserted by interval end (a late snapshot may correct a point).
+  function onSeries(m) {
+    if (!m || !m.run_id || !m.points) return;
+    if (m.run_id !== state.seriesRun) {
+      if (state.run && m.run_id !== state.run) return;
+      state.seriesRun = m.run_id;
+      state.series = {};
+    }
+    m.points.forEach(function (p) { state.series[p.end_ms] = p; });
+    if (m.interval_s) state.intervalS = m.interval_s;
+    drawSeries();
+  }
+
+  function drawSeries() {
+    var keys = Object.keys(state.series).map(Number).sort(function (a, b) { return a - b; });
+    keys.slice(0, Math.max(0, keys.length - MAX_POINTS)).forEach(function (k) { delete state.series[k]; });
+    keys = keys.slice(-MAX_POINTS);
+    var pts = keys.map(function (k) { return state.series[k]; });
+    var xs = keys.map(function (k) { return k / 1000; });
+    rateChart.setData([xs, pts.map(function (p) { return p.publish_rate; }), pts.map(function (p) { return p.consume_rate; }),
+      pts.map(function (p) { return p.target_rate; })]);
+    latChart.setData([xs].concat(LAT.map(function (l) { return pts.map(function (p) { return latOf(p, l[0], l[2]); }); })));
+    $("chart-lat").setAttribute("data-points", String(pts.length));
+    var last = pts.length ? pts[pts.length - 1] : null;
+    var kind = last && last.latency && last.latency.end_to_end && last.latency.end_to_end.count ? "end_to_end" : "publish_ack";
+    var l = last && last.latency && last.latency[kind];
+    $("series-info").textContent = !last ? "waiting for the first intervals" :
+      !last.complete ? "last interval: a snapshot is missing (gap)" :
+      (state.intervalS ? "every " + state.intervalS + " s · " : "") + "last interval " + (kind === "end_to_end" ? "e2e" : "ack") +
+        (l && l.count ? " p50 " + ms(l.p50) + " · p99 " + ms(l.p99) + " · max " + ms(l.max) : ": no samples");
   }
 
   function setRun(run, meta) {
@@ -48,14 +85,11 @@ export const DASHBOARD_JS = String.raw`
     $("run-id").textContent = run;
     if (meta) $("run-meta").textContent = meta;
     state.pods = {};
-    state.rate = [[], [], [], []];
-    state.lat = [[], [], [], [], []];
-    rateChart.setData(state.rate);
-    latChart.setData(state.lat);
+    if (state.seriesRun !== run) { state.series = {}; state.seriesRun = ""; drawSeries(); }
     renderPods();
   }
 
-  function onSnapshot(s, cluster) {
+  function onSnapshot(s, cluster, series) {
     if (state.run && s.run_id !== state.run) {
       // Another run than the active one (a late snapshot of the previous run): ignore it once the active
       // config is known, else follow the newest.
@@ -66,14 +100,9 @@ export const DASHBOARD_JS = String.raw`
     state.pods[s.pod] = s;
     if (cluster && cluster.run_id === state.run) {
       state.cluster = cluster;
-      var t = Date.now() / 1000, c = cluster.counters, l = cluster.latency_ms;
-      pushPoint(state.rate, [t, c.publish_rate, c.consume_rate, c.target_rate || null]);
-      pushPoint(state.lat, [t, l.end_to_end.count ? l.end_to_end.p50 : null, l.end_to_end.count ? l.end_to_end.p99 : null,
-        l.end_to_end.count ? l.end_to_end.p999 : null, l.publish_ack.count ? l.publish_ack.p99 : null]);
-      rateChart.setData(state.rate);
-      latChart.setData(state.lat);
       renderCluster();
     }
+    onSeries(series);
     renderPods();
   }
 
@@ -84,7 +113,7 @@ export const DASHBOARD_JS = String.raw`
     $("cluster-target").textContent = fmt(k.target_rate);
     $("cluster-con-rate").textContent = fmt(k.consume_rate);
     $("cluster-published").textContent = fmt(k.published);
-    $("cluster-acked").textContent = fmt(k.acked) + " acked · " + fmt(k.missed_sends) + " missed slots";
+    $("cluster-acked").textContent = fmt(k.acked) + " acked · " + fmt((k.unsent || 0) + (k.missed_sends || 0)) + " unsent";
     $("cluster-consumed").textContent = fmt(k.consumed);
     $("cluster-lossdup").textContent = fmt(k.lost) + " lost · " + fmt(k.duplicates) + " dup · " + fmt(k.redelivered) + " redelivered";
     $("cluster-e2e").textContent = l.end_to_end.count ? ms(l.end_to_end.p99) : "—";
@@ -184,9 +213,10 @@ export const DASHBOARD_JS = String.raw`
         if (h.length && !state.run) setRun(h[h.length - 1].run_id);
         h.forEach(function (s) { if (s.run_id === state.run) state.pods[s.pod] = s; });
         if (m.cluster && m.cluster.run_id === state.run) { state.cluster = m.cluster; renderCluster(); }
+        onSeries(m.series);
         renderPods();
       } else if (m.type === "snapshot") {
-        onSnapshot(m.snapshot, m.cluster);
+        onSnapshot(m.snapshot, m.cluster, m.series);
       } else if (m.type === "status") {
         state.agents = m.agents || [];
         if (m.active) state.activeKnown = true;

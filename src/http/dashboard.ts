@@ -41,8 +41,8 @@ export function dashboardHtml(): string {
     <div class="card"><div class="label">publish ack p99</div><div class="value" id="cluster-ack">—</div><div class="sub" id="cluster-errors">no errors</div></div>
   </section>
   <section class="charts">
-    <div class="panel"><h2>Throughput <span class="muted">cluster, msg/s</span></h2><div id="chart-rate" class="chart"></div></div>
-    <div class="panel"><h2>Latency <span class="muted">cluster percentiles, ms (merged histograms)</span></h2><div id="chart-lat" class="chart"></div></div>
+    <div class="panel"><h2>Throughput <span class="muted">cluster, msg/s per interval (a gap: a pod's snapshot missing)</span></h2><div id="chart-rate" class="chart"></div></div>
+    <div class="panel"><h2>Latency <span class="muted">per interval, cluster percentiles, ms (log; merged interval histograms)</span></h2><div id="chart-lat" class="chart"></div><div id="series-info" class="muted">waiting for the first intervals</div></div>
   </section>
   <section class="panel">
     <h2>Pods <span class="muted" id="pod-count"></span>

@@ -5,8 +5,10 @@ import type { Duplex } from "node:stream";
 import type { Subscription } from "@nats-io/transport-node";
 import { WebSocket, WebSocketServer } from "ws";
 import { redactSecrets, redactUrl } from "../control/index.ts";
-import { aggregate, parseSnapshot, type Snapshot } from "../stats/index.ts";
+import { aggregate, LiveSeries, parseSnapshot, type Snapshot } from "../stats/index.ts";
+import { HttpError } from "./body.ts";
 import type { HttpContext } from "./context.ts";
+import type { RequestGuard } from "./guard.ts";
 
 /** Snapshots kept in memory for the cluster total and for a new dashboard's history. */
 const KEEP = 600;
@@ -17,16 +19,20 @@ export type SlimSnapshot = Omit<Snapshot, "hist">;
 
 export class LiveFeed {
   readonly #ctx: HttpContext;
+  readonly #guard: RequestGuard;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   #sub: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** Newest snapshot per (run, pod), and a bounded history of slim snapshots. */
   readonly #latest = new Map<string, Snapshot>();
   readonly #history: SlimSnapshot[] = [];
+  /** Per-interval points of the newest run (each snapshot's own interval; src/stats live-series.ts). */
+  readonly #series = new LiveSeries({ kinds: ["publish_ack", "end_to_end"] });
   #newestRun = "";
 
-  constructor(ctx: HttpContext) {
+  constructor(ctx: HttpContext, guard: RequestGuard) {
     this.#ctx = ctx;
+    this.#guard = guard;
     this.#wss.on("connection", (ws) => void this.#hello(ws));
   }
 
@@ -34,7 +40,10 @@ export class LiveFeed {
     // Seed from the stream so a dashboard opened mid-run has history at once.
     try {
       const recent = await this.#ctx.client.stats({ limit: 200 });
-      for (const s of recent.reverse()) this.#remember(s);
+      for (const s of recent.reverse()) {
+        this.#remember(s);
+        this.#series.add(s);
+      }
     } catch (e) {
       this.#ctx.log.warn("http: could not read recent snapshots", { error: redactUrl(String(e)) });
     }
@@ -50,8 +59,14 @@ export class LiveFeed {
         const s = parseSnapshot(parsed);
         if (!s) return;
         this.#remember(s);
+        const points = this.#series.add(s);
         if (this.#wss.clients.size > 0)
-          this.#broadcast({ type: "snapshot", snapshot: slim(s), cluster: this.#cluster() });
+          this.#broadcast({
+            type: "snapshot",
+            snapshot: slim(s),
+            cluster: this.#cluster(),
+            series: this.#seriesMessage(points),
+          });
       },
     });
     this.#timer = setInterval(() => void this.#sendStatus(), STATUS_EVERY_MS);
@@ -60,10 +75,14 @@ export class LiveFeed {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://shim.invalid");
-    const origin = req.headers.origin;
-    const sameOrigin = !origin || safeHost(origin) === req.headers.host;
-    if (url.pathname !== "/ws" || !sameOrigin) {
-      socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
+    try {
+      if (url.pathname !== "/ws") throw new HttpError(404, "no WebSocket here");
+      // The same rules as every request (DNS rebinding), and an Origin is always checked: browsers send one.
+      this.#guard.checkHost(req.headers);
+      this.#guard.checkOrigin(req.headers);
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 403;
+      socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Forbidden"}\r\nconnection: close\r\n\r\n`);
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit("connection", ws, req));
@@ -73,6 +92,7 @@ export class LiveFeed {
     if (this.#timer) clearInterval(this.#timer);
     this.#sub?.unsubscribe();
     for (const ws of this.#wss.clients) ws.terminate();
+    this.#series.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
@@ -103,6 +123,11 @@ export class LiveFeed {
     return pods.length ? { run_id: this.#newestRun, ...aggregate(pods) } : undefined;
   }
 
+  /** Points of the live series (new or changed ones, or all for a new dashboard) of the run it follows. */
+  #seriesMessage(points: unknown[]) {
+    return { run_id: this.#series.run ?? "", interval_s: this.#series.intervalS ?? null, points };
+  }
+
   async #status(): Promise<Record<string, unknown>> {
     const [agents, active] = await Promise.all([
       this.#ctx.client.status().catch(() => undefined),
@@ -131,7 +156,13 @@ export class LiveFeed {
 
   async #hello(ws: WebSocket): Promise<void> {
     ws.on("error", () => ws.terminate());
-    send(ws, { type: "hello", pod: this.#ctx.pod, history: this.#history, cluster: this.#cluster() });
+    send(ws, {
+      type: "hello",
+      pod: this.#ctx.pod,
+      history: this.#history,
+      cluster: this.#cluster(),
+      series: this.#seriesMessage(this.#series.points()),
+    });
     send(ws, await this.#status());
   }
 
@@ -154,10 +185,8 @@ function slim(s: Snapshot): SlimSnapshot {
   return redactSecrets(rest);
 }
 
-function safeHost(origin: string): string {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return "";
-  }
-}
+const STATUS_TEXT: Record<number, string> = {
+  403: "Forbidden",
+  404: "Not Found",
+  421: "Misdirected Request",
+};

@@ -8,6 +8,7 @@ import { escapeXml, type Line, lineChart, type Tick } from "./svg.ts";
 const COLOURS = {
   publish: "#2563eb",
   consume: "#16a34a",
+  target: "#9ca3af",
   p50: "#16a34a",
   p90: "#ca8a04",
   p99: "#dc2626",
@@ -55,20 +56,32 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
       xLabel: "seconds since start",
       yLabel: "msgs/s",
       yUnit: " msgs/s",
+      // A bin some pod's snapshot is missing for has null rates: the line breaks there (a gap, not a dip).
       lines: [
-        { name: "publish", colour: COLOURS.publish, points: pts.map((p) => [p.t_s, p.publish_rate]) },
+        { name: "publish", colour: COLOURS.publish, points: pts.map((p) => [p.t_s, p.publish_rate ?? NaN]) },
         {
           name: "consume",
           colour: COLOURS.consume,
-          points: pts.map((p) => [p.t_s, p.consume_rate]),
+          points: pts.map((p) => [p.t_s, p.consume_rate ?? NaN]),
           dashed: true,
         },
+        ...(pts.some((p) => p.target_rate !== null)
+          ? [
+              {
+                name: "target",
+                colour: COLOURS.target,
+                points: pts.map((p) => [p.t_s, p.target_rate ?? NaN] as const),
+                dashed: true,
+              },
+            ]
+          : []),
       ],
     }),
   );
   for (const kind of ["publish_ack", "end_to_end"] as const) {
-    const withSamples = pts.filter((p) => p[kind].count > 0);
-    if (withSamples.length === 0 && report.cluster.latency_ms[kind].count === 0) continue;
+    // Each bin's own samples (its intervals' histograms merged); a bin without samples breaks the lines.
+    const withSamples = pts.map((p) => ({ t_s: p.t_s, l: p[kind].count > 0 ? p[kind] : undefined }));
+    if (!withSamples.some((p) => p.l) && report.cluster.latency_ms[kind].count === 0) continue;
     charts.push(
       lineChart({
         title: `${kind} latency percentiles per interval (ms, log scale)`,
@@ -79,7 +92,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
         lines: (["p50", "p90", "p99", "p999", "max"] as const).map((k) => ({
           name: k === "p999" ? "p99.9" : k,
           colour: COLOURS[k],
-          points: withSamples.map((p) => [p.t_s, p[kind][k]] as const),
+          points: withSamples.map((p) => [p.t_s, p.l ? p.l[k] : NaN] as const),
           dashed: k === "max",
         })),
       }),

@@ -1,6 +1,19 @@
-// Cluster-wide time series from consecutive snapshots: per interval, the messages and the latency samples
-// recorded between one snapshot of a pod and its next (counter deltas, histogram differences), binned by time.
-import { decodeHistogram, type Histogram, newHistogram, type Snapshot, summarize } from "../stats/index.ts";
+// Cluster-wide time series of a run, per bin of the stats interval: each snapshot's own interval spread over
+// the bins it covers (src/stats interval.ts: a pod counts once per bin, a lost snapshot is a gap), and the
+// interval histograms merged per bin for the latency percentiles over time.
+import { type LatencyKind, latencyKinds, MEASURES, type Registry } from "../measures/index.ts";
+import {
+  binWidthMs,
+  chainEntries,
+  chainKey,
+  type IntervalEntry,
+  intervalHistogram,
+  middleBin,
+  newHistogram,
+  RateBins,
+  type Snapshot,
+  summarize,
+} from "../stats/index.ts";
 
 export interface SeriesLatency {
   readonly count: number;
@@ -11,99 +24,92 @@ export interface SeriesLatency {
   readonly max: number;
 }
 
-/** One bin, ending `t_s` seconds after the run started; rates are messages per second over the bin. */
-export interface SeriesPoint {
+/**
+ * One bin, ending `t_s` seconds after the run started; rates are messages per second over the bin. A bin some
+ * pod's snapshot is missing for is a gap: `complete` false, rates null, no latency samples.
+ */
+export type SeriesPoint = {
   readonly t_s: number;
-  readonly publish_rate: number;
-  readonly consume_rate: number;
+  readonly complete: boolean;
+  readonly publish_rate: number | null;
+  readonly consume_rate: number | null;
+  /** What the plan asked of the pods in the bin (null: no running snapshot covers it). */
+  readonly target_rate: number | null;
   readonly publish_errors: number;
-  /** Pods that reported in this bin. */
+  /** Pods whose messages are counted in this bin. */
   readonly pods: number;
-  readonly publish_ack: SeriesLatency;
-  readonly end_to_end: SeriesLatency;
-}
+} & Readonly<Record<LatencyKind, SeriesLatency>>;
 
 /** At most this many bins: long runs get wider bins rather than a huge report. */
 export const MAX_SERIES_POINTS = 1000;
 
-interface Delta {
-  readonly cur: Snapshot;
-  readonly prev: Snapshot | undefined;
-}
+const NO_SAMPLES: SeriesLatency = { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 
 export function buildSeries(
   snapshots: readonly Snapshot[],
   startMs: number,
   intervalS?: number,
+  m: Registry = MEASURES,
 ): { interval_s: number; points: SeriesPoint[] } {
-  // Consecutive snapshots of each pod within each step (counters and histograms are cumulative per step).
   const chains = new Map<string, Snapshot[]>();
   for (const s of snapshots) {
-    const k = `${s.pod}\u0000${s.spec_index}\u0000${s.iteration}`;
-    const list = chains.get(k) ?? [];
+    const list = chains.get(chainKey(s)) ?? [];
     list.push(s);
-    chains.set(k, list);
+    chains.set(chainKey(s), list);
   }
-  const deltas: Delta[] = [];
-  const gaps: number[] = [];
-  for (const list of chains.values()) {
-    list.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || a.elapsed_s - b.elapsed_s);
-    list.forEach((cur, i) => {
-      const prev = list[i - 1];
-      deltas.push({ cur, prev });
-      if (prev) gaps.push(cur.elapsed_s - prev.elapsed_s);
-    });
-  }
-  const endMs = Math.max(...snapshots.map((s) => Date.parse(s.ts)));
+  const entries = [...chains.values()].flatMap((list) => chainEntries(list));
+  if (entries.length === 0) return { interval_s: intervalS ?? 1, points: [] };
+  const endMs = Math.max(...entries.map((e) => e.endMs));
   const span = Math.max(0, (endMs - startMs) / 1000);
-  let width = intervalS ?? median(gaps.filter((g) => g > 0)) ?? (span > 0 ? span : 1);
+  // The stats interval as the snapshots measured it (0.998 s and 1.004 s are the 1 s interval).
+  const measured = median(entries.map((e) => e.endMs - e.startMs));
+  const own = measured === undefined ? undefined : binWidthMs(measured) / 1000;
+  let width = intervalS ?? own ?? (span > 0 ? span : 1);
   width = Math.max(width, span / MAX_SERIES_POINTS, 0.001);
 
-  const bins = new Map<number, Delta[]>();
-  for (const d of deltas) {
-    const t = (Date.parse(d.cur.ts) - startMs) / 1000;
-    const bin = Math.max(0, Math.ceil(t / width - 1e-9) - 1);
-    const list = bins.get(bin) ?? [];
-    list.push(d);
-    bins.set(bin, list);
+  const bins = new RateBins(startMs, width * 1000);
+  const used = new Set<number>();
+  const middles = new Map<number, IntervalEntry[]>();
+  for (const e of entries) {
+    for (const b of bins.add(e)) used.add(b);
+    const mid = middleBin(bins, e);
+    const list = middles.get(mid) ?? [];
+    list.push(e);
+    middles.set(mid, list);
   }
+  const kinds = latencyKinds(m).map((e) => e.name as LatencyKind);
   const points: SeriesPoint[] = [];
-  for (const bin of [...bins.keys()].sort((a, b) => a - b)) {
-    const list = bins.get(bin)!;
-    let published = 0;
-    let consumed = 0;
-    let errors = 0;
-    for (const { cur, prev } of list) {
-      published += cur.published - (prev?.published ?? 0);
-      consumed += cur.consumed - (prev?.consumed ?? 0);
-      errors += cur.publish_errors - (prev?.publish_errors ?? 0);
-    }
+  // Every bin some pod ran in, those no snapshot touched included (a lost one's interval: a gap point).
+  const first = Math.min(...used);
+  const last = Math.max(...used);
+  for (let bin = first; bin <= last; bin++) {
+    const r = bins.rates(bin);
+    const mine = middles.get(bin) ?? [];
+    if (r.expected === 0 && mine.length === 0) continue;
+    const latency = Object.fromEntries(
+      kinds.map((k) => [k, r.complete ? mergedLatency(mine, k) : NO_SAMPLES]),
+    ) as Record<LatencyKind, SeriesLatency>;
     points.push({
       t_s: round((bin + 1) * width),
-      publish_rate: round(published / width),
-      consume_rate: round(consumed / width),
-      publish_errors: errors,
-      pods: new Set(list.map((d) => d.cur.pod)).size,
-      publish_ack: intervalLatency(list, "publish_ack"),
-      end_to_end: intervalLatency(list, "end_to_end"),
+      complete: r.complete,
+      publish_rate: r.complete ? round(r.publish_rate) : null,
+      consume_rate: r.complete ? round(r.consume_rate) : null,
+      target_rate: r.complete && r.target_rate !== undefined ? round(r.target_rate) : null,
+      publish_errors: mine.reduce((n, e) => n + (e.counts?.publish_errors ?? 0), 0),
+      pods: r.pods,
+      ...latency,
     });
   }
   return { interval_s: round(width), points };
 }
 
-/** Merges, over the bin's deltas, each snapshot's histogram minus its predecessor's: the samples of the interval. */
-function intervalLatency(list: readonly Delta[], kind: "publish_ack" | "end_to_end"): SeriesLatency {
-  const out: Histogram = newHistogram();
-  for (const { cur, prev } of list) {
-    if (!cur.hist[kind]) continue;
-    const h = decodeHistogram(cur.hist[kind]);
-    const before = prev?.hist[kind];
-    if (before) {
-      const p = decodeHistogram(before);
-      // A restarted counter (new histogram smaller than the old) would go negative: then keep it whole.
-      if (p.totalCount <= h.totalCount) h.subtract(p);
-      p.destroy();
-    }
+/** The samples of the bin's intervals, merged (one histogram at a time: each is a fixed-size bucket array). */
+function mergedLatency(list: readonly IntervalEntry[], kind: LatencyKind): SeriesLatency {
+  if (list.length === 0) return NO_SAMPLES;
+  const out = newHistogram();
+  for (const e of list) {
+    const h = intervalHistogram(e, kind);
+    if (!h) continue;
     out.add(h);
     h.destroy();
   }
@@ -113,9 +119,8 @@ function intervalLatency(list: readonly Delta[], kind: "publish_ack" | "end_to_e
 }
 
 function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const s = xs.filter((x) => x > 0).sort((a, b) => a - b);
+  return s.length === 0 ? undefined : s[Math.floor(s.length / 2)];
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -4,7 +4,7 @@
 export interface Line {
   readonly name: string;
   readonly colour: string;
-  /** [x, y] in chart units; non-finite points are skipped. */
+  /** [x, y] in chart units; a non-finite y is a gap: the line breaks there. */
   readonly points: readonly (readonly [number, number])[];
   readonly dashed?: boolean;
 }
@@ -63,9 +63,12 @@ export function lineChart(o: ChartOptions): string {
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const fy = o.logY ? (y: number) => (y > 0 ? Math.log10(y) : Number.NaN) : (y: number) => y;
+  const drawn = ([x, y]: readonly [number, number]) => Number.isFinite(x) && Number.isFinite(fy(y));
   const lines = o.lines.map((l) => ({
     ...l,
-    pts: l.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(fy(y))),
+    pts: l.points.filter(drawn),
+    // Where a point is missing the path starts anew (M), so a gap shows as a gap.
+    starts: new Set(l.points.filter((p, i) => drawn(p) && (i === 0 || !drawn(l.points[i - 1]!)))),
   }));
   const xs = lines.flatMap((l) => l.pts.map((p) => p[0]));
   const ys = lines.flatMap((l) => l.pts.map((p) => fy(p[1])));
@@ -133,7 +136,7 @@ export function lineChart(o: ChartOptions): string {
   }
   for (const l of lines) {
     if (l.pts.length === 0) continue;
-    const d = l.pts.map(([x, y], i) => `${i === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(fy(y)))}`).join(" ");
+    const d = l.pts.map((p) => `${l.starts.has(p) ? "M" : "L"}${f(sx(p[0]))} ${f(sy(fy(p[1])))}`).join(" ");
     out.push(
       `<path class="series" data-series="${escapeXml(l.name)}" d="${d}" fill="none" stroke="${l.colour}" stroke-width="2"${l.dashed ? ' stroke-dasharray="4 3"' : ""}/>`,
     );

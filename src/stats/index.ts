@@ -38,6 +38,18 @@ export {
   recordMs,
 } from "./histogram.ts";
 export {
+  type BinRates,
+  binWidthMs,
+  chainEntries,
+  chainKey,
+  type IntervalCounts,
+  type IntervalEntry,
+  intervalHistogram,
+  middleBin,
+  RateBins,
+} from "./interval.ts";
+export { type IntervalLatency, type LivePoint, LiveSeries, type LiveSeriesOptions } from "./live-series.ts";
+export {
   emptyPercentiles,
   PERCENTILE_KEYS,
   type Percentiles,

@@ -85,6 +85,18 @@ test("dashboard - during a real two-agent run it lists both pods, shows a changi
     assert.match(rate2, /^\d+(\.\d+)?k?$/);
     assert.notEqual(rate2, rate1);
 
+    // The charts plot per-interval points (each snapshot's own interval, merged over pods): several of them,
+    // with the latest interval's own percentiles under the latency chart.
+    await page.waitForFunction(
+      () => Number(document.getElementById("chart-lat")?.getAttribute("data-points") ?? 0) >= 3,
+      null,
+      { timeout: 15_000 },
+    );
+    assert.match(
+      (await page.textContent("#series-info")) ?? "",
+      /every 1 s · last interval (e2e|ack) p50 [\d.]+ ms · p99 [\d.]+ ms · max [\d.]+ ms/,
+    );
+
     // A second config pushed from the page's form: a new run on both agents, its id on the page.
     await page.fill("#config-text", JSON.stringify(rampConfig(server.url, "dash2", 4, 200), null, 2));
     await page.click("#btn-push");

@@ -31,6 +31,15 @@ interface JsonReport {
   cluster: JsonSummary;
   pods: Array<{ pod: string; summary: JsonSummary }>;
   steps: Array<{ cluster: JsonSummary; pods: Array<{ pod: string; phase: string; summary: JsonSummary }> }>;
+  series: {
+    interval_s: number;
+    points: Array<{
+      t_s: number;
+      complete: boolean;
+      publish_rate: number | null;
+      publish_ack: { count: number; p50: number; p99: number; max: number };
+    }>;
+  };
 }
 
 test("report - ltctl report of a real two-agent run: the html opens in Chromium with its charts drawn and no network request, csv and json parse back and agree", {
@@ -136,6 +145,24 @@ test("report - ltctl report of a real two-agent run: the html opens in Chromium 
       (await page.locator("script#report-data").textContent()) ?? "null",
     ) as JsonReport;
     assert.equal(embedded.cluster.metrics["published"], published);
+    // Its time series: one point per stats interval, each from the pods' own intervals. Every latency sample
+    // of the run is in exactly one point (the intervals tile it), and no point counts a pod twice (2 pods at
+    // 200 msg/s never read near 800).
+    const points = embedded.series.points;
+    assert.equal(embedded.series.interval_s, 1);
+    assert.ok(points.length >= 4, JSON.stringify(points));
+    assert.ok(
+      points.every((p) => p.complete),
+      "no snapshot missing in a healthy run",
+    );
+    assert.equal(
+      points.reduce((n, p) => n + p.publish_ack.count, 0),
+      embedded.cluster.metrics["publish_ack.count"],
+      "per-interval samples add up to the whole run's",
+    );
+    for (const p of points)
+      assert.ok((p.publish_rate ?? 0) < 1.5 * 400, `t=${p.t_s}: ${p.publish_rate} msg/s`);
+    assert.ok(points.filter((p) => p.publish_ack.count > 0).length >= 3, "latency per interval");
     await page.screenshot({ path: join(ROOT, "test-results/report-live.png"), fullPage: true });
     assert.deepEqual(requests, [], "no network requests");
     assert.deepEqual(errors, []);

@@ -124,7 +124,8 @@ test("report - the time series holds per-interval rates and latencies from conse
   const r = buildRunReport([
     snapshot({ pod: "a", at: 1, elapsed_s: 1, values: first }),
     snapshot({ pod: "a", at: 2, elapsed_s: 2, values: [...first, ...second] }),
-    snapshot({ pod: "b", at: 2, elapsed_s: 2, values: [...first, ...first] }),
+    // Pod b started a second later: its first snapshot covers second 2 only.
+    snapshot({ pod: "b", at: 2, elapsed_s: 1, values: [...first, ...first] }),
   ]);
   assert.equal(r.series.interval_s, 1);
   const [p1, p2] = r.series.points;

@@ -1,11 +1,13 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { ControlClient, PresenceView } from "../../control/index.ts";
 import { checkThresholds } from "../../report/index.ts";
-import { aggregate, type ClusterTotal, type Snapshot } from "../../stats/index.ts";
+import { aggregate, type ClusterTotal, type LivePoint, type Snapshot } from "../../stats/index.ts";
 import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
+import { CHART_POINTS, renderIntervalChart } from "../format/interval-chart.ts";
 import { type ProgressState, renderProgress } from "../format/progress.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
+import { WatchSeries } from "./watch-series.ts";
 
 interface WatchOpts extends NatsCliOptions {
   interval: number;
@@ -44,13 +46,32 @@ function secs(v: string): number {
 }
 
 async function watchLoop(client: ControlClient, opts: WatchOpts, io: CliIo): Promise<number> {
+  const feed = new WatchSeries(client);
+  try {
+    return await watchWith(client, feed, opts, io);
+  } finally {
+    feed.close();
+  }
+}
+
+async function watchWith(
+  client: ControlClient,
+  feed: WatchSeries,
+  opts: WatchOpts,
+  io: CliIo,
+): Promise<number> {
   const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Number.POSITIVE_INFINITY;
   for (;;) {
-    const view = await readClusterView(client, opts.run);
+    const base = await readClusterView(client, opts.run);
+    await feed.follow(base.run, new Set(base.latest.map((s) => s.pod)).size);
+    const view: ClusterView = {
+      ...base,
+      series: { interval_s: feed.intervalS, points: feed.points().slice(-CHART_POINTS) },
+    };
     const { run, agents, latest, cluster, done } = view;
     if (opts.json) {
       io.out(
-        `${JSON.stringify({ ts: new Date().toISOString(), run: run ?? null, agents, latest, cluster, done })}\n`,
+        `${JSON.stringify({ ts: new Date().toISOString(), run: run ?? null, agents, latest, cluster, done, series: view.series })}\n`,
       );
     } else {
       const text = renderClusterView(view);
@@ -89,6 +110,8 @@ export interface ClusterView {
   readonly cluster: ClusterTotal | undefined;
   /** Every live agent is on the run and finished it (done, stopped or error). */
   readonly done: boolean;
+  /** The run's last intervals (`ltctl watch` fills it; each interval's own rates and percentiles). */
+  readonly series?: { readonly interval_s: number | undefined; readonly points: readonly LivePoint[] };
 }
 
 /** Reads the cluster view of `run` (default: the active run) over the control plane. */
@@ -114,7 +137,10 @@ export function renderClusterView(view: ClusterView, now = new Date()): string {
     renderAgents(view.agents) +
     "\n" +
     renderSnapshots(view.latest) +
-    (view.cluster ? `\n${renderCluster(view.cluster)}` : "")
+    (view.cluster ? `\n${renderCluster(view.cluster)}` : "") +
+    (view.series && view.series.points.length > 0
+      ? `\n${renderIntervalChart(view.series.points, view.series.interval_s)}`
+      : "")
   );
 }
 
