@@ -52,7 +52,15 @@ export interface AgentSettings {
   /** Local storage of pushed configs is confined to this folder. @default /var/lib/lt */
   readonly dataDir?: string;
   readonly hostname: string;
-  readonly http: { readonly port: number; readonly host: string; readonly token?: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly token?: string;
+    /** More Host names the shim answers to. */
+    readonly allowedHosts?: readonly string[];
+    /** POSTs without a token on a non-loopback address (loudly logged). */
+    readonly insecureNoToken?: boolean;
+  };
   /** Snapshots kept while the control plane is away. @default 10000 */
   readonly maxQueuedSnapshots?: number;
 }
@@ -151,7 +159,7 @@ export class Agent {
   }
 
   async #startHttp(): Promise<void> {
-    const { port, host, token } = this.#s.http;
+    const { port, host, token, allowedHosts, insecureNoToken } = this.#s.http;
     if (port === 0 || !this.#d.startHttp || !this.#client || !this.#nc) return;
     try {
       this.#http = await this.#d.startHttp({
@@ -162,6 +170,9 @@ export class Agent {
         host,
         port,
         ...(token ? { token } : {}),
+        ...(insecureNoToken ? { insecureNoToken } : {}),
+        ...(allowedHosts ? { allowedHosts } : {}),
+        hostname: this.#s.hostname,
         agentState: () => this.state(),
         validate: (raw) => validateForPush(raw),
         metrics: () => this.#lastSnapshot,

@@ -66,7 +66,13 @@ export async function main(argv: string[]): Promise<number> {
       ownSecretFiles: [cli.creds, cli.nkey, cli.tlsKey].filter((f): f is string => f !== undefined),
       dataDir: cli.dataDir,
       hostname: hostname(),
-      http: { port: cli.httpPort, host: cli.httpHost, ...(cli.httpToken ? { token: cli.httpToken } : {}) },
+      http: {
+        port: cli.httpPort,
+        host: cli.httpHost,
+        ...(cli.httpToken ? { token: cli.httpToken } : {}),
+        allowedHosts: cli.httpAllowedHosts,
+        insecureNoToken: cli.httpInsecureNoToken,
+      },
     },
     {
       runPlan,

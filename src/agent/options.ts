@@ -15,6 +15,10 @@ export interface AgentCli extends ControlPlaneAuth {
   httpPort: number;
   httpHost: string;
   httpToken?: string;
+  /** More Host names the shim answers to (`--http-allowed-hosts`). */
+  httpAllowedHosts: string[];
+  /** Take POSTs without a token on a non-loopback address (`--http-insecure-no-token`). */
+  httpInsecureNoToken: boolean;
   defaultConfig?: string;
   workers?: number;
   heartbeatMs: number;
@@ -84,6 +88,16 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
       e("LT_HTTP_TOKEN"),
     )
     .option(
+      "--http-allowed-hosts <names>",
+      "more Host names the HTTP shim answers to, comma-separated: exact, .suffix for a domain, * for any (env LT_HTTP_ALLOWED_HOSTS; always: loopback, IP addresses, the pod and host name)",
+      e("LT_HTTP_ALLOWED_HOSTS") ?? "",
+    )
+    .option(
+      "--http-insecure-no-token",
+      "accept POST /config and /control/* without a token on a non-loopback --http-host (logged as a warning; env LT_HTTP_INSECURE_NO_TOKEN=1)",
+      e("LT_HTTP_INSECURE_NO_TOKEN") === "1" || e("LT_HTTP_INSECURE_NO_TOKEN") === "true",
+    )
+    .option(
       "--default-config <file>",
       "config seeded when none is active (env LT_DEFAULT_CONFIG)",
       e("LT_DEFAULT_CONFIG"),
@@ -122,6 +136,11 @@ export function toAgentCli(o: Record<string, unknown>): AgentCli {
     httpHost: String(o.httpHost),
     heartbeatMs: Number(o.heartbeatMs),
     configEnv: configEnv(String(o.configEnv ?? "")),
+    httpAllowedHosts: String(o.httpAllowedHosts ?? "")
+      .split(",")
+      .map((h) => h.trim())
+      .filter((h) => h !== ""),
+    httpInsecureNoToken: o.httpInsecureNoToken === true,
     dataDir: String(o.dataDir),
   };
   for (const k of [

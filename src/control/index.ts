@@ -1,5 +1,8 @@
 // The door of src/control: the control plane's wire contract (names, versioned messages) and the client that
 // the agent, `ltctl` and the HTTP shim share. See docs/control-plane.md.
+
+// What the CLI needs to explain a failed control-plane connection (typed, from src/nats).
+export { isTimeout, tlsFailure } from "../nats/index.ts";
 export {
   type CommandOptions,
   type ConfigRevision,

@@ -11,7 +11,14 @@ import {
   type NatsConnection,
 } from "@nats-io/transport-node";
 import type { ExpandedTls } from "../config/index.ts";
-import { type AuthFileNames, authOptions, fileErrorReason } from "../nats/index.ts";
+import {
+  type AuthFileNames,
+  authOptions,
+  fileErrorReason,
+  hasError,
+  isTimeout,
+  tlsFailure,
+} from "../nats/index.ts";
 import { PING_INTERVAL_MS, RECONNECT_WAIT_MS } from "./timings.ts";
 
 /** Publishers (or consumers) sharing one connection before another one opens. */
@@ -104,7 +111,7 @@ function readTlsFiles(tls: ExpandedTls): { ca?: Buffer; cert?: Buffer; key?: Buf
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`cannot read tls.${field} ${file}: ${fileErrorReason(err)}`, { cause: err });
+      throw new TlsFilesError(`cannot read tls.${field} ${file}: ${fileErrorReason(err)}`, { cause: err });
     }
   };
   return {
@@ -132,7 +139,7 @@ function checkTlsFiles(tls: ExpandedTls): void {
       .filter(([, f]) => f !== undefined)
       .map(([k, f]) => `tls.${k} ${f}`)
       .join(", ");
-    throw new Error(`unusable TLS files (${named}): ${(err as Error).message}`, { cause: err });
+    throw new TlsFilesError(`unusable TLS files (${named}): ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -152,31 +159,36 @@ export async function open(
     const where = splitUserInfo(t.servers).servers.join(",");
     const msg = (err as Error).message;
     // A ConnectionError whatever the cause (refused, TLS, authorization): the step failed to connect.
-    throw new ConnectionError(`connection ${name} to ${where} failed: ${msg}${tlsHint(t, msg)}`, {
+    throw new ConnectionError(`connection ${name} to ${where} failed: ${msg}${tlsHint(t, err)}`, {
       cause: err,
     });
   }
 }
 
+/** The spec's TLS files cannot be read or do not form a usable CA, certificate and key (named in the message). */
+class TlsFilesError extends Error {
+  override readonly name = "TlsFilesError";
+}
+
 /**
- * What to check when a connection failed in a way TLS explains. A server that requires a client certificate
- * and gets none drops the connection after the handshake, and nats.js then reports a plain "timeout".
+ * What to check when a connection failed in a way TLS explains, from Node's TLS error codes and nats.js' error
+ * classes. A server that requires a client certificate and gets none drops the connection after the
+ * handshake, and nats.js then reports a plain timeout.
  */
-function tlsHint(t: ConnectTarget, message: string): string {
-  if (/^(cannot read tls\.|unusable TLS files)/.test(message)) return "";
+function tlsHint(t: ConnectTarget, err: unknown): string {
+  if (hasError(err, TlsFilesError)) return "";
   const tls = t.tls !== undefined || t.servers.some((s) => /^tls:\/\//i.test(s));
-  if (/does not support 'tls'/.test(message)) return " (TLS: this server offers no TLS; the spec sets tls)";
-  if (
-    /unable to verify|self[- ]signed|unable to get (local )?issuer|certificate (has expired|is not yet valid)|altnames/i.test(
-      message,
-    )
-  ) {
+  // nats.js refuses a server without TLS in a plain ConnectionError with no code: its text is all there is.
+  if (hasError(err, ConnectionError) && /does not support 'tls'/.test((err as Error).message)) {
+    return " (TLS: this server offers no TLS; the spec sets tls)";
+  }
+  const failure = tlsFailure(err);
+  if (failure === "untrusted") {
     return t.tls?.caFile !== undefined
       ? " (TLS: the server's certificate does not verify against tls.ca_file)"
       : " (TLS: the server's certificate is not trusted: set tls.ca_file to its CA, or NODE_EXTRA_CA_CERTS)";
   }
-  const tlsLike = /certificate|tls|ssl|handshake|alert|socket hang up|ECONNRESET/i.test(message);
-  if (!tlsLike && !(tls && /timeout/i.test(message))) return "";
+  if (failure === undefined && !(tls && isTimeout(err))) return "";
   return t.tls?.certFile !== undefined
     ? " (TLS: the server may refuse the client certificate: check tls.cert_file and tls.key_file)"
     : " (TLS: the server may require a client certificate: tls.cert_file and tls.key_file)";

@@ -24,6 +24,15 @@ export interface HttpContext {
   readonly port: number;
   /** When set, POST requests must carry `Authorization: Bearer <token>`; GETs stay open. */
   readonly token?: string;
+  /**
+   * Take POSTs without a token on a non-loopback address. Without a token a shim that listens beyond
+   * loopback refuses them (403). @default false
+   */
+  readonly insecureNoToken?: boolean;
+  /** The machine's host name: requests may name the agent by it (or by `pod`) in their Host header. */
+  readonly hostname?: string;
+  /** More Host names accepted: exact, `.suffix` for a domain and its subdomains, `*` for any. */
+  readonly allowedHosts?: readonly string[];
   /** This agent's state for the dashboard: state, run_id, spec, connected, ... */
   agentState(): Record<string, unknown>;
   /** Config validator (the agent passes the config module's); [] means valid. */

@@ -7,6 +7,7 @@ import { aggregate, latestPerPod } from "../stats/index.ts";
 import { HttpError, readJson } from "./body.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpContext, type HttpLimits } from "./context.ts";
 import { dashboardHtml } from "./dashboard.ts";
+import { isLoopback, RequestGuard } from "./guard.ts";
 import { LiveFeed } from "./live.ts";
 import { METRICS_CONTENT_TYPE, MetricsEndpoint } from "./metrics.ts";
 import { toOriginalRecord } from "./original-record.ts";
@@ -23,7 +24,14 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...ctx.limits };
   const metrics = new MetricsEndpoint();
   const health = new ConnectionHealth(ctx);
-  const live = new LiveFeed(ctx);
+  const guard = new RequestGuard({
+    bindHost: ctx.host,
+    ownNames: [ctx.pod, ...(ctx.hostname ? [ctx.hostname] : [])],
+    ...(ctx.allowedHosts ? { allowedHosts: ctx.allowedHosts } : {}),
+    ...(ctx.token ? { token: ctx.token } : {}),
+    ...(ctx.insecureNoToken ? { insecureNoToken: true } : {}),
+  });
+  const live = new LiveFeed(ctx, guard);
   const page = dashboardHtml();
 
   const routes: Record<string, Handler> = {
@@ -78,8 +86,10 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
   const server = createServer({ connectionsCheckingInterval: 1_000 }, async (req, res) => {
     const url = new URL(req.url ?? "/", "http://shim.invalid");
     const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
-    const handler = routes[`${method} ${url.pathname}`];
+    const key = `${method} ${url.pathname}`;
+    const handler = Object.hasOwn(routes, key) ? routes[key] : undefined;
     try {
+      guard.checkHost(req.headers);
       if (!handler) {
         const allowed = Object.keys(routes).filter((k) => k.endsWith(` ${url.pathname}`));
         if (allowed.length) {
@@ -88,18 +98,26 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
         }
         throw new HttpError(404, `no route ${url.pathname}`);
       }
-      if (method === "POST") guardPost(ctx, req);
+      if (method === "POST") {
+        guard.checkOrigin(req.headers);
+        guard.checkToken(req.headers);
+      }
       await handler(req, res, url);
     } catch (e) {
+      // A small body refused before it was read (a 401, 403 or 421) is drained, so the client reads the answer
+      // instead of a reset; anything larger or of unknown length is cut off as before.
+      const declared = Number(req.headers["content-length"]);
+      const drain = !req.complete && Number.isFinite(declared) && declared <= limits.maxBodyBytes;
+      if (!req.complete && !res.headersSent) res.setHeader("connection", "close");
       if (e instanceof HttpError) {
-        if (e.status === 413) res.setHeader("connection", "close");
         json(res, e.status, e.issues ? { error: e.message, issues: e.issues } : { error: e.message });
       } else {
         ctx.log.error("http: request failed", { path: url.pathname, error: redactUrl(String(e)) });
         json(res, 503, { error: "control plane request failed" });
       }
+      if (drain) req.resume();
       // A body we refused to read is not drained: close the connection once the answer is out.
-      if (!req.complete) res.once("finish", () => req.socket.destroy());
+      else if (!req.complete) res.once("finish", () => req.socket.destroy());
     }
   });
   server.headersTimeout = limits.headersTimeoutMs;
@@ -134,7 +152,21 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
   });
   await live.start();
   const port = (server.address() as AddressInfo).port;
-  ctx.log.info("http: listening", { host: ctx.host, port, auth: ctx.token ? "bearer" : "none" });
+  ctx.log.info("http: listening", {
+    host: ctx.host,
+    port,
+    auth: ctx.token ? "bearer" : guard.tokenRequired ? "read-only (no token)" : "none",
+    allowed_hosts: ctx.allowedHosts ?? [],
+  });
+  if (!guard.tokenRequired && !isLoopback(ctx.host)) {
+    ctx.log.warn(
+      `http: POST /config and /control/* are accepted without a token from anyone who reaches ${ctx.host}:${port} (--http-insecure-no-token); set --http-token instead`,
+    );
+  } else if (guard.tokenRequired && !ctx.token) {
+    ctx.log.info(
+      "http: no --http-token, so POST /config and /control/* are refused on this address; reads stay open",
+    );
+  }
 
   return {
     port,
@@ -158,31 +190,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res
     .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
     .end(`${JSON.stringify(body)}\n`);
-}
-
-/** Bearer token (when configured) and a same-origin check for browsers (no cross-site POSTs). */
-function guardPost(ctx: HttpContext, req: IncomingMessage): void {
-  const origin = req.headers.origin;
-  if (origin && origin !== "null") {
-    let host = "";
-    try {
-      host = new URL(origin).host;
-    } catch {}
-    if (host !== req.headers.host) throw new HttpError(403, "cross-origin POST refused");
-  } else if (origin === "null") throw new HttpError(403, "cross-origin POST refused");
-  if (!ctx.token) return;
-  const auth = req.headers.authorization ?? "";
-  const m = /^Bearer\s+(.+)$/i.exec(auth);
-  if (!m || !safeEqual(m[1]!.trim(), ctx.token)) {
-    throw new HttpError(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
-  }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
 }
 
 async function postConfig(ctx: HttpContext, limits: HttpLimits, req: IncomingMessage, res: ServerResponse) {

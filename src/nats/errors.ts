@@ -90,3 +90,32 @@ export function isConnectionLost(err: unknown): boolean {
 export function isPermissionDenied(err: unknown): boolean {
   return hasError(err, PermissionViolationError, AuthorizationError);
 }
+
+/** Node's TLS verification codes that mean "the server's certificate is not trusted" (tls.ca_file, --tls-ca). */
+const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_UNTRUSTED",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * What a failed TLS connection points at, from Node's error codes in the chain: the server's certificate is not
+ * trusted (`untrusted`), or the handshake failed or was cut (`handshake`: an alert, an OpenSSL error, a reset,
+ * typically a server that wants a client certificate). Undefined when no TLS code is there.
+ */
+export function tlsFailure(err: unknown): "untrusted" | "handshake" | undefined {
+  for (const e of causes(err)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (UNTRUSTED_CERTIFICATE.has(code)) return "untrusted";
+    if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code === "ECONNRESET")
+      return "handshake";
+  }
+  return undefined;
+}

@@ -18,4 +18,5 @@ export {
   isTimeout,
   JsErrorCode,
   jsApiCode,
+  tlsFailure,
 } from "./errors.ts";

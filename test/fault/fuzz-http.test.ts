@@ -374,7 +374,7 @@ describe("fuzz - POST /config on the HTTP shim", () => {
     const declared = await rawRequest(
       [
         "POST /config HTTP/1.1",
-        "host: x",
+        "host: 127.0.0.1",
         `authorization: Bearer ${TOKEN}`,
         "content-type: application/json",
         `content-length: ${LIMITS.maxBodyBytes + 1}`,
@@ -389,7 +389,7 @@ describe("fuzz - POST /config on the HTTP shim", () => {
     const chunked = await rawRequest(
       [
         "POST /config HTTP/1.1",
-        "host: x",
+        "host: 127.0.0.1",
         `authorization: Bearer ${TOKEN}`,
         "content-type: application/json",
         "transfer-encoding: chunked",
@@ -427,7 +427,7 @@ describe("fuzz - POST /config on the HTTP shim", () => {
   test("fuzz - a slow-loris client sending headers a byte at a time is cut off within the header timeout", async () => {
     const started = Date.now();
     const r = await rawRequest("", (sock) => {
-      const text = `POST /config HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\nx-slow: ${"a".repeat(200)}`;
+      const text = `POST /config HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${TOKEN}\r\nx-slow: ${"a".repeat(200)}`;
       let i = 0;
       const t = setInterval(() => {
         if (sock.destroyed || !sock.writable) return clearInterval(t);
@@ -451,7 +451,7 @@ describe("fuzz - POST /config on the HTTP shim", () => {
       const r = await rawRequest(
         [
           "POST /config HTTP/1.1",
-          "host: x",
+          "host: 127.0.0.1",
           `authorization: Bearer ${TOKEN}`,
           "content-type: application/json",
           "content-length: 1000",

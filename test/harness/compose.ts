@@ -142,6 +142,13 @@ export function serviceEnv(compose: ComposeFile, serviceName: string): Record<st
   } else {
     for (const [k, v] of Object.entries(svc.environment ?? {})) if (v !== null) env[k] = String(v);
   }
+  // Compose's interpolation from the shell (or .env): `${NAME}` and `${NAME:-default}`.
+  for (const [k, v] of Object.entries(env)) {
+    env[k] = v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, dflt?: string) => {
+      const value = process.env[name];
+      return value !== undefined && value !== "" ? value : (dflt ?? "");
+    });
+  }
   return env;
 }
 

@@ -164,7 +164,7 @@ describe("http shim against a real nats-server", () => {
     // A declared length over the limit is refused from the headers alone.
     const status = await rawRequest(
       http.port,
-      `POST /config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{`,
+      `POST /config HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{`,
     );
     assert.match(status, /^HTTP\/1.1 413/);
   });
@@ -178,7 +178,7 @@ describe("http shim against a real nats-server", () => {
     const started = Date.now();
     const closed = await new Promise<number>((resolve) => {
       const sock = netConnect(http.port, "127.0.0.1", () => {
-        sock.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+        sock.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         const drip = setInterval(() => sock.writable && sock.write("X-Drip: 1\r\n"), 300);
         sock.on("close", () => {
           clearInterval(drip);

@@ -4,7 +4,14 @@
 import { accessSync, constants } from "node:fs";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Command } from "commander";
-import { authOptions, ControlClient, type ControlPlaneAuth, redactUrl } from "../../control/index.ts";
+import {
+  authOptions,
+  ControlClient,
+  type ControlPlaneAuth,
+  isTimeout,
+  redactUrl,
+  tlsFailure,
+} from "../../control/index.ts";
 import { type CliIo, EXIT } from "../io.ts";
 
 /** The connection flags every fleet command takes: the control-plane auth plus server, prefix and --json. */
@@ -101,10 +108,8 @@ export async function withClient(
 
 /** A hint when a TLS handshake failed, e.g. a server that requires a client certificate we did not send. */
 function tlsHint(e: unknown, tls: boolean, cert: string | undefined): string {
-  const text = `${(e as Error)?.message ?? ""} ${String((e as { cause?: unknown })?.cause ?? "")}`;
   // A server that requires a client certificate drops the handshake: nats.js then reports a plain timeout.
-  const tlsLike = /certificate|tls|ssl|handshake|socket hang up|ECONNRESET/i.test(text);
-  if (!tlsLike && !(tls && /timeout/i.test(text))) return "";
+  if (tlsFailure(e) === undefined && !(tls && isTimeout(e))) return "";
   return cert
     ? " (TLS: check --tls-ca / --tls-cert / --tls-key)"
     : " (TLS: the server may require a client certificate: --tls-cert and --tls-key, or a CA: --tls-ca)";
