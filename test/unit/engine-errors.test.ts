@@ -20,7 +20,7 @@ import {
   failureCategory,
   WorkerError,
 } from "../../src/engine/publish-errors.ts";
-import { isNameInUse, isNoResponders, isNotFound, JsErrorCode } from "../../src/nats/index.ts";
+import { isNameInUse, isNoResponders, isNotFound, JsErrorCode, tlsFailure } from "../../src/nats/index.ts";
 
 const apiError = (err_code: number, description: string) =>
   new JetStreamApiError({ code: 400, err_code, description });
@@ -103,4 +103,19 @@ test("errors - a step that could not connect counts connection_closed whatever r
     },
   );
   assert.equal(failureCategory(refused), "connection_closed");
+});
+
+test("errors - a TLS failure is read from Node's error codes in the chain, not from the message", () => {
+  const nodeError = (code: string, message = "x") => Object.assign(new Error(message), { code });
+  const wrapped = (code: string) => new ConnectionError("connect failed", { cause: nodeError(code) });
+  assert.equal(tlsFailure(wrapped("UNABLE_TO_VERIFY_LEAF_SIGNATURE")), "untrusted");
+  assert.equal(tlsFailure(wrapped("DEPTH_ZERO_SELF_SIGNED_CERT")), "untrusted");
+  assert.equal(tlsFailure(wrapped("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED")), "handshake");
+  assert.equal(tlsFailure(wrapped("ECONNRESET")), "handshake");
+  assert.equal(tlsFailure(wrapped("ECONNREFUSED")), undefined);
+  assert.equal(
+    tlsFailure(new Error("unable to verify the first certificate")),
+    undefined,
+    "text alone says nothing",
+  );
 });
