@@ -3,7 +3,7 @@
 import type { KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ConfigIssue } from "../config/index.ts";
-import { isNoResponders } from "../nats/index.ts";
+import { isNoResponders, JsErrorCode, jsApiCode } from "../nats/index.ts";
 import type { Snapshot } from "../stats/index.ts";
 import { parseSnapshot } from "../stats/index.ts";
 import {
@@ -30,6 +30,11 @@ export const STALE_HEARTBEATS = 3;
 export const DEFAULT_HEARTBEAT_MS = 2_000;
 /** Default delay between a push and its start barrier (ms). */
 export const DEFAULT_START_DELAY_MS = 2_000;
+/**
+ * Compare-and-set rounds of `pushIfChanged` before it gives up: each lost round means another config was
+ * written in between, so more than a few means pushes of different configs are racing without end.
+ */
+const CAS_ATTEMPTS = 8;
 
 /** A push refused because the config is invalid; the active config is untouched. */
 export class PushRejectedError extends Error {
@@ -134,6 +139,60 @@ export class ControlClient {
     return { ...base, revision: await config.put(ACTIVE_KEY, data), written: true };
   }
 
+  /**
+   * One run per config: writes `active` only when its config differs from the active one, atomically with the
+   * bucket's revision (compare-and-set: `kv.update` at the revision read, `kv.create` when there is none). Of
+   * many identical pushes at once, one writes; every other one answers `written: false` with that run's id.
+   * Throws PushRejectedError (nothing written) when invalid.
+   */
+  async pushIfChanged(rawConfig: unknown, opts: PushOptions): Promise<PushResult> {
+    const issues = (opts.validate ?? validateForPush)(rawConfig);
+    if (issues.length > 0) throw new PushRejectedError(issues);
+    const { config } = await this.plane();
+    const hash = configHash(rawConfig);
+    for (let attempt = 1; ; attempt++) {
+      const current = await config.get(ACTIVE_KEY);
+      const active = toConfigRevision(current);
+      if (active && (active.hash ?? configHash(active.config)) === hash) {
+        return {
+          run_id: active.run_id,
+          revision: active.revision,
+          start_at: active.start_at,
+          hash,
+          written: false,
+        };
+      }
+      const entry = this.#entry(rawConfig, opts, hash);
+      const data = JSON.stringify(entry);
+      try {
+        const revision =
+          current === null
+            ? await config.create(ACTIVE_KEY, data)
+            : await config.update(ACTIVE_KEY, data, current.revision);
+        return { run_id: entry.run_id, revision, start_at: entry.start_at, hash, written: true };
+      } catch (e) {
+        // Someone wrote `active` since we read it: read again (it may now be this very config).
+        const code = jsApiCode(e);
+        const raced =
+          code === JsErrorCode.StreamWrongLastSequence || code === JsErrorCode.StreamWrongLastSequenceUnknown;
+        if (!raced || attempt >= CAS_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  #entry(rawConfig: unknown, opts: PushOptions, hash: string): ConfigEntry {
+    const now = Date.now();
+    return {
+      v: CONTROL_VERSION,
+      run_id: newRunId(now),
+      pushed_at: now,
+      pushed_by: opts.pushedBy,
+      start_at: opts.startAt ?? now + DEFAULT_START_DELAY_MS,
+      hash,
+      config: rawConfig,
+    };
+  }
+
   /** The active config entry, if any. */
   async active(): Promise<ConfigRevision | undefined> {
     const { config } = await this.plane();
@@ -159,12 +218,15 @@ export class ControlClient {
     return readNewestSnapshots(js, jsm, names.statsStream, names.statsFilter(q.run, q.pod), q.limit ?? 10);
   }
 
-  /** The latest snapshot of every pod of a run (default: the active run), from the stats KV. */
+  /**
+   * The latest snapshot of every pod of a run (default: the active run), from the stats KV: one per agent
+   * process, so a pod restarted mid-run appears with its first process's last snapshot too.
+   */
   async latest(run?: string): Promise<Snapshot[]> {
     const { jsm, names } = await this.plane();
     const runId = run ?? (await this.active())?.run_id;
     if (!runId) return [];
-    const values = await readKvLatest(jsm, names.statsBucket, `${subjectToken(runId)}.*`);
+    const values = await readKvLatest(jsm, names.statsBucket, names.statsKeys(runId));
     const out: Snapshot[] = [];
     for (const text of values.values()) {
       const s = parseSnapshot(parseJson(text));

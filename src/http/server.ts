@@ -2,7 +2,7 @@
 // route is a thin layer over the control-plane client, so a POST to any pod reaches every pod.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { configHash, PushRejectedError, redactSecrets, redactUrl } from "../control/index.ts";
+import { PushRejectedError, redactSecrets, redactUrl } from "../control/index.ts";
 import { aggregate, latestPerPod } from "../stats/index.ts";
 import { HttpError, readJson } from "./body.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpContext, type HttpLimits } from "./context.ts";
@@ -196,15 +196,15 @@ async function postConfig(ctx: HttpContext, limits: HttpLimits, req: IncomingMes
   const raw = await readJson(req, { maxBytes: limits.maxBodyBytes, maxDepth: limits.maxJsonDepth });
   const issues = ctx.validate(raw);
   if (issues.length > 0) throw new HttpError(400, "invalid config", issues);
-  const hash = configHash(raw);
-  const active = await ctx.client.active();
-  if (active && (active.hash ?? configHash(active.config)) === hash) {
-    return json(res, 200, { queued: false, hash, run_id: active.run_id });
-  }
   try {
-    const pushed = await ctx.client.push(raw, { pushedBy: `http@${ctx.pod}`, validate: ctx.validate });
-    ctx.log.info("http: config pushed", { run_id: pushed.run_id, hash: pushed.hash });
-    json(res, 200, { queued: true, hash: pushed.hash || hash, run_id: pushed.run_id });
+    // One run per config hash, atomic with the bucket's revision: of identical POSTs at once (to any pods),
+    // one queues the run; the others answer queued: false with its run id.
+    const pushed = await ctx.client.pushIfChanged(raw, {
+      pushedBy: `http@${ctx.pod}`,
+      validate: () => [], // validated above
+    });
+    if (pushed.written) ctx.log.info("http: config pushed", { run_id: pushed.run_id, hash: pushed.hash });
+    json(res, 200, { queued: pushed.written, hash: pushed.hash, run_id: pushed.run_id });
   } catch (e) {
     if (e instanceof PushRejectedError) throw new HttpError(400, "invalid config", e.issues);
     throw e;
