@@ -1,5 +1,5 @@
-// The ack fast path: JetStream acks written as protocol frames into our own slab and handed to the client once
-// per turn of the event loop, as the publish path hands over its PUB frames (wire.ts).
+// The ack fast path: JetStream acks written as protocol frames into our own slab and handed to the client in
+// one chunk per socket read, as the publish path hands over its PUB frames (wire.ts).
 //
 // Why (docs/performance.md, "Consume fast path"): `m.ack()` is `msg.respond("+ACK")`, which decodes the reply
 // subject to a string (a TextDecoder call), builds `PUB <reply> 4\r\n` as a template string, encodes it back
@@ -9,8 +9,10 @@
 // (JsMsgImpl.ack → MsgImpl.respond(ACK) → ProtocolHandler.publish(reply, "+ACK") with no reply and no
 // headers), checked by test/integration/engine-consume-fast.test.ts.
 //
-// One hand-over per turn (setImmediate, not a microtask): all the socket reads the loop's poll phase delivered
-// are acked in one socket write. A microtask would write once per socket read (nats.js' own flush timing).
+// One hand-over per socket read (a microtask after the read's messages were handled, nats.js' own flush timing),
+// not per turn of the event loop: libuv hands up to 32 full 64 KiB reads to one poll phase, and with
+// max_ack_pending 1,000 (~1.1 MB at 1 KiB) a per-turn hand-over would hold every ack until the server had sent
+// all it may, then stall it for a round trip (stop-and-wait); acking each read keeps the server sending.
 //
 // The internals used are typed against @nats-io/nats-core/internal (through transport-node, as wire.ts):
 // `MsgImpl._msg.reply` (the reply subject's bytes) and the protocol handler. `ackWriter` answers undefined when
@@ -25,9 +27,9 @@ const HEAD = ascii("PUB ");
 const TAIL = ascii(" 4\r\n+ACK\r\n");
 const ACK_BYTES = 4;
 /**
- * 256 KiB: an ack frame is ~90 bytes (a 70-80 byte reply subject), so one slab holds ~2,900 acks, more than a
- * turn of the loop sees at 1 KiB messages (a 64 KiB socket read holds ~55 messages), and a fresh slab every
- * few turns costs far less than the allocations it replaces.
+ * 256 KiB: an ack frame is ~90 bytes (a 70-80 byte reply subject), so one slab holds ~2,900 acks, many socket
+ * reads' worth at 1 KiB messages (a 64 KiB read holds ~55), and a fresh slab every ~50 reads costs far less
+ * than the allocations it replaces.
  */
 const SLAB = 256 * 1024;
 
@@ -44,7 +46,7 @@ export class AckWriter {
   #start = 0;
   #off = 0;
   #acks = 0;
-  #queued: NodeJS.Immediate | undefined;
+  #queued = false;
   readonly #commit = (): void => this.commit();
 
   constructor(nc: NatsConnection, proto: RawProtocol) {
@@ -52,7 +54,7 @@ export class AckWriter {
     this.#proto = proto;
   }
 
-  /** Queues `PUB <reply> 4\r\n+ACK\r\n`; it leaves with the rest of this turn's acks. */
+  /** Queues `PUB <reply> 4\r\n+ACK\r\n`; it leaves with the other acks of this socket read. */
   ack(reply: Uint8Array): void {
     const need = HEAD.length + reply.length + TAIL.length;
     if (this.#off + need > this.#slab.length) this.#grow(need);
@@ -67,19 +69,19 @@ export class AckWriter {
     for (let i = 0; i < TAIL.length; i++) b[o++] = TAIL[i]!;
     this.#off = o;
     this.#acks++;
-    this.#queued ??= setImmediate(this.#commit);
+    if (!this.#queued) {
+      this.#queued = true;
+      queueMicrotask(this.#commit);
+    }
   }
 
   /**
-   * Hands the acks written since the last commit to the client. Also called before a flush (`settle`), so the
-   * server has every ack when the flush's PONG returns. Acks on a closed connection are dropped, as
+   * Hands the acks written since the last commit to the client, as one chunk. Also called before a flush
+   * (`settle`), so the server has every ack when the flush's PONG returns. Acks on a closed connection are dropped, as
    * `m.ack()` drops them (the server redelivers after ack_wait).
    */
   commit(): void {
-    if (this.#queued) {
-      clearImmediate(this.#queued);
-      this.#queued = undefined;
-    }
+    this.#queued = false;
     if (this.#off === this.#start) return;
     const chunk = this.#slab.subarray(this.#start, this.#off);
     const n = this.#acks;

@@ -1,4 +1,4 @@
-// The consume fast path's pure parts: ack frames leave once per turn of the event loop, whole and in order
+// The consume fast path's pure parts: ack frames leave in one hand-over per socket read, whole and in order
 // across slabs, counted in the client's figures; the delivery count read from the ack subject's bytes.
 // (Byte identity with nats.js' m.ack() and exactly-once acking are checked on a real server in
 // test/integration/engine-consume-fast.test.ts.)
@@ -26,28 +26,29 @@ function recordingProtocol() {
 
 const connection = (closed = () => false) => ({ isClosed: closed }) as unknown as NatsConnection;
 const te = new TextEncoder();
+// After a macrotask every queued microtask has run (the writer hands over in one).
 const turn = () => new Promise((r) => setImmediate(r));
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString("latin1");
 
-test("ack frames - the acks of one turn leave in one hand-over, as PUB <reply> 4 +ACK, counted in outMsgs and outBytes", async () => {
+test("ack frames - the acks written in one go (one socket read) leave in one hand-over, as PUB <reply> 4 +ACK, counted in outMsgs and outBytes", async () => {
   const { proto, chunks } = recordingProtocol();
   const w = new AckWriter(connection(), proto);
   const replies = ["$JS.ACK.S.c.1.1.1.1.0", "$JS.ACK.S.c.1.2.2.1.0", "$JS.ACK._.H.S.c.2.3.3.1.0.x"];
   for (const r of replies) w.ack(te.encode(r));
-  assert.equal(chunks.length, 0, "nothing is handed over before the turn ends");
+  assert.equal(chunks.length, 0, "nothing is handed over synchronously");
   await turn();
-  assert.equal(chunks.length, 1, "one hand-over for the turn");
+  assert.equal(chunks.length, 1, "one hand-over for the acks of one read");
   assert.equal(text(chunks), replies.map((r) => `PUB ${r} 4\r\n+ACK\r\n`).join(""));
   assert.equal(proto.outMsgs, 3);
   assert.equal(proto.outBytes, 12, "payload bytes, as nats.js counts them");
   w.ack(te.encode(replies[0]!));
   await turn();
-  assert.equal(chunks.length, 2, "the next turn's ack is its own hand-over");
+  assert.equal(chunks.length, 2, "a later ack is its own hand-over");
   await turn();
-  assert.equal(chunks.length, 2, "an idle turn hands over nothing");
+  assert.equal(chunks.length, 2, "nothing more to hand over");
 });
 
-test("ack frames - thousands of acks in one turn span slabs and arrive whole and in order", async () => {
+test("ack frames - thousands of acks at once span slabs and arrive whole and in order", async () => {
   const { proto, chunks } = recordingProtocol();
   const w = new AckWriter(connection(), proto);
   const n = 5000;
@@ -72,7 +73,7 @@ test("ack frames - a commit before a flush hands over at once; on a closed conne
   );
   w.ack(te.encode("$JS.ACK.S.c.1.1.1.1.0"));
   w.commit();
-  assert.equal(chunks.length, 1, "commit hands over without waiting for the turn");
+  assert.equal(chunks.length, 1, "commit hands over at once");
   await turn();
   assert.equal(chunks.length, 1, "and nothing twice");
   closed = true;
