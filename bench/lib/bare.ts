@@ -203,7 +203,14 @@ export async function fillStream(url: string, subject: string, size: number, msg
  */
 export async function bareJsConsume(
   url: string,
-  o: { stream: string; consumer: string; msgs: number; maxMessages?: number },
+  o: {
+    stream: string;
+    consumer: string;
+    msgs: number;
+    maxMessages?: number;
+    /** Called right before and after the timed section (a profiler's start and stop). */
+    around?: { before(): Promise<void>; after(): Promise<void> };
+  },
 ): Promise<Measurement> {
   const nc = await open(url, "bare-consume");
   try {
@@ -216,6 +223,7 @@ export async function bareJsConsume(
     });
     const c = await jetstream(nc).consumers.get(o.stream, o.consumer);
     let iter: ConsumerMessages | undefined;
+    await o.around?.before();
     const result = await timed(async () => {
       let got = 0;
       let lastAt = performance.now();
@@ -239,6 +247,7 @@ export async function bareJsConsume(
       await nc.flush();
       return { msgs: got };
     });
+    await o.around?.after();
     await iter?.close();
     return result;
   } finally {

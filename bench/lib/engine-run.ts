@@ -149,6 +149,8 @@ export async function engineConsume(
   /** Streams (each its own consumer connection and durable); the engine fills them all first. */
   streams = 1,
   name = "ECONS",
+  /** Called right before and after the consume run (not the fill): a profiler's start and stop. */
+  around?: { before(): Promise<void>; after(): Promise<void> },
 ): Promise<{ m: Measurement; filled: number; wholeRunUsPerMsg: number }> {
   const base = { url, name, js: true, size: 1024, cleanup: false, streams } as const;
   const fill = await runEngine({ ...base, rate: 10_000_000, seconds: Math.max(2, seconds - 1) });
@@ -181,6 +183,7 @@ export async function engineConsume(
   // consumer lookup) and teardown are outside both, as the bare loop's clock starts at consume().
   let first: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
   let last: { at: number; n: number; cpu: NodeJS.CpuUsage } | undefined;
+  await around?.before();
   const { cpu } = await runEngine({
     ...base,
     rate: 1,
@@ -200,6 +203,7 @@ export async function engineConsume(
       }
     },
   });
+  await around?.after();
   // The consume run did not create the streams (the fill did, kept for it), so its cleanup keeps them: delete
   // them here, or repeated runs fill the server's memory store.
   const plan = scenarioPlan({ ...base, rate: 1, seconds: 1 });
@@ -217,4 +221,45 @@ export async function engineConsume(
     filled,
     wholeRunUsPerMsg: cpu.totalUs / last.n,
   };
+}
+
+/**
+ * Engine core pub→sub at full speed: one publisher and one subscriber in this process (mode both), as the
+ * bare pair runs. Rate and CPU between the first running snapshot (200 ms) and the first snapshot that saw
+ * the last message received, so connecting and the final drain are outside both.
+ */
+export async function enginePubSub(
+  url: string,
+  name: string,
+  size: number,
+  seconds: number,
+  /** Called right before and after the run (a profiler's start and stop). */
+  around?: { before(): Promise<void>; after(): Promise<void> },
+): Promise<Measurement & { lost: number }> {
+  const marks: Array<{ at: number; n: number; cpu: NodeJS.CpuUsage; running: boolean }> = [];
+  await around?.before();
+  const { final } = await runEngine({
+    url,
+    name,
+    js: false,
+    size,
+    rate: 10_000_000,
+    seconds,
+    mode: "both",
+    consumersPerStream: 1,
+    statsIntervalMs: 200,
+    onSnapshot: (s) =>
+      marks.push({
+        at: Date.parse(s.ts),
+        n: s.consumed,
+        cpu: process.cpuUsage(),
+        running: s.phase === "running",
+      }),
+  });
+  await around?.after();
+  const first = marks.find((x) => x.running && x.n > 0);
+  const last = marks.find((x) => x.n >= final.consumed);
+  if (!first || !last || last === first) throw new Error("engine pub→sub: too few snapshots");
+  const cpuUs = last.cpu.user - first.cpu.user + (last.cpu.system - first.cpu.system);
+  return { ...measurement(last.n - first.n, (last.at - first.at) / 1000, cpuUs), lost: final.lost };
 }

@@ -15,6 +15,7 @@ export {
   type EngineScenario,
   engineConsume,
   enginePublish,
+  enginePubSub,
   runEngine,
   scenarioPlan,
 } from "./engine-run.ts";
@@ -31,11 +32,14 @@ export { barePacedPair, type PairResult } from "./latency.ts";
 export {
   BenchReport,
   BenchRow,
+  interleavedMedians,
   Measurement,
   measurement,
   medianMeasurement,
   pairedMedians,
+  roundRatios,
 } from "./model.ts";
+export { byArea, type CpuProfile, saveProfile, startProfile, topFrames } from "./profile.ts";
 export { type BenchServer, serverVersion, startBenchServer } from "./server.ts";
 export {
   type BenchSection,

@@ -59,26 +59,58 @@ export function medianMeasurement(ms: readonly Measurement[]): Measurement {
 }
 
 /**
- * Measures `ours` and `baseline` `repeat` times, alternating which goes first (ABBA...), so a machine getting
- * busier or quieter during the bench weighs on both alike; returns the median of each side and the range of
- * the per-pair ratios (ours / baseline rate), which says how much one run's ratio can be trusted.
+ * Measures every side `repeat` times, one round after another; each round starts with the next side (a
+ * rotation: with two sides B A, A B, B A ...), so a machine getting busier or quieter during the bench weighs
+ * on every side alike. A side answering undefined (e.g. the Go peer skipped) has no runs. Returns each side's
+ * runs by round and its median (the run of median rate, with that run's CPU).
+ */
+export async function interleavedMedians<K extends string>(
+  repeat: number,
+  sides: Record<K, (i: number) => Promise<Measurement | undefined>>,
+): Promise<{ median: Partial<Record<K, Measurement>>; runs: Record<K, (Measurement | undefined)[]> }> {
+  const keys = Object.keys(sides) as K[];
+  const runs = Object.fromEntries(keys.map((k) => [k, []])) as unknown as Record<
+    K,
+    (Measurement | undefined)[]
+  >;
+  for (let i = 0; i < repeat; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(j + i) % keys.length]!;
+      runs[k][i] = await sides[k](i);
+    }
+  }
+  const median: Partial<Record<K, Measurement>> = {};
+  for (const k of keys) {
+    const got = runs[k].filter((m): m is Measurement => m !== undefined);
+    if (got.length > 0) median[k] = medianMeasurement(got);
+  }
+  return { median, runs };
+}
+
+/** Per-round rate ratios a / b (rounds where both sides ran). */
+export function roundRatios(
+  a: readonly (Measurement | undefined)[],
+  b: readonly (Measurement | undefined)[],
+) {
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x && y && y.rate > 0) out.push(x.rate / y.rate);
+  }
+  return out;
+}
+
+/**
+ * Measures `ours` and `baseline` `repeat` times, alternating which goes first (BA, AB, BA ...: see
+ * interleavedMedians); returns the median of each side and the per-pair ratios (ours / baseline rate), whose
+ * range says how much one run's ratio can be trusted.
  */
 export async function pairedMedians(
   repeat: number,
   ours: (i: number) => Promise<Measurement>,
   baseline: (i: number) => Promise<Measurement>,
 ): Promise<{ ours: Measurement; baseline: Measurement; ratios: number[] }> {
-  const o: Measurement[] = [];
-  const b: Measurement[] = [];
-  for (let i = 0; i < repeat; i++) {
-    if (i % 2 === 0) {
-      b.push(await baseline(i));
-      o.push(await ours(i));
-    } else {
-      o.push(await ours(i));
-      b.push(await baseline(i));
-    }
-  }
-  const ratios = o.map((x, i) => x.rate / Math.max(b[i]!.rate, 1e-9));
-  return { ours: medianMeasurement(o), baseline: medianMeasurement(b), ratios };
+  const { median, runs } = await interleavedMedians(repeat, { baseline, ours });
+  return { ours: median.ours!, baseline: median.baseline!, ratios: roundRatios(runs.ours, runs.baseline) };
 }

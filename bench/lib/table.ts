@@ -30,7 +30,7 @@ function us(m: Measurement | undefined): string {
 
 /**
  * A Markdown table (readable as plain text too): rates and CPU µs/msg of each side present in any row,
- * and the ratios between them (ours/baseline, ours/Go, baseline/Go; CPU ours/baseline).
+ * and the ratios between them (ours/baseline, ours/Go, baseline/Go; CPU ours/baseline and ours/Go).
  * Columns no row fills are left out, so a baseline-vs-Go bench shows just those.
  */
 export function renderTable(rows: readonly BenchRow[], labels: TableLabels = {}): string {
@@ -60,6 +60,8 @@ export function renderTable(rows: readonly BenchRow[], labels: TableLabels = {})
       cell: (r) => cpuRatio(r.ours, r.baseline),
       right: true,
     });
+  if (has.ours && has.go)
+    cols.push({ head: `CPU ${L.ours}/${L.go}`, cell: (r) => cpuRatio(r.ours, r.go), right: true });
   if (rows.some((r) => r.note)) cols.push({ head: "note", cell: (r) => r.note ?? "", right: false });
 
   const cells = rows.map((r) => cols.map((c) => c.cell(r)));
