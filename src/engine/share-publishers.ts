@@ -1,0 +1,94 @@
+// A share's publishers made ready: a connection and a lane for each group of a stream's publishers (JetStream
+// or core, fast path or `nc.publish`), a phase per connection, and one payload factory per message size. They
+// start sending when the share starts (Share.start makes their Publisher and schedule).
+import type { ExpandedPublisher } from "../config/index.ts";
+import type { Logger } from "./api.ts";
+import { CoreLane } from "./core-lane.ts";
+import { JsLane } from "./js-lane.ts";
+import type { Lane } from "./lanes.ts";
+import type { FailLedger } from "./ledger.ts";
+import type { ShareMetrics } from "./metrics.ts";
+import { PayloadFactory } from "./payload.ts";
+import { connectionGroups, type ShareConnections } from "./share-connections.ts";
+import { FallbackNotice } from "./wire.ts";
+
+/**
+ * How far each next connection's phase moves in the schedule's period: the golden ratio's fractional part,
+ * so any number of connections is spread about evenly over the period, without knowing the number first.
+ */
+const PHASE_STEP = 0.6180339887498949;
+
+/** One publisher ready to start: its index in the spec, its lane, its payloads and its schedule's phase. */
+export interface ReadyPublisher {
+  readonly i: number;
+  readonly lane: Lane;
+  readonly payloads: PayloadFactory;
+  readonly phase: number;
+}
+
+/** What opening a share's publishers needs of the share (the JetStream knobs are ShareSpec's). */
+export interface PublishersContext {
+  readonly clientIdPrefix: string;
+  readonly useJetStream: boolean;
+  readonly window?: number;
+  readonly ackTimeoutMs?: number;
+  readonly publishAttemptTimeoutMs?: number;
+  readonly publishRetryWaitMs?: number;
+  readonly publicPath?: boolean;
+  readonly metrics: ShareMetrics;
+  readonly ledger: FailLedger;
+  readonly conns: ShareConnections;
+  readonly log: Logger;
+}
+
+/**
+ * Opens the connections and lanes of `publishers` (the share's, by index): each lane pushed onto `lanes` as
+ * soon as it exists (so a failure part way leaves the share able to close what opened), each publisher onto
+ * `ready`.
+ */
+export async function openPublishers(
+  publishers: readonly ExpandedPublisher[],
+  ctx: PublishersContext,
+  lanes: Lane[],
+  ready: ReadyPublisher[],
+): Promise<void> {
+  const m = ctx.metrics;
+  /** Says once when the lanes cannot use the fast path (wire.ts). */
+  const fallback = new FallbackNotice(ctx.log);
+  // The publishers of one connection share their phase, so messages due together leave in one socket write
+  // (the scale profile: 1,000 publishers with phases spread over 100 connections cost ~10,000 writes/s,
+  // each a syscall, the largest block of event-loop time). Connections are spread over the period.
+  let conn = 0;
+  const indexOf = new Map(publishers.map((p, i) => [p, i] as const));
+  for (const { stream, n, items } of connectionGroups(publishers)) {
+    let lane: Lane | undefined;
+    const nc = await ctx.conns.open(`${ctx.clientIdPrefix}-pub-${stream}-${n}`, (subject, op) => {
+      if (op === "publish") {
+        if (lane instanceof JsLane) lane.deny();
+        else m.publishError("permission");
+      }
+      ctx.log.warn("permission violation", { connection: stream, subject, op });
+    });
+    lane = ctx.useJetStream
+      ? new JsLane(nc, m, ctx.ledger, {
+          window: ctx.window,
+          ackTimeoutMs: ctx.ackTimeoutMs,
+          attemptTimeoutMs: ctx.publishAttemptTimeoutMs,
+          retryWaitMs: ctx.publishRetryWaitMs,
+          publicPath: ctx.publicPath,
+        })
+      : new CoreLane(nc, m, ctx.ledger, { publicPath: ctx.publicPath });
+    fallback.note(lane.fast, ctx.publicPath === true);
+    lanes.push(lane);
+    const phase = (conn++ * PHASE_STEP) % 1;
+    const payloads = new Map<number, PayloadFactory>();
+    for (const p of items) {
+      let pf = payloads.get(p.messageSize);
+      if (!pf) {
+        pf = new PayloadFactory(p.messageSize);
+        payloads.set(p.messageSize, pf);
+      }
+      ready.push({ i: indexOf.get(p)!, lane, payloads: pf, phase });
+    }
+  }
+}
