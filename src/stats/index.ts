@@ -19,6 +19,20 @@ export {
   snapshotCounters,
 } from "../measures/index.ts";
 export {
+  type Achieved,
+  achievedOf,
+  achievedPct,
+  type ClusterSummary,
+  GENERATOR_SATURATED_PCT,
+  snapshotVerdict,
+  TARGET_REACHED,
+  targetLine,
+  VERDICT_MAX_PODS,
+  type VerdictFigures,
+  type VerdictLatency,
+  withAchieved,
+} from "./achieved.ts";
+export {
   aggregate,
   type ClusterTotal,
   compareSnapshots,

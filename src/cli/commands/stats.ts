@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { aggregate, latestPerPod } from "../../stats/index.ts";
+import { aggregate, latestPerPod, withAchieved } from "../../stats/index.ts";
 import { renderCluster, renderSnapshots } from "../format/cluster.ts";
 import type { CliIo } from "../io.ts";
 import { type NatsCliOptions, printJson, withClient, withNatsOptions } from "./nats.ts";
@@ -25,7 +25,10 @@ export function register(program: Command, io: CliIo): void {
     .option("--run <id>", "only this run")
     .addHelpText(
       "after",
-      "\nThe cluster line sums the latest snapshot of each (run, pod) shown and merges their histograms.\n",
+      "\nThe cluster line sums the latest snapshot of each (run, pod) shown and merges their histograms; under it\n" +
+        "'target X msg/s, achieved Y (Z%)' sums the pods' targets and publish rates (a final snapshot's are its\n" +
+        "step's means) and, once every pod's step ended under 99% of the target, a verdict names who fell behind.\n" +
+        "--json: {snapshots, cluster}, cluster holding target_rate, achieved_rate, achieved_pct and verdict.\n",
     )
     .action(async (opts: StatsOpts) => {
       io.setExitCode(
@@ -35,7 +38,8 @@ export function register(program: Command, io: CliIo): void {
             ...(opts.pod ? { pod: opts.pod } : {}),
             ...(opts.run ? { run: opts.run } : {}),
           });
-          const cluster = snapshots.length > 0 ? aggregate(latestPerPod(snapshots)) : undefined;
+          const latest = latestPerPod(snapshots);
+          const cluster = latest.length > 0 ? withAchieved(aggregate(latest), latest) : undefined;
           if (opts.json) printJson(io, { snapshots, cluster });
           else io.out(renderSnapshots(snapshots) + (cluster ? `\n${renderCluster(cluster)}` : ""));
           return 0;

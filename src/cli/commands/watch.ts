@@ -1,7 +1,14 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { ControlClient, PresenceView } from "../../control/index.ts";
 import { checkThresholds } from "../../report/index.ts";
-import { aggregate, type ClusterTotal, type LivePoint, type Snapshot } from "../../stats/index.ts";
+import {
+  aggregate,
+  type ClusterSummary,
+  type ClusterTotal,
+  type LivePoint,
+  type Snapshot,
+  withAchieved,
+} from "../../stats/index.ts";
 import { renderAgents, renderCluster, renderSnapshots } from "../format/cluster.ts";
 import { CHART_POINTS, renderIntervalChart } from "../format/interval-chart.ts";
 import { type ProgressState, renderProgress } from "../format/progress.ts";
@@ -107,7 +114,8 @@ export interface ClusterView {
   readonly run: string | undefined;
   readonly agents: PresenceView[];
   readonly latest: Snapshot[];
-  readonly cluster: ClusterTotal | undefined;
+  /** Their total; read by readClusterView, with target vs achieved (and the verdict once every pod ended short). */
+  readonly cluster: ClusterTotal | ClusterSummary | undefined;
   /** Every live agent is on the run and finished it (done, stopped or error). */
   readonly done: boolean;
   /** The run's last intervals (`ltctl watch` fills it; each interval's own rates and percentiles). */
@@ -125,7 +133,7 @@ export async function readClusterView(client: ControlClient, runId?: string): Pr
     onRun.length > 0 &&
     onRun.length === live.length &&
     onRun.every((a) => FINISHED.has(a.state));
-  const cluster = latest.length > 0 ? aggregate(latest) : undefined;
+  const cluster = latest.length > 0 ? withAchieved(aggregate(latest), latest) : undefined;
   return { run, agents, latest, cluster, done };
 }
 

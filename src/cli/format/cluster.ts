@@ -1,6 +1,7 @@
 // Pure renderers of the fleet views: snapshots, the cluster-wide line, agents, control replies, config history.
 import type { ConfigRevision, ControlReply, PresenceView } from "../../control/index.ts";
 import {
+  type ClusterSummary,
   type ClusterTotal,
   LATENCY_KINDS,
   measureOf,
@@ -8,6 +9,7 @@ import {
   type Snapshot,
 } from "../../stats/index.ts";
 import { formatNumber, renderTable } from "./table.ts";
+import { renderAchieved } from "./verdict.ts";
 
 const ms = (p: Percentiles | undefined) =>
   p && p.count > 0 ? `${formatNumber(Number(p.p99.toFixed(2)))}` : "-";
@@ -65,8 +67,11 @@ export function renderSnapshots(snaps: readonly Snapshot[]): string {
   );
 }
 
-/** The cluster-wide line: counters summed over the latest snapshot of each pod, percentiles merged. */
-export function renderCluster(total: ClusterTotal): string {
+/**
+ * The cluster-wide line: counters summed over the latest snapshot of each pod, percentiles merged; with a
+ * summary's figures, `target X msg/s, achieved Y (Z%)` and, when the pods ended under 99% of it, the verdict.
+ */
+export function renderCluster(total: ClusterTotal | ClusterSummary): string {
   const c = total.counters;
   const errs = Object.values(total.errors).reduce((a, b) => a + b, 0);
   const pct = (p: Percentiles) =>
@@ -80,6 +85,7 @@ export function renderCluster(total: ClusterTotal): string {
     `published ${formatNumber(c.published)}, consumed ${formatNumber(c.consumed)}, ` +
     `${formatNumber(c.publish_rate)} pub/s, ${formatNumber(c.consume_rate)} cons/s, lost ${formatNumber(c.lost)}, ` +
     `duplicates ${formatNumber(c.duplicates)}, errors ${formatNumber(errs)}\n` +
+    ("achieved_rate" in total ? renderAchieved(total) : "") +
     latency.join("")
   );
 }
