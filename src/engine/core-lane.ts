@@ -15,7 +15,7 @@ import { ascii, type FrameWriter } from "./wire.ts";
  * Messages between flushes (a flush is a PING/PONG round trip, the only sign core NATS gives that the server
  * kept up): often enough that little goes unflushed, rarely enough that the round trips cost next to nothing.
  */
-export const FLUSH_EVERY = 1000;
+const FLUSH_EVERY = 1000;
 /** Flushes outstanding before the lane waits: one in flight while the next batch is written, no more. */
 const MAX_FLUSHING = 2;
 /** Core frames have no reply token: all their constant bytes are in the head. */
