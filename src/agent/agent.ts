@@ -28,6 +28,8 @@ import {
 import type { RunPlan } from "../engine/index.ts";
 import type { HttpContext } from "../http/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
+import { newIncarnation } from "./incarnation.ts";
+import { JOIN_LEAD_MS } from "./join.ts";
 import type { AgentLogger } from "./log.ts";
 import { SnapshotOutbox } from "./outbox.ts";
 import { Run } from "./runner.ts";
@@ -83,6 +85,8 @@ export class Agent {
   readonly #d: AgentDeps;
   readonly #log: AgentLogger;
   readonly #startedAt = Date.now();
+  /** This process, in presence and every snapshot: a restart of the same pod is another incarnation. */
+  readonly #incarnation = newIncarnation();
   readonly #outbox: SnapshotOutbox;
   #nc: NatsConnection | undefined;
   #client: ControlClient | undefined;
@@ -264,7 +268,8 @@ export class Agent {
     if (this.#closing) return;
     await this.#stopCurrent();
     const now = Date.now();
-    if (why === "config" && entry.start_at < now) {
+    const late = why === "config" && entry.start_at < now;
+    if (late) {
       // Joining late (agent restarted, or the watch resumed): run only while the run is still meant to be on.
       const loaded = loadConfig(entry.config, this.#expandContext());
       // An invalid config is never "over": the run below reports what is wrong with it.
@@ -278,7 +283,8 @@ export class Agent {
       }
       this.#log.info("joining the active run late", { run_id: entry.run_id, late_ms: now - entry.start_at });
     }
-    const at = startAt ?? Math.max(entry.start_at, now);
+    // Joining late: a barrier of our own just ahead, and the plan cut to what the fleet has left from there.
+    const at = startAt ?? (late ? now + JOIN_LEAD_MS : entry.start_at);
     this.#runId = entry.run_id;
     this.#error = undefined;
     // A new run has no spec running yet: presence must not keep the previous run's (an invalid config never
@@ -294,6 +300,8 @@ export class Agent {
       ...(this.#s.workers !== undefined ? { workers: this.#s.workers } : {}),
       log: this.#log,
       writeStdout: this.#d.writeStdout,
+      incarnation: this.#incarnation,
+      ...(late ? { fleetStartAt: entry.start_at } : {}),
       onSnapshot: (s) => {
         this.#lastSnapshot = s;
         this.#outbox.push(s);
@@ -343,6 +351,7 @@ export class Agent {
       spec: this.#spec,
       version: this.#s.version,
       started_at: this.#startedAt,
+      incarnation: this.#incarnation,
       last_seen: Date.now(),
       http: httpPort ? `http://${this.#s.hostname}:${httpPort}` : "",
       heartbeat_ms: this.#s.heartbeatMs,

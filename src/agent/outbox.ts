@@ -143,7 +143,8 @@ export class SnapshotOutbox {
     const data = JSON.stringify(s);
     // The stream publish is deduplicated by id, so a retry after a lost ack does not store it twice.
     await t.js.publish(t.names.statsSubject(s.run_id, s.pod), data, { msgID: id, timeout: this.#timeout });
-    await t.stats.put(t.names.statsKey(s.run_id, s.pod), data, { timeout: this.#timeout });
+    // One key per agent process: a restarted pod's new process writes beside its first one's last snapshot.
+    await t.stats.put(t.names.statsKey(s.run_id, s.pod, s.incarnation), data, { timeout: this.#timeout });
   }
 }
 

@@ -12,6 +12,7 @@ import {
 import type { ConfigEntry } from "../control/index.ts";
 import type { RunPlan } from "../engine/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
+import { joinPlan } from "./join.ts";
 import type { AgentLogger } from "./log.ts";
 import { confineStorage, openSink, type SnapshotSink } from "./storage/index.ts";
 
@@ -28,6 +29,13 @@ export interface RunContext {
   readonly workers?: number;
   readonly log: AgentLogger;
   readonly writeStdout: (line: string) => void;
+  /** This agent process's incarnation: stamped on every snapshot. */
+  readonly incarnation?: string;
+  /**
+   * Joining a run already under way: the fleet's start barrier. The plan is cut to what remains of it at this
+   * run's own barrier (`startAt`), so the pod ends with the fleet (join.ts).
+   */
+  readonly fleetStartAt?: number;
   /** Every snapshot, in order (the agent queues it for the control plane). */
   readonly onSnapshot: (s: Snapshot) => void;
   /** State changes: waiting at the barrier, running (with the spec), finished. */
@@ -82,7 +90,20 @@ export class Run {
       return;
     }
     for (const w of loaded.warnings) log.warn("config warning", { warning: w });
-    const plan = { ...loaded.plan, storage: confined.storage };
+    const whole = { ...loaded.plan, storage: confined.storage };
+    const plan = ctx.fleetStartAt === undefined ? whole : joinPlan(whole, ctx.fleetStartAt, this.startAt);
+    if (ctx.fleetStartAt !== undefined) {
+      const step = plan.steps[0];
+      log.info("joining the fleet's schedule", {
+        fleet_start_at: new Date(ctx.fleetStartAt).toISOString(),
+        steps_left: plan.steps.length,
+        ...(step ? { step: step.name, step_ms_left: step.spec.durationMs } : {}),
+      });
+      if (!step) {
+        ctx.onState("done");
+        return;
+      }
+    }
     let sink: SnapshotSink | undefined;
     try {
       sink = await openSink(plan.storage, ctx.writeStdout);
@@ -113,7 +134,8 @@ export class Run {
         log,
         startAt: this.startAt,
         ...(ctx.workers !== undefined ? { workers: ctx.workers } : {}),
-        onSnapshot: (s) => {
+        onSnapshot: (snap) => {
+          const s = stamped(snap, ctx.incarnation);
           if (s.phase === "error") anyError = true;
           if (s.spec !== lastSpec && s.phase === "running") {
             lastSpec = s.spec;
@@ -177,4 +199,11 @@ function canonical(file: string): string {
   } catch {
     return resolve(file);
   }
+}
+
+/** The snapshot with this process's incarnation, placed after `pod` (local runs have none). */
+function stamped(s: Snapshot, incarnation: string | undefined): Snapshot {
+  if (incarnation === undefined) return s;
+  const { v, run_id, pod, ...rest } = s;
+  return { v, run_id, pod, incarnation, ...rest };
 }

@@ -2,6 +2,7 @@
 // objects are loose so a newer agent can add fields an older CLI ignores. Times are epoch milliseconds.
 import * as v from "valibot";
 import { LIMITS } from "../config/index.ts";
+import { INCARNATION_MAX } from "../stats/index.ts";
 
 export const CONTROL_VERSION = 1;
 
@@ -81,6 +82,8 @@ export const PresenceSchema = v.looseObject({
   version: str(64),
   /** When this agent process started (epoch ms). */
   started_at: epochMs,
+  /** This agent process (a short id made at its start; its snapshots carry it). Optional: older agents. */
+  incarnation: v.optional(str(INCARNATION_MAX)),
   /** When this entry was written (epoch ms). */
   last_seen: epochMs,
   /** URL of the agent's HTTP shim ("" when disabled). */

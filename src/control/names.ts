@@ -16,7 +16,10 @@ export interface ControlNames {
   readonly configBucket: string;
   /** KV bucket of presence entries, key = pod token, TTL of a few heartbeats. */
   readonly agentsBucket: string;
-  /** KV bucket of the latest snapshot per run and pod, key `<run_id>.<pod>`. */
+  /**
+   * KV bucket of the latest snapshot per run, pod and agent process: key `<run_id>.<pod>.<incarnation>`
+   * (snapshots without an incarnation, from older agents: `<run_id>.<pod>`).
+   */
   readonly statsBucket: string;
   /** Stream of every snapshot (history), subjects `<p>.stats.<run_id>.<pod>`. */
   readonly statsStream: string;
@@ -24,8 +27,13 @@ export interface ControlNames {
   statsSubject(runId: string, pod: string): string;
   /** Filter subject for the stats stream: one run and/or one pod, or everything. */
   statsFilter(runId?: string, pod?: string): string;
-  /** KV key of the latest snapshot of a run and pod. */
-  statsKey(runId: string, pod: string): string;
+  /**
+   * KV key of the latest snapshot of a run, pod and incarnation: a restarted pod's new process writes beside
+   * its first one's last snapshot instead of over it. Without an incarnation: `<run_id>.<pod>`.
+   */
+  statsKey(runId: string, pod: string, incarnation?: string): string;
+  /** KV key filter of every latest snapshot of a run (both key layouts). */
+  statsKeys(runId: string): string;
   /** Subject every agent listens on for control commands. */
   readonly controlAll: string;
   /** Subject one agent listens on for control commands. */
@@ -51,7 +59,9 @@ export function controlNames(prefix = "lt"): ControlNames {
     statsSubject: (runId, pod) => `${p}.stats.${subjectToken(runId)}.${subjectToken(pod)}`,
     statsFilter: (runId, pod) =>
       `${p}.stats.${runId ? subjectToken(runId) : "*"}.${pod ? subjectToken(pod) : "*"}`,
-    statsKey: (runId, pod) => `${subjectToken(runId)}.${subjectToken(pod)}`,
+    statsKey: (runId, pod, incarnation) =>
+      `${subjectToken(runId)}.${subjectToken(pod)}${incarnation ? `.${subjectToken(incarnation)}` : ""}`,
+    statsKeys: (runId) => `${subjectToken(runId)}.>`,
     controlAll: `${p}.control.all`,
     controlPod: (pod) => `${p}.control.pod.${subjectToken(pod)}`,
   };

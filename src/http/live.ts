@@ -97,7 +97,8 @@ export class LiveFeed {
   }
 
   #remember(s: Snapshot): void {
-    const key = `${s.run_id}\u0000${s.pod}`;
+    // One entry per agent process: a restarted pod's first process stays in the cluster total (cut short).
+    const key = `${s.run_id}\u0000${s.pod}\u0000${s.incarnation ?? ""}`;
     const prev = this.#latest.get(key);
     if (!prev || Date.parse(prev.ts) <= Date.parse(s.ts)) this.#latest.set(key, s);
     if (!this.#newestRun || Date.parse(s.ts) >= Date.parse(this.#latestOfRun(this.#newestRun)?.ts ?? "")) {

@@ -29,6 +29,12 @@ export interface ClusterTotal {
    * `send_delay`) merges as empty (count 0) for them.
    */
   latency_ms: Record<LatencyKind, Percentiles>;
+  /**
+   * Agent processes cut short: a pod's incarnation whose newest snapshot is still `running` while a later
+   * incarnation of that pod reported in the same step (it crashed or was killed, then restarted), as
+   * `<pod>@<incarnation>`. Their counters are in the totals; their interval rates are not (they stopped).
+   */
+  cut_short: string[];
 }
 
 /**
@@ -39,11 +45,15 @@ export function aggregate(snapshots: readonly Snapshot[], m: Registry = MEASURES
   const summed = [...snapshotCounters(m), ...gauges(m)].map((e) => e.name);
   const counters = Object.fromEntries(summed.map((k) => [k, 0])) as Record<SummedCounter, number>;
   const errors: Record<string, number> = {};
+  const cut = cutShort(snapshots);
+  const rates = new Set<string>(gauges(m).map((e) => e.name));
   for (const s of snapshots) {
     const fields = s as Readonly<Record<string, unknown>>;
+    const stopped = cut.has(s);
     for (const k of summed) {
       const n = fields[k];
-      if (typeof n === "number") (counters as Record<string, number>)[k]! += n;
+      // A process that was cut short measured its messages (counted) but sends nothing now (no rate).
+      if (typeof n === "number" && !(stopped && rates.has(k))) (counters as Record<string, number>)[k]! += n;
     }
     for (const [cat, n] of Object.entries(s.errors)) errors[cat] = (errors[cat] ?? 0) + n;
   }
@@ -61,20 +71,46 @@ export function aggregate(snapshots: readonly Snapshot[], m: Registry = MEASURES
     counters,
     errors,
     latency_ms: latency,
+    cut_short: [...cut].map((s) => `${s.pod}@${s.incarnation ?? ""}`).sort(),
   };
 }
 
-/** Keeps the newest snapshot of each (run, pod): what that pod measured so far in its current step. */
+/** One agent process's part of a run: a pod restarted mid-run is a second incarnation, counted beside the first. */
+const processKey = (s: Snapshot) => `${s.run_id}\u0000${s.pod}\u0000${s.incarnation ?? ""}`;
+
+/**
+ * Keeps the newest snapshot of each (run, pod, incarnation): what each agent process of that pod measured so
+ * far in its current step. A pod restarted mid-run keeps its first process's last figures beside the new ones.
+ */
 export function latestPerPod(snapshots: readonly Snapshot[]): Snapshot[] {
-  return newestBy(snapshots, (s) => `${s.run_id}\u0000${s.pod}`);
+  return newestBy(snapshots, processKey);
 }
 
 /**
- * Keeps the newest snapshot of each (run, pod, spec_index, iteration). Counters are cumulative within one
- * step (one spec iteration), so these are the per-step totals a report sums.
+ * Keeps the newest snapshot of each (run, pod, incarnation, spec_index, iteration). Counters are cumulative
+ * within one step of one process, so these are the per-step totals a report sums (every incarnation's).
  */
 export function latestPerStep(snapshots: readonly Snapshot[]): Snapshot[] {
-  return newestBy(snapshots, (s) => `${s.run_id}\u0000${s.pod}\u0000${s.spec_index}\u0000${s.iteration}`);
+  return newestBy(snapshots, (s) => `${processKey(s)}\u0000${s.spec_index}\u0000${s.iteration}`);
+}
+
+/** Running snapshots of an incarnation that a later incarnation of the same pod in the run followed. */
+function cutShort(snapshots: readonly Snapshot[]): Set<Snapshot> {
+  const out = new Set<Snapshot>();
+  const pod = (s: Snapshot) => `${s.run_id}\u0000${s.pod}`;
+  const byPod = new Map<string, Snapshot[]>();
+  for (const s of snapshots) byPod.set(pod(s), [...(byPod.get(pod(s)) ?? []), s]);
+  for (const list of byPod.values()) {
+    if (new Set(list.map((s) => s.incarnation ?? "")).size < 2) continue;
+    const newest = Math.max(...list.map((s) => Date.parse(s.ts)));
+    for (const s of list) {
+      const later = list.some(
+        (o) => (o.incarnation ?? "") !== (s.incarnation ?? "") && Date.parse(o.ts) > Date.parse(s.ts),
+      );
+      if ((s.phase === "running" || s.phase === "starting") && later && Date.parse(s.ts) < newest) out.add(s);
+    }
+  }
+  return out;
 }
 
 function newestBy(snapshots: readonly Snapshot[], key: (s: Snapshot) => string): Snapshot[] {

@@ -74,6 +74,7 @@ export {
 export {
   ERROR_CATEGORIES,
   type ErrorCategory,
+  INCARNATION_MAX,
   type Mode,
   ModeSchema,
   type Phase,

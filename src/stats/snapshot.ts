@@ -14,6 +14,8 @@ import {
 import { PercentilesSchema } from "./percentiles.ts";
 
 export const SNAPSHOT_VERSION = 1;
+/** Longest incarnation id accepted (agents make 8 hex characters). */
+export const INCARNATION_MAX = 32;
 
 export const PhaseSchema = v.picklist(["starting", "running", "done", "stopped", "error"]);
 export type Phase = v.InferOutput<typeof PhaseSchema>;
@@ -108,6 +110,12 @@ export function snapshotSchema<M extends Registry>(m: M) {
     v: v.literal(SNAPSHOT_VERSION),
     run_id: v.string(),
     pod: v.string(),
+    /**
+     * The agent process that measured it (a short id made at its start): a pod restarted mid-run is a second
+     * incarnation, and a run's totals add every incarnation's figures. Optional: older agents and local runs
+     * are one incarnation.
+     */
+    incarnation: v.optional(v.pipe(v.string(), v.maxLength(INCARNATION_MAX))),
     mode: ModeSchema,
     spec: v.string(),
     spec_index: v.number(),

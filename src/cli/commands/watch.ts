@@ -148,6 +148,9 @@ export function renderClusterView(view: ClusterView, now = new Date()): string {
     (view.cluster ? `\n${renderCluster(view.cluster)}` : "") +
     (view.series && view.series.points.length > 0
       ? `\n${renderIntervalChart(view.series.points, view.series.interval_s)}`
+      : "") +
+    (view.cluster && view.cluster.cut_short.length > 0
+      ? `\ncut short (restarted; their figures stay in the totals): ${view.cluster.cut_short.join(", ")}\n`
       : "")
   );
 }
