@@ -21,7 +21,6 @@ import {
 } from "./messages.ts";
 import { ACTIVE_KEY, type ControlNames, controlNames, newRunId } from "./names.ts";
 import { type ControlPlane, type ControlPlaneOptions, ensureControlPlane } from "./setup.ts";
-import type { OnSkip } from "./snapshot-check.ts";
 import { readKvLatest, readNewestSnapshots } from "./stats-read.ts";
 import { configHash, validateForPush } from "./validate.ts";
 
@@ -75,8 +74,6 @@ export interface StatsQuery {
   readonly limit?: number;
   readonly pod?: string;
   readonly run?: string;
-  /** Told about every malformed message skipped (subject, sequence, why); they are skipped in any case. */
-  readonly onSkip?: OnSkip;
 }
 
 export interface CommandOptions {
@@ -218,8 +215,7 @@ export class ControlClient {
   /** The newest snapshots from the stats stream (newest first), optionally of one pod and/or one run. */
   async stats(q: StatsQuery = {}): Promise<Snapshot[]> {
     const { js, jsm, names } = await this.plane();
-    const filter = names.statsFilter(q.run, q.pod);
-    return readNewestSnapshots(js, jsm, names.statsStream, filter, q.limit ?? 10, q.onSkip);
+    return readNewestSnapshots(js, jsm, names.statsStream, names.statsFilter(q.run, q.pod), q.limit ?? 10);
   }
 
   /**
