@@ -135,7 +135,7 @@ export class PullLoop {
     const reply = (msg as Partial<MsgImpl>)._msg?.reply;
     if (reply !== undefined && reply.length > 0) {
       this.#o.onMessage(msg.data, reply);
-      if (--this.#pending <= this.#refillAt) this.#pull();
+      this.#delivered();
       return;
     }
     this.#status(msg);
@@ -148,7 +148,7 @@ export class PullLoop {
       // Not a status: a delivery whose reply bytes this client does not expose (another nats-core).
       if (msg.reply) {
         this.#o.onMessage(msg.data, new TextEncoder().encode(msg.reply));
-        if (--this.#pending <= this.#refillAt) this.#pull();
+        this.#delivered();
       }
       return;
     }
@@ -170,6 +170,16 @@ export class PullLoop {
     // A 400 or 409 without returned messages: the request was refused or the consumer is gone. Pulling again
     // at once could loop; the watchdog pulls afresh after two quiet heartbeat intervals.
     if (code >= 400) this.#o.onStatus("pull_refused");
+  }
+
+  /**
+   * One delivery took one of the messages asked for. Pending never goes below 0 (a request forgotten by
+   * `#afresh` may still deliver, and no refill is sent while disconnected), so a refill never asks for more
+   * than maxMessages.
+   */
+  #delivered(): void {
+    if (this.#pending > 0) this.#pending--;
+    if (this.#pending <= this.#refillAt) this.#pull();
   }
 
   /** Asks for what is missing up to maxMessages. */

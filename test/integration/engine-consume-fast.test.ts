@@ -68,23 +68,32 @@ async function filledStream(nc: NatsConnection, name: string, n: number, size = 
   }
 }
 
-async function durable(nc: NatsConnection, stream: string, name: string): Promise<void> {
+async function durable(
+  nc: NatsConnection,
+  stream: string,
+  name: string,
+  maxAckPending = 1000,
+  ackWaitMs = 30_000,
+): Promise<void> {
   await (await jetstreamManager(nc)).consumers.add(stream, {
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    max_ack_pending: 1000,
-    ack_wait: 30_000_000_000,
+    max_ack_pending: maxAckPending,
+    ack_wait: ackWaitMs * 1_000_000,
   });
 }
 
-const pullSpec = (stream: string, durableName: string): ExpandedConsumer =>
+/** Longer than two heartbeat intervals (PULL_HEARTBEAT_MS 1 s) and the watchdog's tick after them. */
+const FROZEN_MS = 3500;
+
+const pullSpec = (stream: string, durableName: string, maxAckPending = 1000): ExpandedConsumer =>
   ({
     stream,
     durableName,
     type: "pull",
     ackPolicy: "explicit",
-    maxAckPending: 1000,
+    maxAckPending,
     ackWaitMs: 30_000,
     consumeDelayMs: 0,
   }) as unknown as ExpandedConsumer;
@@ -206,6 +215,61 @@ for (const fast of [true, false]) {
     }
   });
 }
+
+test("engine - a frozen server: the pull loop notices two quiet heartbeats and asks afresh; every message still arrives and is acked once, and no request asks for more than its batch", async () => {
+  await using srv = await startServer();
+  const nc = await connect({ servers: srv.url });
+  const watcher = await connect({ servers: srv.url });
+  const N = 3000;
+  const BATCH = 100;
+  try {
+    await filledStream(nc, "FROZEN", N);
+    await durable(nc, "FROZEN", "r", BATCH);
+    const batches: number[] = [];
+    watcher.subscribe("$JS.API.CONSUMER.MSG.NEXT.FROZEN.r", {
+      callback: (_e, msg) => batches.push((msg.json() as { batch: number }).batch),
+    });
+    await watcher.flush();
+    const m = new ShareMetrics();
+    const acks = ackWriter(nc);
+    const state = new ConsumerState("FROZEN", m, { ack: true, delayMs: 0, acks });
+    const consumer = await startJsConsumer(nc, jetstream(nc), pullSpec("FROZEN", "r", BATCH), state, {
+      acks,
+      trouble: () => m.publishError("consume"),
+    });
+    assert.ok(consumer.fast);
+    const missed = () => m.errors.consume;
+    await until(() => m.counts.consumed >= N / 5, "a fifth of the messages");
+    // Frozen past two heartbeat intervals: the loop forgets its request and asks again. On waking the server
+    // may still hold the old request and serve it beside the new one.
+    srv.pause();
+    await new Promise((r) => setTimeout(r, FROZEN_MS));
+    srv.resume();
+    const [t] = [...state.trackers.values()];
+    await until(() => (t?.unique ?? 0) >= N, "every message after the reconnect");
+    await until(() => m.counts.consumed === m.counts.acks_sent, "every delivery acked");
+    await nc.flush();
+    state.stop();
+    await consumer.close();
+    await nc.flush();
+    assert.ok(missed() >= 1, "the quiet heartbeats were noticed (errors.consume)");
+    assert.ok(batches.length > N / BATCH, `pull requests seen: ${batches.length}`);
+    assert.ok(
+      batches.every((b) => b >= 1 && b <= BATCH),
+      `every request asks for 1..${BATCH}: ${batches.filter((b) => b > BATCH).join(",")}`,
+    );
+    assert.equal(t?.unique, N);
+    assert.equal(t?.duplicates, 0);
+    const c = await jszConsumer(srv, "FROZEN", "r");
+    assert.equal(c.num_pending, 0);
+    assert.equal(c.num_ack_pending, 0, "every delivery acked");
+    assert.equal(c.num_redelivered, 0);
+    m.destroy();
+  } finally {
+    await watcher.close();
+    await nc.close();
+  }
+});
 
 test("engine - a run's pull consumers take the fast path by default and the public path when asked, both acking exactly once (/jsz)", async () => {
   await using srv = await startServer();
