@@ -227,7 +227,9 @@ test("engine - a frozen server: the pull loop notices two quiet heartbeats and a
     await durable(nc, "FROZEN", "r", BATCH);
     const batches: number[] = [];
     watcher.subscribe("$JS.API.CONSUMER.MSG.NEXT.FROZEN.r", {
-      callback: (_e, msg) => batches.push((msg.json() as { batch: number }).batch),
+      callback: (_e, msg) => {
+        batches.push((msg.json() as { batch: number }).batch);
+      },
     });
     await watcher.flush();
     const m = new ShareMetrics();
