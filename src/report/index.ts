@@ -13,6 +13,7 @@ import { renderCsv, renderJson } from "./render-data.ts";
 import { renderHtml } from "./render-html.ts";
 import { renderMarkdown, renderTable } from "./render-text.ts";
 
+export { type AchievedLines, combineAchieved, type StepAchieved, stepLabel } from "./achieved.ts";
 export {
   type CompareOptions,
   type CompareRenderOptions,
@@ -37,6 +38,7 @@ export {
 export { CSV_COLUMNS, csvColumns, renderCsv, renderJson } from "./render-data.ts";
 export { type HtmlOptions, percentileX, renderHtml } from "./render-html.ts";
 export { renderMarkdown, renderTable } from "./render-text.ts";
+export { achievedHeadline } from "./sections.ts";
 export { MAX_SERIES_POINTS, type SeriesLatency, type SeriesPoint } from "./series.ts";
 export { formatThresholdResult, type ThresholdResult };
 

@@ -4,6 +4,8 @@
 import { parseThresholds, type Threshold, thresholdVocabulary } from "../config/index.ts";
 import { type LatencyKind, latencyKinds, MEASURES, type Registry } from "../measures/index.ts";
 import {
+  type Achieved,
+  achievedOf,
   aggregate,
   type ClusterTotal,
   evaluateThresholds,
@@ -15,12 +17,17 @@ import {
   type Snapshot,
   type ThresholdResult,
 } from "../stats/index.ts";
+import { combineAchieved, stepLabel } from "./achieved.ts";
 import { buildSeries, type SeriesPoint } from "./series.ts";
 
 export const REPORT_VERSION = 1;
 
-/** Measurements of a set of pods over a set of steps: counters summed, histograms merged. */
-export interface Summary {
+/**
+ * Measurements of a set of pods over a set of steps: counters summed, histograms merged; requested vs achieved
+ * (`target_rate`, `achieved_rate`, `achieved_pct`, `verdict`: a step's from its pods' finals, src/stats
+ * achievedOf; over several steps weighted by their measured time, the verdict one line per short step).
+ */
+export interface Summary extends Achieved {
   /** Pods that contributed. */
   readonly pods: string[];
   /** Seconds spent measuring: per step the longest pod's elapsed time, summed over steps. */
@@ -112,9 +119,27 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
       pods: parts.map((s) => ({ pod: s.pod, phase: s.phase, summary: summarize([s]) })),
     };
   });
+  // Over several steps: each step's requested vs achieved, weighted by its measured time.
+  const over = (parts: { step: StepReport; summary: Summary }[]) =>
+    combineAchieved(
+      parts.map(({ step, summary }) => ({
+        achieved: summary,
+        duration_s: summary.duration_s,
+        label: stepLabel(step.spec_index, step.spec, step.iteration),
+      })),
+    );
   const podNames = [...new Set(finals.map((s) => s.pod))].sort(cmp);
-  const pods = podNames.map((pod) => ({ pod, summary: summarize(finals.filter((s) => s.pod === pod)) }));
-  const cluster = summarize(finals);
+  const pods = podNames.map((pod) => ({
+    pod,
+    summary: {
+      ...summarize(finals.filter((s) => s.pod === pod)),
+      ...over(steps.flatMap((step) => step.pods.filter((p) => p.pod === pod).map((p) => ({ step, ...p })))),
+    },
+  }));
+  const cluster = {
+    ...summarize(finals),
+    ...over(steps.map((step) => ({ step, summary: step.cluster }))),
+  };
 
   const thresholds = Array.isArray(opts.thresholds)
     ? (opts.thresholds as readonly Threshold[])
@@ -142,7 +167,10 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
   };
 }
 
-/** Sums the given per-step finals (each the newest snapshot of one pod in one step). */
+/**
+ * Sums the given per-step finals (each the newest snapshot of one pod in one step). Their requested vs achieved
+ * is right for one step's parts; a caller summing several steps replaces it (combineAchieved).
+ */
 function summarizeFinals(finals: readonly Snapshot[], m: Registry): Summary {
   const total = aggregate(finals, m);
   const longest = new Map<string, number>();
@@ -160,6 +188,7 @@ function summarizeFinals(finals: readonly Snapshot[], m: Registry): Summary {
     metrics: runMetrics(total, duration, m),
     errors: total.errors,
     latency_ms: total.latency_ms,
+    ...achievedOf(finals, total.latency_ms),
   };
 }
 

@@ -19,6 +19,9 @@ function counts(m: Registry): string[] {
 
 const STATS_OF = (kind: string) => [`${kind}_count`, ...LATENCY_STATS.map((s) => `${kind}_${s}_ms`)];
 
+/** Requested vs achieved (msg/s, msg/s, percent; the last empty without a target): see Summary. */
+const ACHIEVED = ["target_rate", "achieved_rate", "achieved_pct"] as const;
+
 /**
  * The columns of the first CSV layout, in their order. Scripts may read columns by position, so a column keeps
  * its place: columns of this list come first, in this order; a newer measurement's columns follow, in registry
@@ -38,11 +41,12 @@ const FIRST_LAYOUT: ReadonlyMap<string, number> = new Map(
 
 /**
  * CSV columns, in order, for a registry of measurements: every counter, `errors`, the counters' run-mean
- * rates, then per latency kind its sample count and statistics. `level` is `step` or `run`; `scope` is `pod`
+ * rates, then per latency kind its sample count and statistics, then requested vs achieved (`target_rate`,
+ * `achieved_rate`, `achieved_pct`). `level` is `step` or `run`; `scope` is `pod`
  * or `cluster` (then `pod` is empty). Columns of the first layout keep their places; newer ones follow.
  */
 export function csvColumns(m: Registry = MEASURES): string[] {
-  const derived = [...LEAD, ...counts(m), ...latencyKinds(m).flatMap((e) => STATS_OF(e.name))];
+  const derived = [...LEAD, ...counts(m), ...latencyKinds(m).flatMap((e) => STATS_OF(e.name)), ...ACHIEVED];
   const place = (c: string) => FIRST_LAYOUT.get(c) ?? FIRST_LAYOUT.size + derived.indexOf(c);
   return derived.sort((a, b) => place(a) - place(b));
 }
@@ -67,6 +71,9 @@ function summaryCells(s: Summary, columns: readonly string[], m: Registry): (num
     // No samples: empty cells, not 0 ms.
     for (const st of LATENCY_STATS) values.set(`${name}_${st}_ms`, p && n > 0 ? p[st] : undefined);
   }
+  values.set("target_rate", s.target_rate);
+  values.set("achieved_rate", s.achieved_rate);
+  values.set("achieved_pct", s.achieved_pct ?? undefined);
   return columns.slice(LEAD.length - 1).map((c) => values.get(c));
 }
 

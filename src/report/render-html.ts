@@ -2,7 +2,7 @@
 // throughput and latency percentiles over time and the HdrHistogram-style percentile curve on a log scale.
 import { LATENCY_KINDS } from "../measures/index.ts";
 import type { CurvePoint, RunReport } from "./model.ts";
-import { headline, sections } from "./sections.ts";
+import { achievedHeadline, headline, sections } from "./sections.ts";
 import { escapeXml, type Line, lineChart, type Tick } from "./svg.ts";
 
 const COLOURS = {
@@ -134,6 +134,12 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
     report.thresholds.length === 0
       ? ""
       : `<p class="verdict ${report.passed ? "pass" : "fail"}">${report.passed ? "Thresholds passed" : "Thresholds FAILED"}</p>`;
+  // Requested vs achieved under the title; each step that fell short of its target gets its verdict line.
+  const { target, verdicts } = achievedHeadline(report);
+  const achieved = [
+    ...(target ? [`<p class="achieved">${escapeXml(target)}</p>`] : []),
+    ...verdicts.map((v) => `<p class="shortfall">${escapeXml(v)}</p>`),
+  ].join("\n");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -146,6 +152,8 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 24px 0 6p
 .sub { color: #4b5563; margin: 0 0 12px; }
 .verdict { font-weight: 600; padding: 6px 10px; display: inline-block; border-radius: 4px; }
 .pass { background: #dcfce7; color: #166534; } .fail { background: #fee2e2; color: #991b1b; }
+.achieved { font-weight: 600; margin: 0 0 6px; }
+.shortfall { color: #991b1b; background: #fef2f2; border-left: 3px solid #dc2626; padding: 4px 8px; margin: 0 0 6px; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 svg.chart { border: 1px solid #e5e7eb; border-radius: 4px; max-width: 100%; height: auto; }
 svg .title { font-size: 13px; font-weight: 600; fill: #111827; }
@@ -160,6 +168,7 @@ th { background: #f9fafb; text-transform: uppercase; font-size: 11px; color: #4b
 <body>
 <h1>${escapeXml(h1 ?? "")}</h1>
 <p class="sub">${escapeXml(sub ?? "")}</p>
+${achieved}
 ${verdict}
 <div class="charts">
 ${charts.join("\n")}

@@ -1,11 +1,12 @@
 // Terminal table and Markdown renderers: pure `(report) => string`, no colour (callers add it).
 import type { RunReport } from "./model.ts";
-import { headline, type Section, sections } from "./sections.ts";
+import { achievedHeadline, headline, type Section, sections } from "./sections.ts";
 import { alignTable } from "./text-table.ts";
 
 /** The report for a terminal. */
 export function renderTable(report: RunReport): string {
-  const parts = [headline(report).join("\n")];
+  const { target, verdicts } = achievedHeadline(report);
+  const parts = [[...headline(report), ...(target ? [target] : []), ...verdicts].join("\n")];
   for (const s of sections(report)) parts.push(`${s.title}\n${alignTable(s.columns, s.rows)}`);
   return `${parts.join("\n\n")}\n`;
 }
@@ -22,7 +23,8 @@ function mdTable(s: Section): string {
 /** The report as GitHub-flavoured Markdown (for a CI job summary or a pull request). */
 export function renderMarkdown(report: RunReport): string {
   const [title, sub] = headline(report);
-  const parts = [`# ${title}`, `${sub}`];
+  const { target, verdicts } = achievedHeadline(report);
+  const parts = [`# ${title}`, `${sub}`, ...(target ? [target] : []), ...verdicts.map((v) => `**${v}**`)];
   for (const s of sections(report)) parts.push(`## ${s.title}\n\n${mdTable(s)}`);
   const curve = report.curves.end_to_end.length > 0 ? report.curves.end_to_end : report.curves.publish_ack;
   if (curve.length > 0) {

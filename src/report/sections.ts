@@ -8,6 +8,7 @@ import {
   snapshotCounters,
 } from "../measures/index.ts";
 import { formatThresholdResult, type Percentiles } from "../stats/index.ts";
+import { type AchievedLines, achievedLines, pctCell } from "./achieved.ts";
 import type { RunReport, Summary } from "./model.ts";
 import { bytes, type Column } from "./text-table.ts";
 
@@ -41,6 +42,14 @@ export function headline(r: RunReport): string[] {
     `Run ${r.run_id}`,
     `${r.started_at} -> ${r.ended_at}, ${num(r.cluster.duration_s)} s measured, ${pods} pod${pods === 1 ? "" : "s"}, ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}, ${r.snapshots} snapshots`,
   ];
+}
+
+/**
+ * Requested vs achieved of the whole run, cluster-wide: `target X msg/s, achieved Y (Z%)` and, for each step
+ * that reached under 99% of its target, the verdict naming who fell behind. Empty when no step asked a rate.
+ */
+export function achievedHeadline(r: RunReport): AchievedLines {
+  return achievedLines(r.cluster);
 }
 
 /** A counter's value as its unit reads (bytes as `1.2 MiB`). */
@@ -146,6 +155,8 @@ export function sections(r: RunReport, m: Registry = MEASURES): Section[] {
       num(s.metrics.lost),
       num(s.metrics.errors),
       num(s.metrics.publish_rate),
+      s.target_rate > 0 ? num(s.target_rate) : "-",
+      pctCell(s),
       ms(s.latency_ms.publish_ack.p99, s.latency_ms.publish_ack.count),
       ms(s.latency_ms.end_to_end.p99, s.latency_ms.end_to_end.count),
     ];
@@ -166,6 +177,8 @@ export function sections(r: RunReport, m: Registry = MEASURES): Section[] {
       R("lost"),
       R("errors"),
       R("pub/s"),
+      R("target/s"),
+      R("of target"),
       R("ack p99"),
       R("e2e p99"),
     ],

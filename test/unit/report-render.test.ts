@@ -49,6 +49,9 @@ test("report - csv parses back with one row per pod per step, cluster rows and r
     "unsent",
     "bytes_out_rate",
     "bytes_in_rate",
+    "target_rate",
+    "achieved_rate",
+    "achieved_pct",
   ]);
   assert.equal(CSV_COLUMNS.indexOf("published"), 9);
   assert.equal(run.publish_service_count, "0");

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { validateThresholds } from "../../config/index.ts";
 import type { ConfigRevision } from "../../control/index.ts";
 import {
+  achievedHeadline,
   buildRunReport,
   formatFromFileName,
   REPORT_FORMATS,
@@ -23,6 +24,10 @@ const HELP = `
 Reads every snapshot of a run from the stats stream and reports the whole run, cluster-wide and per pod, per
 spec and iteration, with latency percentiles from merged histograms. --format html writes one self-contained
 file with throughput and latency-over-time charts and the percentile curve (no network needed to view it).
+
+Under the title: "target X msg/s, achieved Y (Z%)" cluster-wide and, for each step that reached under 99% of
+its target, a verdict naming who fell behind (json: target_rate, achieved_rate, achieved_pct, verdict; csv: the
+three numbers); with -o, those lines are also printed on standard error.
 
 When the run's config has a "thresholds" block, each is checked against the cluster-wide run summary and
 printed; exit code 99 when one fails, naming the threshold and the measured value.
@@ -164,6 +169,11 @@ export function register(program: Command, io: CliIo): void {
       if ("error" in loaded) {
         io.err(`ltctl report: ${loaded.error}\n`);
         return loaded.code;
+      }
+      // Written to a file, the report's header is not on the terminal: say target vs achieved there.
+      if (opts.output) {
+        const { target, verdicts } = achievedHeadline(loaded.report);
+        for (const line of [target, ...verdicts]) if (line) io.err(`${line}\n`);
       }
       return writeReport(
         loaded.report,
