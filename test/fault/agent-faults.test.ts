@@ -74,8 +74,10 @@ describe("fault - one agent", { skip: SKIP_UNBUILT }, () => {
       assert.equal(final.phase, "done", JSON.stringify(final));
       assert.ok((final.nats?.reconnects ?? 0) >= 1, `no reconnect counted: ${JSON.stringify(final.nats)}`);
       const errors = Object.values(final.errors).reduce((a, b) => a + b, 0);
+      // Since slots are never dropped, the engine's retries usually carry every publish across a 3 s outage:
+      // the trace is then the retries (and the stalled latency checked below), not errors or unsent slots.
       assert.ok(
-        errors > 0 || final.publish_errors > 0 || (final.unsent ?? 0) > 0,
+        errors > 0 || final.publish_errors > 0 || (final.unsent ?? 0) > 0 || (final.publish_retries ?? 0) > 0,
         `the outage left no trace: ${JSON.stringify(final)}`,
       );
       // The gap is visible, not hidden: at 100 msg/s most of the outage's sends either failed, could not be
