@@ -22,6 +22,8 @@ main { padding:20px 24px; display:flex; flex-direction:column; gap:18px; max-wid
 .card .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.6px; }
 .card .value { font-size:clamp(18px, 1.7vw, 26px); font-weight:600; margin-top:4px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; }
 .card .sub { color:var(--muted); font-size:12px; margin-top:2px; }
+.achieved { display:flex; flex-direction:column; gap:6px; font-size:14px; font-weight:600; }
+.shortfall { color:var(--red); background:var(--panel); border-left:3px solid var(--red); padding:6px 10px; font-weight:500; }
 .charts { display:grid; grid-template-columns:1fr 1fr; gap:18px; }
 @media (max-width: 1000px) { .charts { grid-template-columns:1fr; } }
 .panel { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:14px 16px; }

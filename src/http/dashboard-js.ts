@@ -17,6 +17,8 @@ export const DASHBOARD_JS = String.raw`
     return n.toFixed(digits === undefined ? 0 : digits);
   }
   function ms(n) { return n === undefined || n === null ? "—" : (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) + " ms"; }
+  // Just under 99% never reads as a rounded 99.0% beside a verdict (achieved_pct is already rounded down).
+  function pctText(p) { return p === null || p === undefined ? "—" : p < 99 && p >= 98.95 ? p.toFixed(2) : p.toFixed(1); }
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
 
   function chart(el, title, series, log) {
@@ -110,9 +112,17 @@ export const DASHBOARD_JS = String.raw`
     var c = state.cluster; if (!c) return;
     var k = c.counters, l = c.latency_ms;
     $("cluster-pub-rate").textContent = fmt(k.publish_rate);
-    $("cluster-target").textContent = fmt(k.target_rate);
+    // Requested vs achieved, summed over the pods with a target (the server's src/stats achieved.ts); the verdict
+    // once every pod's step ended under 99% of it.
+    var asked = c.target_rate > 0;
+    $("cluster-target").textContent = asked ? fmt(c.target_rate) + " · " + pctText(c.achieved_pct) + "%" : "—";
+    $("cluster-achieved").textContent = asked ? "target " + fmt(c.target_rate) + " msg/s, achieved " +
+      fmt(c.achieved_rate) + " (" + pctText(c.achieved_pct) + "%)" : "";
+    $("cluster-verdict").textContent = c.verdict || "";
+    $("cluster-verdict").hidden = !c.verdict;
     $("cluster-con-rate").textContent = fmt(k.consume_rate);
     $("cluster-published").textContent = fmt(k.published);
+    // unsent: scheduled slots not sent by the end (older agents' skipped slots, missed_sends, count with them).
     $("cluster-acked").textContent = fmt(k.acked) + " acked · " + fmt((k.unsent || 0) + (k.missed_sends || 0)) + " unsent";
     $("cluster-consumed").textContent = fmt(k.consumed);
     $("cluster-lossdup").textContent = fmt(k.lost) + " lost · " + fmt(k.duplicates) + " dup · " + fmt(k.redelivered) + " redelivered";

@@ -33,13 +33,14 @@ export function dashboardHtml(): string {
 </header>
 <main>
   <section class="cards" id="cards">
-    <div class="card"><div class="label">publish rate</div><div class="value" id="cluster-pub-rate">—</div><div class="sub">msg/s · target <span id="cluster-target">—</span></div></div>
+    <div class="card"><div class="label">publish rate</div><div class="value" id="cluster-pub-rate">—</div><div class="sub">msg/s · target <span id="cluster-target" title="target msg/s · achieved share of it">—</span></div></div>
     <div class="card"><div class="label">consume rate</div><div class="value" id="cluster-con-rate">—</div><div class="sub">msg/s</div></div>
-    <div class="card"><div class="label">published / acked</div><div class="value" id="cluster-published">—</div><div class="sub" id="cluster-acked">—</div></div>
+    <div class="card"><div class="label">published / acked</div><div class="value" id="cluster-published">—</div><div class="sub" id="cluster-acked" title="unsent: scheduled slots not sent by the end">—</div></div>
     <div class="card"><div class="label">consumed</div><div class="value" id="cluster-consumed">—</div><div class="sub" id="cluster-lossdup">—</div></div>
     <div class="card"><div class="label">end-to-end p99</div><div class="value" id="cluster-e2e">—</div><div class="sub" id="cluster-e2e-more">—</div></div>
     <div class="card"><div class="label">publish ack p99</div><div class="value" id="cluster-ack">—</div><div class="sub" id="cluster-errors">no errors</div></div>
   </section>
+  <section class="achieved"><div id="cluster-achieved"></div><div id="cluster-verdict" class="shortfall" hidden></div></section>
   <section class="charts">
     <div class="panel"><h2>Throughput <span class="muted">cluster, msg/s per interval (a gap: a pod's snapshot missing)</span></h2><div id="chart-rate" class="chart"></div></div>
     <div class="panel"><h2>Latency <span class="muted">per interval, cluster percentiles, ms (log; merged interval histograms)</span></h2><div id="chart-lat" class="chart"></div><div id="series-info" class="muted">waiting for the first intervals</div></div>

@@ -5,7 +5,7 @@ import type { Duplex } from "node:stream";
 import type { Subscription } from "@nats-io/transport-node";
 import { WebSocket, WebSocketServer } from "ws";
 import { redactSecrets, redactUrl } from "../control/index.ts";
-import { aggregate, LiveSeries, parseSnapshot, type Snapshot } from "../stats/index.ts";
+import { aggregate, LiveSeries, parseSnapshot, type Snapshot, withAchieved } from "../stats/index.ts";
 import { HttpError } from "./body.ts";
 import type { HttpContext } from "./context.ts";
 import type { RequestGuard } from "./guard.ts";
@@ -121,7 +121,8 @@ export class LiveFeed {
   /** Cluster total of the newest run: latest snapshot of each pod, counters summed, histograms merged. */
   #cluster() {
     const pods = [...this.#latest.values()].filter((s) => s.run_id === this.#newestRun);
-    return pods.length ? { run_id: this.#newestRun, ...aggregate(pods) } : undefined;
+    // With target vs achieved (and the verdict once the pods ended short): src/stats achieved.ts.
+    return pods.length ? { run_id: this.#newestRun, ...withAchieved(aggregate(pods), pods) } : undefined;
   }
 
   /** Points of the live series (new or changed ones, or all for a new dashboard) of the run it follows. */
