@@ -2,6 +2,7 @@
 // the cluster lines of ltctl stats / watch that print them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { renderClusterView } from "../../src/cli/commands/watch.ts";
 import { renderCluster } from "../../src/cli/format/cluster.ts";
 import {
   achievedOf,
@@ -147,4 +148,13 @@ test("achieved - the cluster line of ltctl stats and watch says target vs achiev
   assert.match(reached, /target 2,000 msg\/s, achieved 2,000 \(100\.0%\)/);
   assert.doesNotMatch(reached, /verdict/);
   assert.doesNotMatch(renderCluster(aggregate(parts)), /target/, "a bare total has no such line");
+});
+
+test("achieved - ltctl watch's view prints the line and the verdict under its cluster line", () => {
+  const latest = [pod("a", { target: 1000, achieved: 300, busy: 20, service: [900] })];
+  const text = renderClusterView({ run: "r1", agents: [], latest, cluster: summary(latest), done: true });
+  assert.match(
+    text,
+    /\ncluster \(1 pod: a\).*\n {2}target 1,000 msg\/s, achieved 300 \(30\.0%\)\n {2}verdict: the server fell behind \(server ack time p99 900 ms, its event loop 20% busy while sending; send delay p99 2\.9 s\): acks paced the sends of a\n/,
+  );
 });
