@@ -1,7 +1,7 @@
 // A pod that joins a run already under way (restarted, or started late) runs where the fleet's schedule is,
 // not the plan from its first second: steps the fleet has finished are skipped and the current one is cut to
 // what remains of it, so the pod ends with the fleet instead of replaying the step and finishing late.
-import type { Plan } from "../config/index.ts";
+import { type Plan, shiftShape } from "../config/index.ts";
 
 /**
  * How far ahead of now a late joiner sets its own start barrier: time to connect and create its streams, so
@@ -32,6 +32,7 @@ export function joinPlan(plan: Plan, fleetStartAt: number, joinAt: number): Plan
                 ...step.spec,
                 durationMs: end - joinAt,
                 rampUpMs: Math.max(0, step.spec.rampUpMs - into),
+                ...(step.spec.shape === undefined ? {} : { shape: shiftShape(step.spec.shape, into) }),
               },
             },
       );

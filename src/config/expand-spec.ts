@@ -1,6 +1,7 @@
 import { parseDuration } from "./duration.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
 import { splitServers } from "./servers.ts";
+import { type ShapePoint, shapeOf } from "./stages.ts";
 
 /** One JetStream stream to create: a StreamConfig's i-th stream, `{}` in its subjects replaced by i. */
 export interface ExpandedStream {
@@ -75,6 +76,8 @@ export interface ExpandedSpec {
   clientIdPrefix: string;
   durationMs: number;
   rampUpMs: number;
+  /** `behavior.stages` as a curve of shares of each publisher's rate; absent = the ramp (rampUpMs). */
+  shape?: ShapePoint[];
   streams: ExpandedStream[];
   publishers: ExpandedPublisher[];
   consumers: ExpandedConsumer[];
@@ -160,6 +163,8 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
     consumers,
     raw: spec,
   };
+  const shape = shapeOf(spec.behavior, pub.publish_rate_per_second);
+  if (shape !== undefined) expanded.shape = shape;
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
   if (spec.nats_nkey_file !== "") expanded.nkeyFile = spec.nats_nkey_file;
   if (spec.tls !== undefined) {

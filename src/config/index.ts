@@ -39,6 +39,8 @@ export {
   PublisherConfigSchema,
   type RootConfig,
   RootConfigSchema,
+  type Stage,
+  StageSchema,
   type StorageConfig,
   StorageSchema,
   type StreamConfig,
@@ -46,6 +48,7 @@ export {
   type TlsConfig,
   TlsConfigSchema,
 } from "./schema.ts";
+export { factorAt, rampShape, type ShapePoint, shapeOf, shiftShape, stageFactor } from "./stages.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";
 export {
   COUNTER_METRICS,

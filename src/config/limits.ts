@@ -30,6 +30,10 @@ export const LIMITS = {
   statsIntervalSeconds: 3_600,
   /** Repeat iterations (`repeat_policy.max_iterations`). */
   repeatIterations: 10_000,
+  /** Stages of one spec's `behavior.stages`. */
+  stages: 1_000,
+  /** A stage's `multiplier` of publish_rate_per_second. */
+  stageMultiplier: 10_000,
 
   // Strings and lists (issue 12: a config is untrusted input, and every string of it is printed, logged,
   // redacted and sent around; none may be long enough to stall an agent). Lengths are in characters, checked

@@ -38,6 +38,8 @@ export function applyMultipliers(spec: LoadTestSpec, policy: RepeatPolicy): Load
       consume_delay_ms: mul(spec.consumers.consume_delay_ms, cm.consume_delay_multiplier),
     },
     behavior: {
+      // Stages are kept as written: a multiplier stage follows publish_rate_per_second, a rate stage stays.
+      ...spec.behavior,
       duration_seconds: mul(spec.behavior.duration_seconds, bm.duration_multiplier),
       ramp_up_seconds: mul(spec.behavior.ramp_up_seconds, bm.ramp_up_multiplier),
     },

@@ -2,6 +2,7 @@ import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { serverProblem, splitServers } from "./servers.ts";
+import { stageFactor } from "./stages.ts";
 
 /** Rules across fields that a schema of single fields cannot say; paths are prefixed with `at`. */
 export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue[]; warnings: string[] } {
@@ -144,6 +145,31 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
     warnings.push(
       `${at}.publishers.message_size_bytes: ${pub.message_size_bytes} bytes exceeds nats-server's default max_payload (1 MiB); the server must allow it`,
     );
+  }
+  const stages = spec.behavior.stages;
+  if (stages !== undefined) {
+    if (spec.behavior.ramp_up_seconds > 0) {
+      err(
+        "behavior.ramp_up_seconds",
+        `${spec.behavior.ramp_up_seconds}s together with stages; a ramp is a stage: set ramp_up_seconds to 0 and start the stages with { "duration_seconds": ${spec.behavior.ramp_up_seconds}, "multiplier": 1 }`,
+      );
+    }
+    const total = stages.reduce((n, s) => n + s.duration_seconds, 0);
+    if (total > spec.behavior.duration_seconds) {
+      err(
+        "behavior.stages",
+        `the stages last ${total}s, longer than duration_seconds (${spec.behavior.duration_seconds}s); shorten them or raise duration_seconds (the last stage's target holds until the step ends)`,
+      );
+    }
+    stages.forEach((s, i) => {
+      const rate = stageFactor(s, pub.publish_rate_per_second) * pub.publish_rate_per_second;
+      if (rate > LIMITS.publishRate) {
+        err(
+          `behavior.stages[${i}].multiplier`,
+          `${s.multiplier} x publish_rate_per_second is ${rate} msg/s per publisher, over the limit ${LIMITS.publishRate.toLocaleString("en-US")}`,
+        );
+      }
+    });
   }
   if (spec.behavior.ramp_up_seconds > spec.behavior.duration_seconds) {
     warnings.push(

@@ -116,9 +116,45 @@ export const ConsumerConfigSchema = v.strictObject({
   ack_policy: v.picklist(["explicit", "none", "all"]),
 });
 
+/** A non-negative number (fractions allowed) up to `max`. */
+function amount(max: number) {
+  return v.pipe(
+    v.number((i) => `expected a number, got ${i.received}`),
+    v.finite((i) => `expected a finite number, got ${i.received}`),
+    v.minValue(0, (i) => `expected >= 0, got ${i.received}`),
+    v.maxValue(max, (i) => `expected <= ${max.toLocaleString("en-US")} (limit), got ${i.received}`),
+  );
+}
+
+/**
+ * One stage of a load shape (our extension, k6's ramping arrival rate): the rate moves linearly from the
+ * previous stage's target (0 before the first) to this one's over `duration_seconds` (0 = a jump). The
+ * target is `rate` (messages per second per publisher, like publish_rate_per_second) or `multiplier` of
+ * publish_rate_per_second, exactly one of them. See src/config/stages.ts.
+ */
+export const StageSchema = v.pipe(
+  v.strictObject({
+    duration_seconds: int(0, LIMITS.durationSeconds, "0 = jump to the target at once"),
+    rate: v.optional(amount(LIMITS.publishRate)),
+    multiplier: v.optional(amount(LIMITS.stageMultiplier)),
+  }),
+  v.check(
+    (s) => (s.rate === undefined) !== (s.multiplier === undefined),
+    "give exactly one of rate (msg/s per publisher) or multiplier (of publish_rate_per_second)",
+  ),
+);
+
 export const BehaviorConfigSchema = v.strictObject({
   duration_seconds: int(1, LIMITS.durationSeconds, "positive"),
   ramp_up_seconds: int(0, LIMITS.durationSeconds, "0 = no ramp"),
+  /** Our extension: a load shape; absent = the seed's ramp (see StageSchema). */
+  stages: v.optional(
+    v.pipe(
+      v.array(StageSchema, (i) => `expected an array of stages, got ${i.received}`),
+      v.minLength(1, () => "expected at least one stage (or leave stages out)"),
+      v.maxLength(LIMITS.stages, (i) => tooMany(LIMITS.stages, "stages", i.received)),
+    ),
+  ),
 });
 
 export const LogLimitsSchema = v.strictObject({
@@ -217,6 +253,7 @@ export type StreamConfig = v.InferOutput<typeof StreamConfigSchema>;
 export type PublisherConfig = v.InferOutput<typeof PublisherConfigSchema>;
 export type ConsumerConfig = v.InferOutput<typeof ConsumerConfigSchema>;
 export type BehaviorConfig = v.InferOutput<typeof BehaviorConfigSchema>;
+export type Stage = v.InferOutput<typeof StageSchema>;
 export type LogLimits = v.InferOutput<typeof LogLimitsSchema>;
 export type TlsConfig = v.InferOutput<typeof TlsConfigSchema>;
 export type StorageConfig = v.InferOutput<typeof StorageSchema>;

@@ -1,9 +1,13 @@
 // The open-model send schedule of one publisher, as a pure function of time: no timers, no I/O.
 //
-// Work happens in "operational time" u, counted in messages: the cumulative intended message count N(t) of a
-// linear ramp is N(t) = r·t²/(2T) while t < T, then r·T/2 + r·(t − T). Steady sends message k at u = k + phase;
+// Work happens in "operational time" u, counted in messages: the cumulative intended message count N(t) is the
+// integral of the rate, a piecewise-linear curve (the seed's ramp, or `behavior.stages`): within a segment
+// starting at t₀ with share f₀ and slope s, N(t) = N(t₀) + r·(f₀·Δ + s·Δ²/2), Δ = t − t₀, so a linear ramp of
+// T ms gives N(t) = r·t²/(2T) while t < T, then r·T/2 + r·(t − T). Steady sends message k at u = k + phase;
 // random draws Poisson arrivals of bursts (u advances by burst · Exp(1)) and sends `burst` messages at one
-// instant, so the mean rate stays `ratePerSec` whatever the burst size. The intended send time is N⁻¹(u).
+// instant, so the mean rate stays `ratePerSec` whatever the burst size. The intended send time is N⁻¹(u),
+// solved exactly per segment (a quadratic), so stages keep the ramp's exactness.
+import { rampShape, type ShapePoint } from "../config/index.ts";
 
 /**
  * Unsent messages are handed out in groups whose intended times differ by at most this share of their
@@ -19,8 +23,10 @@ export interface ScheduleOptions {
   readonly pattern: "steady" | "random";
   /** Messages sent at one instant by the random pattern (steady ignores it). @default 1 */
   readonly burstSize: number;
-  /** Linear ramp from 0 to the full rate, in ms. */
+  /** Linear ramp from 0 to the full rate, in ms (ignored when `shape` is given). */
   readonly rampUpMs: number;
+  /** The load shape (`behavior.stages`): shares of `ratePerSec` over time; absent = the ramp. */
+  readonly shape?: readonly ShapePoint[];
   /** No message is intended at or after this offset, in ms. */
   readonly durationMs: number;
   /** Offset in [0, 1) of a steady publisher's slots, so many publishers do not fire at one instant. */
@@ -31,7 +37,7 @@ export interface ScheduleOptions {
 
 export class Schedule {
   readonly #r: number; // messages per ms
-  readonly #ramp: number;
+  readonly #curve: Curve;
   readonly #burst: number;
   readonly #steady: boolean;
   readonly #rand: () => number;
@@ -46,7 +52,7 @@ export class Schedule {
 
   constructor(o: ScheduleOptions) {
     this.#r = Math.max(0, o.ratePerSec) / 1000;
-    this.#ramp = Math.max(0, o.rampUpMs);
+    this.#curve = new Curve(this.#r, o.shape ?? rampShape(Math.max(0, o.rampUpMs)));
     this.#steady = o.pattern !== "random";
     this.#burst = this.#steady ? 1 : Math.max(1, Math.floor(o.burstSize || 1));
     this.perEvent = this.#burst;
@@ -58,16 +64,12 @@ export class Schedule {
 
   /** Cumulative intended messages N(t) at offset t ms. */
   uAt(t: number): number {
-    return cumulative(this.#r, this.#ramp, t);
+    return this.#curve.at(t);
   }
 
   /** Offset in ms at which N reaches u (N⁻¹). */
   msAt(u: number): number {
-    const r = this.#r;
-    const T = this.#ramp;
-    if (u <= 0) return 0;
-    if (u < (r * T) / 2) return Math.sqrt((2 * T * u) / r);
-    return T + (u - (r * T) / 2) / r;
+    return this.#curve.inverse(u);
   }
 
   /** Moves to the event after the current one. */
@@ -118,19 +120,81 @@ export class Schedule {
   }
 }
 
-/** N(t): messages intended in the first `t` ms at `r` messages per ms after a linear ramp of `T` ms. */
-function cumulative(r: number, T: number, t: number): number {
-  if (t <= 0) return 0;
-  if (t < T) return (r * t * t) / (2 * T);
-  return (r * T) / 2 + r * (t - T);
+/**
+ * N(t) of a piecewise-linear rate `r` x shape (messages per ms), and its inverse. The shape's points start at
+ * 0 ms; two points at one instant are a jump; the last point's share holds for ever.
+ */
+class Curve {
+  readonly #ms: number[];
+  readonly #f: number[];
+  /** Slope of the share in segment i (per ms); 0 for the last one and for jumps. */
+  readonly #slope: number[];
+  /** N at each point. */
+  readonly #n: number[];
+  readonly #r: number;
+  /** Segment of the last inverse: sends ask for rising u, so the search starts there. */
+  #seg = 0;
+
+  constructor(r: number, shape: readonly ShapePoint[]) {
+    const pts = shape.length > 0 && shape[0]!.ms <= 0 ? shape : [{ ms: 0, factor: 0 }, ...shape];
+    this.#r = r;
+    this.#ms = pts.map((p, i) => (i === 0 ? 0 : p.ms));
+    this.#f = pts.map((p) => Math.max(0, p.factor));
+    this.#slope = this.#ms.map((m, i) => {
+      const len = (this.#ms[i + 1] ?? m) - m;
+      return len > 0 ? (this.#f[i + 1]! - this.#f[i]!) / len : 0;
+    });
+    this.#n = [0];
+    for (let i = 1; i < this.#ms.length; i++)
+      this.#n.push(this.#within(i - 1, this.#ms[i]! - this.#ms[i - 1]!));
+  }
+
+  /** N at `d` ms into segment i. */
+  #within(i: number, d: number): number {
+    return this.#n[i]! + this.#r * (this.#f[i]! * d + (this.#slope[i]! * d * d) / 2);
+  }
+
+  at(t: number): number {
+    if (t <= 0) return 0;
+    let i = this.#ms.length - 1;
+    while (i > 0 && this.#ms[i]! > t) i--;
+    return this.#within(i, t - this.#ms[i]!);
+  }
+
+  /** The first offset at which N reaches u (Infinity when it never does). */
+  inverse(u: number): number {
+    if (u <= 0) return 0;
+    const n = this.#n;
+    const last = n.length - 1;
+    let i = this.#seg;
+    if (!(n[i]! < u)) i = 0;
+    while (i < last && n[i + 1]! < u) i++;
+    this.#seg = i;
+    const c = u - n[i]!;
+    const a = (this.#r * this.#slope[i]!) / 2;
+    const b = this.#r * this.#f[i]!;
+    // Δ solving a·Δ² + b·Δ = c, in the form that stays exact when a is 0 or tiny (no cancellation).
+    const root = Math.sqrt(Math.max(0, b * b + 4 * a * c));
+    let d = b + root > 0 ? (2 * c) / (b + root) : Number.POSITIVE_INFINITY;
+    if (i < last) d = Math.min(d, this.#ms[i + 1]! - this.#ms[i]!);
+    return this.#ms[i]! + d;
+  }
 }
 
 /**
- * Messages asked of publishers totalling `ratePerSec` in the first `t` ms of a step (ramp included, none at
- * or after `durationMs`): the target as a count, so a mean target rate over any window is exact for a ramp.
+ * Messages asked of publishers totalling `ratePerSec` in the first `t` ms of a step (ramp or stages included,
+ * none at or after `durationMs`): the target as a count, so a mean target rate over any window is exact for
+ * every shape.
  */
-export function plannedMessages(ratePerSec: number, rampUpMs: number, durationMs: number, t: number): number {
-  return cumulative(Math.max(0, ratePerSec) / 1000, Math.max(0, rampUpMs), Math.min(t, durationMs));
+export function plannedMessages(
+  ratePerSec: number,
+  rampUpMs: number,
+  durationMs: number,
+  t: number,
+  shape?: readonly ShapePoint[],
+): number {
+  const curve = new Curve(Math.max(0, ratePerSec) / 1000, shape ?? rampShape(Math.max(0, rampUpMs)));
+  return curve.at(Math.min(t, durationMs));
 }
 
 /** A small seeded PRNG (mulberry32) for reproducible random schedules in tests. */

@@ -6,7 +6,7 @@
 // The parts: share-connections.ts (connections, their grouping and NATS figures), share-publishers.ts (lanes),
 // share-consumers.ts (consumers opened and settled), loss.ts (the loss rule), the scheduler and SendBusy.
 import { performance } from "node:perf_hooks";
-import type { ExpandedConsumer, ExpandedPublisher } from "../config/index.ts";
+import type { ExpandedConsumer, ExpandedPublisher, ShapePoint } from "../config/index.ts";
 import type { Logger } from "./api.ts";
 import { SendBusy } from "./busy.ts";
 import type { ConnectTarget } from "./connections.ts";
@@ -28,6 +28,8 @@ export interface ShareSpec extends ConnectTarget {
   readonly useJetStream: boolean;
   readonly durationMs: number;
   readonly rampUpMs: number;
+  /** The load shape (`behavior.stages`); absent = the ramp. */
+  readonly shape?: readonly ShapePoint[];
   readonly publishers: readonly ExpandedPublisher[];
   readonly consumers: readonly ExpandedConsumer[];
   /** Subjects of each stream (core subscriptions listen on them). */
@@ -129,6 +131,7 @@ export class Share {
           pattern: p.pattern,
           burstSize: p.burstSize,
           rampUpMs: spec.rampUpMs,
+          ...(spec.shape === undefined ? {} : { shape: spec.shape }),
           durationMs: spec.durationMs,
           phase,
         }),

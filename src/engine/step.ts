@@ -146,6 +146,7 @@ function shareSpec(step: PlanStep, target: ConnectTarget, tuning: StepTuning, cl
     useJetStream: spec.useJetStream,
     durationMs: spec.durationMs,
     rampUpMs: spec.rampUpMs,
+    ...(spec.shape === undefined ? {} : { shape: spec.shape }),
     publishers: clients.publishers,
     consumers: clients.consumers,
     subjects: Object.fromEntries(spec.streams.map((s) => [s.name, s.subjects])),

@@ -273,7 +273,7 @@ export class ShareGroup {
     const spec = this.#spec;
     let r = 0;
     for (const p of spec.publishers) r += p.ratePerSec;
-    return plannedMessages(r, spec.rampUpMs, spec.durationMs, t);
+    return plannedMessages(r, spec.rampUpMs, spec.durationMs, t, spec.shape);
   }
 
   async sample(final: boolean): Promise<GroupSample> {
