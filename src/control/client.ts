@@ -5,7 +5,6 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { ConfigIssue } from "../config/index.ts";
 import { isNoResponders, JsErrorCode, jsApiCode } from "../nats/index.ts";
 import type { Snapshot } from "../stats/index.ts";
-import { parseSnapshot } from "../stats/index.ts";
 import {
   CONTROL_VERSION,
   type ConfigEntry,
@@ -21,7 +20,8 @@ import {
 } from "./messages.ts";
 import { ACTIVE_KEY, type ControlNames, controlNames, newRunId } from "./names.ts";
 import { type ControlPlane, type ControlPlaneOptions, ensureControlPlane } from "./setup.ts";
-import { readKvLatest, readNewestSnapshots } from "./stats-read.ts";
+import { type OnSkip, rememberOrigin } from "./snapshot-check.ts";
+import { readKvLatest, readKvLatestEntries, readNewestSnapshots, readSnapshot } from "./stats-read.ts";
 import { configHash, validateForPush } from "./validate.ts";
 
 /** Heartbeats an entry may miss before `status()` calls it stale. */
@@ -74,6 +74,8 @@ export interface StatsQuery {
   readonly limit?: number;
   readonly pod?: string;
   readonly run?: string;
+  /** Told about every malformed message skipped (subject, sequence, why); they are skipped in any case. */
+  readonly onSkip?: OnSkip;
 }
 
 export interface CommandOptions {
@@ -215,22 +217,29 @@ export class ControlClient {
   /** The newest snapshots from the stats stream (newest first), optionally of one pod and/or one run. */
   async stats(q: StatsQuery = {}): Promise<Snapshot[]> {
     const { js, jsm, names } = await this.plane();
-    return readNewestSnapshots(js, jsm, names.statsStream, names.statsFilter(q.run, q.pod), q.limit ?? 10);
+    const filter = names.statsFilter(q.run, q.pod);
+    return readNewestSnapshots(js, jsm, names.statsStream, filter, q.limit ?? 10, q.onSkip);
   }
 
   /**
    * The latest snapshot of every pod of a run (default: the active run), from the stats KV: one per agent
    * process, so a pod restarted mid-run appears with its first process's last snapshot too.
    */
-  async latest(run?: string): Promise<Snapshot[]> {
+  async latest(run?: string, onSkip?: OnSkip): Promise<Snapshot[]> {
     const { jsm, names } = await this.plane();
     const runId = run ?? (await this.active())?.run_id;
     if (!runId) return [];
-    const values = await readKvLatest(jsm, names.statsBucket, names.statsKeys(runId));
+    const values = await readKvLatestEntries(jsm, names.statsBucket, names.statsKeys(runId));
     const out: Snapshot[] = [];
-    for (const text of values.values()) {
-      const s = parseSnapshot(parseJson(text));
-      if (s) out.push(s);
+    for (const [key, { text, revision }] of values) {
+      // A malformed value is skipped and reported (bucket, key, revision), never fatal.
+      const subject = `${names.statsBucket}.${key}`;
+      const s = readSnapshot(text);
+      if (typeof s === "string") onSkip?.({ subject, seq: revision, reason: s });
+      else {
+        rememberOrigin(s, subject, revision);
+        out.push(s);
+      }
     }
     return out.sort((a, b) => a.pod.localeCompare(b.pod));
   }

@@ -2,7 +2,8 @@
 // the agent, `ltctl` and the HTTP shim share. See docs/control-plane.md.
 
 // What the CLI needs to explain a failed control-plane connection (typed, from src/nats).
-export { isTimeout, tlsFailure } from "../nats/index.ts";
+// What the HTTP shim needs to tell a refusal by the server (least privilege) from a failure.
+export { isPermissionDenied, isTimeout, tlsFailure } from "../nats/index.ts";
 export {
   type CommandOptions,
   type ConfigRevision,
@@ -43,4 +44,12 @@ export {
   type ControlPlaneOptions,
   ensureControlPlane,
 } from "./setup.ts";
+export {
+  decodableOnly,
+  formatSkipped,
+  histProblem,
+  type OnSkip,
+  type SkippedSnapshot,
+  safeAggregate,
+} from "./snapshot-check.ts";
 export { configHash, VALIDATION_POD, validateForPush } from "./validate.ts";

@@ -5,6 +5,16 @@ import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager }
 import { nanos } from "@nats-io/transport-node";
 import { parseSnapshot, type Snapshot } from "../stats/index.ts";
 import { parseJson } from "./messages.ts";
+import { histProblem, type OnSkip, rememberOrigin } from "./snapshot-check.ts";
+
+/** A stats message as a usable snapshot, or why not (the reader skips it and says where). */
+export function readSnapshot(text: string): Snapshot | string {
+  const json = parseJson(text);
+  if (json === undefined) return "not JSON";
+  const s = parseSnapshot(json);
+  if (!s) return "not a snapshot (its fields do not match the snapshot schema)";
+  return histProblem(s) ?? s;
+}
 
 const FETCH_CHUNK = 1000;
 
@@ -14,6 +24,7 @@ export async function readNewestSnapshots(
   stream: string,
   filter: string,
   limit: number,
+  onSkip?: OnSkip,
 ): Promise<Snapshot[]> {
   if (limit <= 0) return [];
   const info = await jsm.streams.info(stream);
@@ -40,8 +51,13 @@ export async function readNewestSnapshots(
         let got = 0;
         for await (const m of msgs) {
           got++;
-          const s = parseSnapshot(parseJson(m.string()));
-          if (s) out.push({ s, seq: m.seq });
+          // A malformed message is skipped and reported, never fatal: the others are still read.
+          const s = readSnapshot(m.string());
+          if (typeof s === "string") onSkip?.({ subject: m.subject, seq: m.seq, reason: s });
+          else {
+            rememberOrigin(s, m.subject, m.seq);
+            out.push({ s, seq: m.seq });
+          }
         }
         if (got === 0) break;
         left -= got;
@@ -90,11 +106,21 @@ export async function readKvLatest(
   bucket: string,
   keyFilter = ">",
 ): Promise<Map<string, string>> {
+  const entries = await readKvLatestEntries(jsm, bucket, keyFilter);
+  return new Map([...entries].map(([k, e]) => [k, e.text]));
+}
+
+/** Like {@link readKvLatest}, with each value's revision (for warnings that name where a bad value is). */
+export async function readKvLatestEntries(
+  jsm: JetStreamManager,
+  bucket: string,
+  keyFilter = ">",
+): Promise<Map<string, { text: string; revision: number }>> {
   const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
   const info = await jsm.streams.info(stream, { subjects_filter: `${prefix}${keyFilter}` });
   const subjects = Object.keys(info.state.subjects ?? {});
-  const out = new Map<string, string>();
+  const out = new Map<string, { text: string; revision: number }>();
   for (let i = 0; i < subjects.length; i += KV_READ_PARALLEL) {
     const chunk = subjects.slice(i, i + KV_READ_PARALLEL);
     const msgs = await Promise.all(
@@ -107,7 +133,7 @@ export async function readKvLatest(
       if (!m) continue;
       const op = m.header?.get("KV-Operation");
       if (op === "DEL" || op === "PURGE") continue;
-      out.set(m.subject.slice(prefix.length), m.string());
+      out.set(m.subject.slice(prefix.length), { text: m.string(), revision: m.seq });
     }
   }
   return out;

@@ -1,11 +1,21 @@
 // GET /ws: pushes every snapshot of the stats stream (core subscription on `<p>.stats.>`) to dashboards,
 // with the cluster total of the newest run, and every 2 s the agents' presence and the active config.
+// The subscription only queues what arrives (bounded): parsing, merging and fan-out run later in small batches,
+// so dashboards can never hold up the control-plane connection's other traffic (control commands, the config
+// watch). A malformed message is skipped and counted, never fatal.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Subscription } from "@nats-io/transport-node";
 import { WebSocket, WebSocketServer } from "ws";
-import { redactSecrets, redactUrl } from "../control/index.ts";
-import { aggregate, LiveSeries, parseSnapshot, type Snapshot, withAchieved } from "../stats/index.ts";
+import {
+  formatSkipped,
+  histProblem,
+  redactSecrets,
+  redactUrl,
+  type SkippedSnapshot,
+  safeAggregate,
+} from "../control/index.ts";
+import { LiveSeries, parseSnapshot, type Snapshot, withAchieved } from "../stats/index.ts";
 import { HttpError } from "./body.ts";
 import type { HttpContext } from "./context.ts";
 import type { RequestGuard } from "./guard.ts";
@@ -13,6 +23,13 @@ import type { RequestGuard } from "./guard.ts";
 /** Snapshots kept in memory for the cluster total and for a new dashboard's history. */
 const KEEP = 600;
 const STATUS_EVERY_MS = 2_000;
+/** Messages waiting to be handled; beyond this the oldest go (counted): a burst must not grow memory. */
+const INBOX = 2_000;
+/** Messages handled per event-loop turn: small enough that control traffic gets a turn in between. */
+const BATCH = 50;
+const UTF8 = new TextDecoder();
+/** Fan-out of what the batches produced, at most this often: one cluster merge per flush, not per message. */
+const FLUSH_MS = 250;
 
 /** A snapshot without its encoded histograms (the browser cannot decode them; the server merges). */
 export type SlimSnapshot = Omit<Snapshot, "hist">;
@@ -29,6 +46,14 @@ export class LiveFeed {
   /** Per-interval points of the newest run (each snapshot's own interval; src/stats live-series.ts). */
   readonly #series = new LiveSeries({ kinds: ["publish_ack", "end_to_end"] });
   #newestRun = "";
+  readonly #inbox: Array<{ subject: string; data: Uint8Array; seq: number }> = [];
+  #received = 0;
+  #draining = false;
+  readonly #pending: Array<{ s: Snapshot; points: unknown[] }> = [];
+  #flush: NodeJS.Timeout | undefined;
+  #skipped = 0;
+  #dropped = 0;
+  #closed = false;
 
   constructor(ctx: HttpContext, guard: RequestGuard) {
     this.#ctx = ctx;
@@ -39,34 +64,27 @@ export class LiveFeed {
   async start(): Promise<void> {
     // Seed from the stream so a dashboard opened mid-run has history at once.
     try {
-      const recent = await this.#ctx.client.stats({ limit: 200 });
-      for (const s of recent.reverse()) {
-        this.#remember(s);
-        this.#series.add(s);
-      }
+      const recent = await this.#ctx.client.stats({ limit: 200, onSkip: (k) => this.#skip(k) });
+      for (const s of recent.reverse()) this.#accept(s, "");
     } catch (e) {
       this.#ctx.log.warn("http: could not read recent snapshots", { error: redactUrl(String(e)) });
     }
     this.#sub = this.#ctx.nc.subscribe(`${this.#ctx.prefix}.stats.>`, {
       callback: (err, msg) => {
-        if (err) return;
-        let parsed: unknown;
-        try {
-          parsed = msg.json();
-        } catch {
-          return;
+        if (err || this.#closed) return;
+        // Only queue here: this runs inside the connection's message dispatch.
+        this.#inbox.push({ subject: msg.subject, data: msg.data, seq: ++this.#received });
+        if (this.#inbox.length > INBOX) {
+          this.#inbox.shift();
+          if (++this.#dropped === 1 || this.#dropped % 1_000 === 0)
+            this.#ctx.log.warn("http: live feed behind, dropping the oldest snapshots", {
+              dropped: this.#dropped,
+            });
         }
-        const s = parseSnapshot(parsed);
-        if (!s) return;
-        this.#remember(s);
-        const points = this.#series.add(s);
-        if (this.#wss.clients.size > 0)
-          this.#broadcast({
-            type: "snapshot",
-            snapshot: slim(s),
-            cluster: this.#cluster(),
-            series: this.#seriesMessage(points),
-          });
+        if (!this.#draining) {
+          this.#draining = true;
+          setImmediate(() => this.#drain());
+        }
       },
     });
     this.#timer = setInterval(() => void this.#sendStatus(), STATUS_EVERY_MS);
@@ -89,11 +107,74 @@ export class LiveFeed {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#flush) clearTimeout(this.#flush);
+    this.#inbox.length = 0;
     this.#sub?.unsubscribe();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#series.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  /** Handles a batch of queued messages, then yields the event loop before the next batch. */
+  #drain(): void {
+    const batch = this.#inbox.splice(0, BATCH);
+    for (const m of batch) {
+      const subject = m.subject;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(UTF8.decode(m.data));
+      } catch {
+        this.#skip({ subject, seq: m.seq, reason: "not JSON" });
+        continue;
+      }
+      const s = parseSnapshot(parsed);
+      const problem = s ? histProblem(s) : "not a snapshot (its fields do not match the snapshot schema)";
+      if (!s || problem !== undefined) this.#skip({ subject, seq: m.seq, reason: problem ?? "" });
+      else this.#accept(s, subject, m.seq);
+    }
+    if (this.#inbox.length > 0 && !this.#closed) setImmediate(() => this.#drain());
+    else this.#draining = false;
+  }
+
+  /** Keeps a snapshot for the history, the cluster and the series; queues it for the next fan-out. */
+  #accept(s: Snapshot, subject: string, seq = 0): void {
+    let points: unknown[];
+    try {
+      points = this.#series.add(s);
+    } catch (e) {
+      this.#skip({
+        subject: subject || `${s.run_id}.${s.pod}`,
+        seq,
+        reason: `unusable histograms (${String(e).slice(0, 120)})`,
+      });
+      return;
+    }
+    this.#remember(s);
+    if (subject === "" || this.#wss.clients.size === 0) return;
+    this.#pending.push({ s, points });
+    this.#flush ??= setTimeout(() => this.#fanOut(), FLUSH_MS);
+  }
+
+  #skip(k: SkippedSnapshot): void {
+    this.#skipped++;
+    if (this.#skipped <= 10 || this.#skipped % 1_000 === 0)
+      this.#ctx.log.warn("http: live feed skipped a malformed snapshot", {
+        skipped: this.#skipped,
+        which: formatSkipped(k),
+      });
+  }
+
+  /** Sends what arrived since the last fan-out, with one cluster total for all of it. */
+  #fanOut(): void {
+    this.#flush = undefined;
+    const pending = this.#pending.splice(0);
+    if (pending.length === 0 || this.#wss.clients.size === 0 || this.#closed) return;
+    const cluster = this.#cluster();
+    for (const { s, points } of pending) {
+      this.#broadcast({ type: "snapshot", snapshot: slim(s), cluster, series: this.#seriesMessage(points) });
+    }
   }
 
   #remember(s: Snapshot): void {
@@ -121,8 +202,12 @@ export class LiveFeed {
   /** Cluster total of the newest run: latest snapshot of each pod, counters summed, histograms merged. */
   #cluster() {
     const pods = [...this.#latest.values()].filter((s) => s.run_id === this.#newestRun);
+    // A snapshot whose histograms do not decode is forgotten (and counted), so it cannot fail every merge.
+    const { total, dropped } = safeAggregate(pods, (k) => this.#skip(k));
+    for (const s of dropped) this.#latest.delete(`${s.run_id}\u0000${s.pod}\u0000${s.incarnation ?? ""}`);
     // With target vs achieved (and the verdict once the pods ended short): src/stats achieved.ts.
-    return pods.length ? { run_id: this.#newestRun, ...withAchieved(aggregate(pods), pods) } : undefined;
+    const kept = pods.filter((s) => !dropped.has(s));
+    return total ? { run_id: this.#newestRun, ...withAchieved(total, kept) } : undefined;
   }
 
   /** Points of the live series (new or changed ones, or all for a new dashboard) of the run it follows. */

@@ -2,15 +2,15 @@
 // route is a thin layer over the control-plane client, so a POST to any pod reaches every pod.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { PushRejectedError, redactSecrets, redactUrl } from "../control/index.ts";
-import { aggregate, latestPerPod } from "../stats/index.ts";
+import { isPermissionDenied, PushRejectedError, redactSecrets, redactUrl } from "../control/index.ts";
 import { HttpError, readJson } from "./body.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpContext, type HttpLimits } from "./context.ts";
 import { dashboardHtml } from "./dashboard.ts";
 import { isLoopback, RequestGuard } from "./guard.ts";
 import { LiveFeed } from "./live.ts";
 import { METRICS_CONTENT_TYPE, MetricsEndpoint } from "./metrics.ts";
-import { toOriginalRecord } from "./original-record.ts";
+import { json } from "./respond.ts";
+import { StatsRoutes } from "./stats-routes.ts";
 
 export interface HttpServer {
   /** The port actually bound (useful with port 0). */
@@ -32,6 +32,7 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
     ...(ctx.insecureNoToken ? { insecureNoToken: true } : {}),
   });
   const live = new LiveFeed(ctx, guard);
+  const stats = new StatsRoutes(ctx, limits);
   const page = dashboardHtml();
 
   const routes: Record<string, Handler> = {
@@ -41,18 +42,8 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
       if (!entry) return json(res, 404, { error: "no active config" });
       json(res, 200, redactSecrets(entry.config));
     },
-    "GET /stats": async (_req, res, url) => {
-      const snaps = await ctx.client.stats(statsQuery(url, limits));
-      json(
-        res,
-        200,
-        snaps.map((s) => redactSecrets(toOriginalRecord(s))),
-      );
-    },
-    "GET /api/v1/stats": async (_req, res, url) => {
-      const snapshots = await ctx.client.stats(statsQuery(url, limits));
-      json(res, 200, redactSecrets({ snapshots, cluster: aggregate(latestPerPod(snapshots)) }));
-    },
+    "GET /stats": async (_req, res, url) => stats.original(res, url),
+    "GET /api/v1/stats": async (_req, res, url) => stats.full(res, url),
     "GET /api/v1/active": async (_req, res) => {
       const entry = await ctx.client.active();
       if (!entry) return json(res, 404, { error: "no active config" });
@@ -110,7 +101,13 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
       const drain = !req.complete && Number.isFinite(declared) && declared <= limits.maxBodyBytes;
       if (!req.complete && !res.headersSent) res.setHeader("connection", "close");
       if (e instanceof HttpError) {
+        if (e.status === 503 && !res.headersSent) res.setHeader("retry-after", "1");
         json(res, e.status, e.issues ? { error: e.message, issues: e.issues } : { error: e.message });
+      } else if (isPermissionDenied(e)) {
+        // Least privilege (docs/security.md): this agent's NATS user may read, not write configs or command.
+        json(res, 403, {
+          error: `this agent's NATS user may not do that (${method} ${url.pathname}); use ltctl with an operator user`,
+        });
       } else {
         ctx.log.error("http: request failed", { path: url.pathname, error: redactUrl(String(e)) });
         json(res, 503, { error: "control plane request failed" });
@@ -171,6 +168,7 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
   return {
     port,
     async close() {
+      stats.close();
       await live.close();
       health.close();
       metrics.close();
@@ -180,16 +178,6 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
       });
     },
   };
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res
-    .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
-    .end(`${JSON.stringify(body)}\n`);
 }
 
 async function postConfig(ctx: HttpContext, limits: HttpLimits, req: IncomingMessage, res: ServerResponse) {
@@ -221,19 +209,6 @@ async function control(
   const pod = url.searchParams.get("pod") || undefined;
   const replies = await ctx.client.command(op, pod ? { pod } : {});
   json(res, 200, redactSecrets({ op, pod: pod ?? null, replies }));
-}
-
-function statsQuery(url: URL, limits: HttpLimits): { limit: number; pod?: string; run?: string } {
-  const raw = url.searchParams.get("limit");
-  const limit = raw === null || raw === "" ? 10 : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxStatsLimit) {
-    throw new HttpError(400, `limit must be an integer from 1 to ${limits.maxStatsLimit}, got '${raw}'`, [
-      { path: "limit", message: `expected 1..${limits.maxStatsLimit}` },
-    ]);
-  }
-  const pod = url.searchParams.get("pod") || undefined;
-  const run = url.searchParams.get("run") || undefined;
-  return { limit, ...(pod ? { pod } : {}), ...(run ? { run } : {}) };
 }
 
 function healthz(health: ConnectionHealth, res: ServerResponse): void {

@@ -1,7 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { validateThresholds } from "../../config/index.ts";
-import type { ConfigRevision } from "../../control/index.ts";
+import {
+  type ConfigRevision,
+  decodableOnly,
+  formatSkipped,
+  type OnSkip,
+  type SkippedSnapshot,
+} from "../../control/index.ts";
 import {
   achievedHeadline,
   buildRunReport,
@@ -46,7 +52,7 @@ Examples:
 export interface RunSource {
   active(): Promise<ConfigRevision | undefined>;
   history(limit?: number): Promise<ConfigRevision[]>;
-  stats(q: { run?: string; limit?: number }): Promise<Snapshot[]>;
+  stats(q: { run?: string; limit?: number; onSkip?: OnSkip }): Promise<Snapshot[]>;
 }
 
 /** The config entry that started `run` (active or from the KV history). */
@@ -66,6 +72,8 @@ export function thresholdsOf(config: unknown): Record<string, string> | undefine
 export interface LoadedRun {
   readonly report: RunReport;
   readonly thresholds: Record<string, string> | undefined;
+  /** Malformed snapshots left out (subject, sequence, why). */
+  readonly skipped: readonly SkippedSnapshot[];
 }
 
 /** Why a run could not be reported, and the exit code that says so. */
@@ -83,7 +91,8 @@ export async function loadRun(
   const runId = run ?? (await source.active())?.run_id;
   if (!runId)
     return { error: "no active run: push a config first, or name one with --run", code: EXIT.failed };
-  const snapshots = await source.stats({ run: runId, limit });
+  const skipped: SkippedSnapshot[] = [];
+  const snapshots = await source.stats({ run: runId, limit, onSkip: (k) => skipped.push(k) });
   if (snapshots.length === 0) {
     return { error: `no snapshots of run ${runId} in the stats stream`, code: EXIT.failed };
   }
@@ -92,7 +101,16 @@ export async function loadRun(
   if (issues.length > 0) {
     return { error: issues.map((i) => `${i.path}: ${i.message}`).join("\n"), code: EXIT.invalidConfig };
   }
-  return { report: buildRunReport(snapshots, { run: runId, thresholds }), thresholds };
+  let report: RunReport;
+  try {
+    report = buildRunReport(snapshots, { run: runId, thresholds });
+  } catch (e) {
+    // A histogram that looked right but does not decode: leave its snapshot out (said on stderr) and retry.
+    const usable = decodableOnly(snapshots, (k) => skipped.push(k));
+    if (usable.length === snapshots.length) throw e;
+    report = buildRunReport(usable, { run: runId, thresholds });
+  }
+  return { report, thresholds, skipped };
 }
 
 interface ReportOpts extends NatsCliOptions {
@@ -169,6 +187,10 @@ export function register(program: Command, io: CliIo): void {
       if ("error" in loaded) {
         io.err(`ltctl report: ${loaded.error}\n`);
         return loaded.code;
+      }
+      if (loaded.skipped.length > 0) {
+        const list = loaded.skipped.slice(0, 10).map((k) => `  ${formatSkipped(k)}\n`);
+        io.err(`ltctl report: skipped ${loaded.skipped.length} malformed snapshot(s):\n${list.join("")}`);
       }
       // Written to a file, the report's header is not on the terminal: say target vs achieved there.
       if (opts.output) {

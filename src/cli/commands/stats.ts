@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { aggregate, latestPerPod, withAchieved } from "../../stats/index.ts";
+import { formatSkipped, type SkippedSnapshot, safeAggregate } from "../../control/index.ts";
+import { latestPerPod, withAchieved } from "../../stats/index.ts";
 import { renderCluster, renderSnapshots } from "../format/cluster.ts";
 import type { CliIo } from "../io.ts";
 import { type NatsCliOptions, printJson, withClient, withNatsOptions } from "./nats.ts";
@@ -33,13 +34,22 @@ export function register(program: Command, io: CliIo): void {
     .action(async (opts: StatsOpts) => {
       io.setExitCode(
         await withClient(opts, io, "stats", async (client) => {
-          const snapshots = await client.stats({
+          // Malformed snapshots are skipped and named on stderr (subject and sequence), never fatal.
+          const skipped: SkippedSnapshot[] = [];
+          const read = await client.stats({
             limit: opts.limit,
             ...(opts.pod ? { pod: opts.pod } : {}),
             ...(opts.run ? { run: opts.run } : {}),
+            onSkip: (k) => skipped.push(k),
           });
+          const { total, dropped } = safeAggregate(latestPerPod(read), (k) => skipped.push(k));
+          const snapshots = dropped.size === 0 ? read : read.filter((s) => !dropped.has(s));
           const latest = latestPerPod(snapshots);
-          const cluster = latest.length > 0 ? withAchieved(aggregate(latest), latest) : undefined;
+          const cluster = total ? withAchieved(total, latest) : undefined;
+          if (skipped.length > 0) {
+            const list = skipped.slice(0, 10).map((k) => `  ${formatSkipped(k)}\n`);
+            io.err(`ltctl stats: skipped ${skipped.length} malformed snapshot(s):\n${list.join("")}`);
+          }
           if (opts.json) printJson(io, { snapshots, cluster });
           else io.out(renderSnapshots(snapshots) + (cluster ? `\n${renderCluster(cluster)}` : ""));
           return 0;
