@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { register as registerCapacity } from "./commands/capacity.ts";
 import { register as registerCompare } from "./commands/compare.ts";
 import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerHistory } from "./commands/history.ts";
@@ -21,6 +22,7 @@ export type Register = (program: Command, io: CliIo) => void;
 const COMMANDS: readonly Register[] = [
   registerValidate,
   registerRun,
+  registerCapacity,
   registerReport,
   registerCompare,
   registerPush,

@@ -1,0 +1,170 @@
+// `ltctl capacity --local` on a real server: a search converges on a limit the server enforces, and an SLO
+// only the load generator can break is reported as the generator's, never as NATS's capacity.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { EXIT } from "../../src/cli/exit-codes.ts";
+import { startServer } from "../harness/index.ts";
+import { smallSpec } from "./engine-helpers.ts";
+
+function ltctl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn("./bin/ltctl", args, { env: { PATH: process.env.PATH } });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (b) => {
+      out += b;
+    });
+    p.stderr.on("data", (b) => {
+      err += b;
+    });
+    p.on("exit", (code) => resolve({ code, out, err }));
+  });
+}
+
+interface CapacityJson {
+  max_rate: number | null;
+  limited_by: string;
+  answer: string;
+  steps: {
+    rate: number;
+    achieved: number;
+    passed: boolean;
+    failed: { slo: string }[];
+    generator_saturated: boolean;
+  }[];
+}
+
+/** Judged seconds per step: the server's limit below is a count per step, so any length works; short is cheap. */
+const STEP_S = 2;
+/** Each of the 2 streams holds at most this many messages and refuses more (discard new). */
+const MAX_MSGS = 3000;
+
+test("capacity - a search converges on the server's limit: its answer lies between the highest passing and the lowest failing step", async () => {
+  await using srv = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), "lt-cap-"));
+  try {
+    // A limit the server enforces exactly: a step of STEP_S s at R msg/s in total puts R x STEP_S / 2 messages
+    // in each stream, refused past MAX_MSGS (stream_full), so errors==0 holds up to R = 3,000 msg/s and no
+    // further, however busy the machine. Each step's streams are deleted after it, or every step after the
+    // first would start full: a pass after a pass also shows that streams reset between steps.
+    const spec = smallSpec(srv.url, "cap", {
+      streams: [
+        {
+          name_prefix: "CAP",
+          count: 2,
+          replicas: 1,
+          subjects: ["cap.{}"],
+          storage: "memory",
+          discard: "new",
+          max_msgs: MAX_MSGS,
+        },
+      ],
+    });
+    const file = join(dir, "cap.json");
+    writeFileSync(file, JSON.stringify({ load_test_specs: [spec] }));
+    const args = ["capacity", file, "--local", "--slo", "errors==0", "--slo", "lost==0", "--start", "500"];
+    const r = await ltctl([
+      ...args,
+      "--step-seconds",
+      String(STEP_S),
+      "--warmup-seconds",
+      "1",
+      "--workers",
+      "1",
+      "--json",
+    ]);
+    assert.equal(r.code, EXIT.ok, r.err);
+    const res = JSON.parse(r.out) as CapacityJson;
+    assert.equal(res.limited_by, "slo", res.answer);
+    const passes = res.steps.filter((s) => s.passed).map((s) => s.rate);
+    const fails = res.steps.filter((s) => !s.passed).map((s) => s.rate);
+    assert.ok(passes.length >= 2 && fails.length >= 1, JSON.stringify(res.steps));
+    const lowestFail = Math.min(...fails);
+    assert.equal(res.max_rate, Math.max(...passes.filter((p) => p < lowestFail)));
+    assert.ok(res.max_rate! < lowestFail);
+    // The server's limit lies in [answer, lowest fail), and the search narrowed it to the default 5%.
+    const limit = (2 * MAX_MSGS) / STEP_S;
+    assert.ok(
+      res.max_rate! <= limit && limit < lowestFail,
+      `limit ${limit} in [${res.max_rate}, ${lowestFail})`,
+    );
+    assert.ok((lowestFail - res.max_rate!) / lowestFail <= 0.05, `${res.max_rate}..${lowestFail}`);
+    for (const s of res.steps.filter((x) => !x.passed)) {
+      assert.ok(
+        s.failed.some((f) => f.slo.startsWith("errors ")),
+        JSON.stringify(s),
+      );
+      assert.equal(s.generator_saturated, false, "a refused publish is the server's doing");
+    }
+    assert.match(res.answer, /^max sustainable rate [\d,]+ msg\/s/);
+
+    // The table form says the same.
+    const t = await ltctl([
+      ...args,
+      "--max",
+      "1000",
+      "--step-seconds",
+      "1",
+      "--warmup-seconds",
+      "0",
+      "--workers",
+      "1",
+    ]);
+    assert.equal(t.code, EXIT.ok, t.err);
+    assert.match(t.out, /TARGET\/S/i);
+    assert.match(t.out, /max sustainable rate 1,000 msg\/s.* or more: every step up to --max passed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("capacity - an SLO only the load generator can break is reported as generator saturation, not as NATS's capacity", async () => {
+  await using srv = await startServer();
+  const dir = mkdtempSync(join(tmpdir(), "lt-cap-"));
+  try {
+    const file = join(dir, "gen.json");
+    writeFileSync(file, JSON.stringify({ load_test_specs: [smallSpec(srv.url, "capgen")] }));
+    // No generator sends within a microsecond of its schedule (timers alone are coarser): the generator's own
+    // lateness breaks this SLO at any rate, while the server keeps up with the target.
+    const r = await ltctl([
+      "capacity",
+      file,
+      "--local",
+      "--slo",
+      "send_delay.p99_ms<0.001",
+      "--start",
+      "200",
+      "--step-seconds",
+      "1",
+      "--warmup-seconds",
+      "0",
+      "--workers",
+      "1",
+      "--json",
+    ]);
+    assert.equal(r.code, EXIT.thresholdsFailed, r.err);
+    const res = JSON.parse(r.out) as CapacityJson;
+    assert.equal(res.limited_by, "generator");
+    assert.equal(res.max_rate, null);
+    assert.equal(res.steps.length, 1, "no search past the generator's limit");
+    assert.equal(res.steps[0]!.generator_saturated, true);
+    assert.match(res.answer, /load generator saturated at 200 msg\/s/);
+    assert.match(res.answer, /not NATS's capacity/);
+    assert.match(res.answer, /add workers \(--workers\) or pods/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("capacity - without --local it says fleet mode is not built yet, and a bad --slo names itself", async () => {
+  const fleet = await ltctl(["capacity", "examples/quick.json", "--slo", "lost==0"]);
+  assert.equal(fleet.code, EXIT.usage);
+  assert.match(fleet.err, /fleet mode is not built yet; add --local/);
+  const bad = await ltctl(["capacity", "examples/quick.json", "--local", "--slo", "p99<10"]);
+  assert.equal(bad.code, EXIT.usage);
+  assert.match(bad.err, /--slo "p99<10": unknown metric "p99"/);
+});
