@@ -28,6 +28,8 @@ export interface StepSummary {
   tls?: ExpandedTls;
   durationMs: number;
   rampUpMs: number;
+  /** Stages of `behavior.stages` (absent: the ramp shapes the rate). */
+  stages?: number;
   streams: number;
   subjects: number;
   publishers: number;
@@ -74,6 +76,7 @@ export function planSummary(plan: Plan): PlanSummary {
       ...(s.tls !== undefined ? { tls: s.tls } : {}),
       durationMs: s.durationMs,
       rampUpMs: s.rampUpMs,
+      ...(s.shape !== undefined ? { stages: s.shape.length - 1 } : {}),
       streams: s.streams.length,
       subjects: s.streams.reduce((n, st) => n + st.subjects.length, 0),
       publishers: s.publishers.length,

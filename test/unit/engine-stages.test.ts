@@ -2,7 +2,14 @@
 // validates stages with paths and keeps every seed config's meaning.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { factorAt, rampShape, type ShapePoint, shapeOf, shiftShape } from "../../src/config/index.ts";
+import {
+  factorAt,
+  planSummary,
+  rampShape,
+  type ShapePoint,
+  shapeOf,
+  shiftShape,
+} from "../../src/config/index.ts";
 import { plannedMessages, Schedule, seededRandom } from "../../src/engine/schedule.ts";
 import { CTX, edited, loadBad, loadOk, root, spec } from "../fixtures/config.ts";
 
@@ -182,5 +189,17 @@ describe("behavior.stages in the config", () => {
     assert.ok(r.plan.steps.length >= 2, `${r.plan.steps.length} steps`);
     for (const s of r.plan.steps) assert.deepEqual(s.spec.shape?.at(-1), { ms: 2000, factor: 2 });
     assert.equal(r.plan.steps[1]!.spec.publishers[0]!.ratePerSec, 200);
+  });
+
+  test("config - the plan summary (ltctl validate) counts a staged step's stages instead of a ramp", () => {
+    const r = loadOk(
+      withStages([
+        { duration_seconds: 2, rate: 50 },
+        { duration_seconds: 3, rate: 100 },
+      ]),
+    );
+    assert.equal(planSummary(r.plan).steps[0]!.stages, 2);
+    const seed = loadOk(root());
+    assert.equal(planSummary(seed.plan).steps[0]!.stages, undefined);
   });
 });

@@ -100,7 +100,9 @@ const MAX_STREAM_ROWS = 20;
 
 function stepDetail(step: StepSummary, total: number): string {
   let out = `step ${step.index + 1}/${total} · ${step.name} (load_test_specs[${step.specIndex}])`;
-  out += ` · ${formatDuration(step.durationMs)}, ramp-up ${formatDuration(step.rampUpMs)}\n`;
+  const shape =
+    step.stages === undefined ? `ramp-up ${formatDuration(step.rampUpMs)}` : `${step.stages} stages`;
+  out += ` · ${formatDuration(step.durationMs)}, ${shape}\n`;
   out += `  servers: ${step.servers.join(", ")}\n`;
   if (step.credsFile !== undefined) out += `  creds: ${step.credsFile}\n`;
   if (step.nkeyFile !== undefined) out += `  nkey seed file: ${step.nkeyFile}\n`;
