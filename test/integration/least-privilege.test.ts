@@ -65,15 +65,18 @@ describe("least privilege - the operator and agent users of deploy/k8s/nats-leas
     const cfg = faultConfig(load.url, { seconds: 3, name: "lp" });
     const file = join(dir, "lp.json");
     writeFileSync(file, JSON.stringify(cfg));
-    const push = await ltctl(["push", file, "--server", ctl.url, ...operator, "--start-in", "3", "--json"]);
-    assert.equal(push.code, 0, push.stdout + push.stderr);
-    const runId = (JSON.parse(push.stdout) as { run_id: string }).run_id;
-
+    // The operator creates the control plane (the agent user may only bind to it), then the agent joins,
+    // then the operator pushes: the agent runs the whole config from its start barrier.
+    const created = await ltctl(["status", "--server", ctl.url, ...operator]);
+    assert.equal(created.code, 0, created.stdout + created.stderr);
     const { agent, base } = await shimAgent(ctl.url, POD, {
       env: { NATS_USER: POD, NATS_PASSWORD: PW.agent },
       readyMs: 30_000,
     });
     try {
+      const push = await ltctl(["push", file, "--server", ctl.url, ...operator, "--start-in", "2", "--json"]);
+      assert.equal(push.code, 0, push.stdout + push.stderr);
+      const runId = (JSON.parse(push.stdout) as { run_id: string }).run_id;
       await until(
         "the agent ran the pushed config to the end",
         async () =>
