@@ -160,11 +160,36 @@ test("capacity - an SLO only the load generator can break is reported as generat
   }
 });
 
-test("capacity - without --local it says fleet mode is not built yet, and a bad --slo names itself", async () => {
+test("capacity - without --local it says fleet mode is not built yet, a bad --slo names itself, a step that cannot run stops the search", async () => {
   const fleet = await ltctl(["capacity", "examples/quick.json", "--slo", "lost==0"]);
   assert.equal(fleet.code, EXIT.usage);
   assert.match(fleet.err, /fleet mode is not built yet; add --local/);
   const bad = await ltctl(["capacity", "examples/quick.json", "--local", "--slo", "p99<10"]);
   assert.equal(bad.code, EXIT.usage);
   assert.match(bad.err, /--slo "p99<10": unknown metric "p99"/);
+  // A step that cannot run (nothing listens on port 1) ends the search at once: exit 4, one step.
+  const dir = mkdtempSync(join(tmpdir(), "lt-cap-"));
+  try {
+    const file = join(dir, "down.json");
+    writeFileSync(file, JSON.stringify({ load_test_specs: [smallSpec("nats://127.0.0.1:1", "capdown")] }));
+    const down = await ltctl([
+      "capacity",
+      file,
+      "--local",
+      "--slo",
+      "lost==0",
+      "--step-seconds",
+      "1",
+      "--warmup-seconds",
+      "0",
+      "--workers",
+      "1",
+      "--json",
+    ]);
+    assert.equal(down.code, EXIT.stepFailed, down.err);
+    assert.equal((JSON.parse(down.out) as CapacityJson).steps.length, 1);
+    assert.match(down.err, /the step failed: .*connection refused/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

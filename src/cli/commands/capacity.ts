@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { formatIssues, type Plan, parseConfigText, resolvePodName } from "../../config/index.ts";
+import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
 import { runPlan } from "../../engine/index.ts";
 import type { Snapshot } from "../../stats/index.ts";
 import { judgeStep, parseSlos, type StepJudgement } from "../capacity/judge.ts";
@@ -179,7 +179,7 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
     const step = new AbortController();
     const forward = () => step.abort();
     ctl.signal.addEventListener("abort", forward, { once: true });
-    const result = await runPlan(r.plan as Plan, {
+    const result = await runPlan(r.plan, {
       runId: randomUUID().slice(0, 8),
       pod: ctx.pod,
       mode: "both",
@@ -211,7 +211,12 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
           return { rate, passed: false, generator: false };
         }
         const j = judgeStep(rate, final, slos.block);
-        if (final.phase === "error") failedToRun = true;
+        if (final.phase === "error") {
+          // A step that could not run (no server, no permission) says nothing about capacity: stop here.
+          failedToRun = true;
+          io.err(`  the step failed: ${String((final as { error?: unknown }).error ?? "see the errors")}\n`);
+          ctl.abort();
+        }
         judged.push(j);
         io.err(
           `  achieved ${formatNumber(Math.round(j.achieved))} msg/s: ${j.passed ? "pass" : `FAIL${j.generator ? " (generator)" : ""}`}\n`,
@@ -230,7 +235,7 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
   };
   if (opts.json) io.out(`${JSON.stringify(capacityJson(out, sloList), null, 2)}\n`);
   else io.out(`${renderSteps(judged)}\n${answerLine(out, sloList)}\n`);
-  if (out.end === "stopped") return EXIT.interrupted;
   if (failedToRun) return EXIT.stepFailed;
+  if (out.end === "stopped") return EXIT.interrupted;
   return out.max_rate === null ? EXIT.thresholdsFailed : EXIT.ok;
 }
