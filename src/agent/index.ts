@@ -11,6 +11,14 @@ import { startHttpServer } from "../http/index.ts";
 import { Agent, type StartHttp } from "./agent.ts";
 import { jsonLogger } from "./log.ts";
 import { type AgentCli, agentCommand, toAgentCli } from "./options.ts";
+import {
+  CONNECT_WAIT_LOG_MS,
+  EXIT_GRACE_MS,
+  PING_INTERVAL_MS,
+  RECONNECT_WAIT_MS,
+  SHUTDOWN_BUDGET_MS,
+  START_SETTLE_MS,
+} from "./timings.ts";
 
 export { Agent, type AgentDeps, type AgentSettings, type StartHttp } from "./agent.ts";
 export { type AgentLogger, jsonLogger } from "./log.ts";
@@ -22,13 +30,6 @@ export {
   type SnapshotSink,
   snapshotKey,
 } from "./storage/index.ts";
-
-/**
- * Budget for a graceful stop: in-flight JetStream publishes may take up to the engine's 15 s publish deadline
- * when the NATS under test is in trouble, then the final snapshot is flushed. Our manifests and compose file
- * grant 45 s (Kubernetes' default is 30 s).
- */
-const SHUTDOWN_BUDGET_MS = 25_000;
 
 /** Runs the agent until SIGTERM / SIGINT; returns the exit code (0 after a clean stop). */
 export async function main(argv: string[]): Promise<number> {
@@ -134,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
           ? { hint: "TLS: check --tls-ca, --tls-cert and --tls-key" }
           : {}),
     });
-  }, 5_000);
+  }, CONNECT_WAIT_LOG_MS);
   const first = await Promise.race([connecting, stopped.then(() => "stopped" as const)]);
   clearInterval(waiting);
   if (first === "stopped" || first === undefined) {
@@ -146,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
   log.info("connected to the control plane", { server: first.getServer() });
   const started = agent.start(first).catch((e) => log.error("agent start failed", { error: e }));
   await stopped;
-  await Promise.race([started, new Promise((r) => setTimeout(r, 2_000))]);
+  await Promise.race([started, new Promise((r) => setTimeout(r, START_SETTLE_MS))]);
   await agent.shutdown(SHUTDOWN_BUDGET_MS);
   void nc;
   forceExitLater(0);
@@ -183,8 +184,8 @@ function connectOptions(
     name: `lt-agent ${pod}`,
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
-    reconnectTimeWait: 1_000,
-    pingInterval: 10_000,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    pingInterval: PING_INTERVAL_MS,
     noAsyncTraces: true,
     ...auth,
   };
@@ -193,7 +194,7 @@ function connectOptions(
 
 /** Leaves the event loop a moment to finish writes, then exits even if a library still holds a timer. */
 function forceExitLater(code: number): void {
-  setTimeout(() => process.exit(code), 300).unref();
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
 function packageVersion(): string {

@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_CONFIG_ENV, isSecretVarName, LIMITS } from "../config/index.ts";
-import type { ControlPlaneAuth } from "../control/index.ts";
+import { type ControlPlaneAuth, DEFAULT_HEARTBEAT_MS } from "../control/index.ts";
 import type { Mode } from "../stats/index.ts";
 import { DEFAULT_DATA_DIR } from "./storage/index.ts";
 
@@ -108,7 +108,7 @@ export function agentCommand(env: Readonly<Record<string, string | undefined>>):
       int("a worker count", 1),
       e("LT_WORKERS") ? Number(e("LT_WORKERS")) : availableParallelism(),
     )
-    .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), 2_000)
+    .option("--heartbeat-ms <ms>", "presence heartbeat in ms", int("milliseconds", 50), DEFAULT_HEARTBEAT_MS)
     .option(
       "--data-dir <dir>",
       `folder of the files a pushed config writes (storage.path is confined to it; env LT_DATA_DIR)`,

@@ -6,6 +6,14 @@ import type { KV } from "@nats-io/kv";
 import type { ControlNames } from "../control/index.ts";
 import type { Snapshot } from "../stats/index.ts";
 import type { AgentLogger } from "./log.ts";
+import type { Output } from "./outputs.ts";
+import {
+  OUTBOX_DRAIN_POLL_MS,
+  OUTBOX_FIRST_BACKOFF_MS,
+  OUTBOX_MAX_BACKOFF_MS,
+  OUTBOX_SEND_TIMEOUT_MS,
+  sleep,
+} from "./timings.ts";
 
 export interface OutboxTarget {
   readonly names: ControlNames;
@@ -16,15 +24,18 @@ export interface OutboxTarget {
 export interface OutboxOptions {
   /** Snapshots kept while the control plane is away. @default 10000 */
   readonly maxQueued?: number;
-  /** Timeout of one put / publish (ms). @default 3000 */
+  /** Timeout of one put / publish (ms). @default OUTBOX_SEND_TIMEOUT_MS */
   readonly sendTimeoutMs?: number;
-  /** Longest wait between retries (ms). @default 2000 */
+  /** Longest wait between retries (ms). @default OUTBOX_MAX_BACKOFF_MS */
   readonly maxBackoffMs?: number;
 }
 
 const FINAL = new Set(["done", "stopped", "error"]);
 
-export class SnapshotOutbox {
+/** Snapshots kept while the control plane is away, unless the agent says otherwise. */
+export const DEFAULT_MAX_QUEUED = 10_000;
+
+export class SnapshotOutbox implements Output {
   readonly #queue: Array<{ s: Snapshot; id: string }> = [];
   readonly #log: AgentLogger;
   readonly #max: number;
@@ -42,9 +53,9 @@ export class SnapshotOutbox {
   constructor(log: AgentLogger, idPrefix: string, opts: OutboxOptions = {}) {
     this.#log = log;
     this.#idPrefix = idPrefix;
-    this.#max = opts.maxQueued ?? 10_000;
-    this.#timeout = opts.sendTimeoutMs ?? 3_000;
-    this.#maxBackoff = opts.maxBackoffMs ?? 2_000;
+    this.#max = opts.maxQueued ?? DEFAULT_MAX_QUEUED;
+    this.#timeout = opts.sendTimeoutMs ?? OUTBOX_SEND_TIMEOUT_MS;
+    this.#maxBackoff = opts.maxBackoffMs ?? OUTBOX_MAX_BACKOFF_MS;
   }
 
   get size(): number {
@@ -62,7 +73,7 @@ export class SnapshotOutbox {
     this.#kick();
   }
 
-  push(s: Snapshot): void {
+  put(s: Snapshot): void {
     if (this.#queue.length >= this.#max) {
       const i = this.#queue.findIndex((q) => !FINAL.has(q.s.phase));
       this.#queue.splice(i === -1 ? 0 : i, 1);
@@ -81,7 +92,7 @@ export class SnapshotOutbox {
     const deadline = Date.now() + timeoutMs;
     while (this.#queue.length > 0 && Date.now() < deadline) {
       this.#kick();
-      await sleep(50);
+      await sleep(OUTBOX_DRAIN_POLL_MS);
     }
     return this.#queue.length === 0;
   }
@@ -106,7 +117,7 @@ export class SnapshotOutbox {
   }
 
   async #loop(): Promise<void> {
-    let backoff = 100;
+    let backoff = OUTBOX_FIRST_BACKOFF_MS;
     while (!this.#closed && this.#queue.length > 0) {
       const head = this.#queue[0];
       const t = this.#target;
@@ -120,7 +131,7 @@ export class SnapshotOutbox {
             queued: this.#queue.length,
           });
         }
-        backoff = 100;
+        backoff = OUTBOX_FIRST_BACKOFF_MS;
       } catch (e) {
         if (!this.#failing) {
           this.#failing = true;
@@ -146,8 +157,4 @@ export class SnapshotOutbox {
     // One key per agent process: a restarted pod's new process writes beside its first one's last snapshot.
     await t.stats.put(t.names.statsKey(s.run_id, s.pod, s.incarnation), data, { timeout: this.#timeout });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,5 +1,5 @@
 // One run on this pod: loads the pushed config with this pod's environment, opens the storage sink, runs the
-// engine to the start barrier and through the plan, and hands every snapshot to the outbox and the sink.
+// engine to the start barrier and through the plan, and hands each snapshot to the agent's outputs and its sink.
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import {
@@ -14,7 +14,8 @@ import type { RunPlan } from "../engine/index.ts";
 import type { Mode, Snapshot } from "../stats/index.ts";
 import { joinPlan } from "./join.ts";
 import type { AgentLogger } from "./log.ts";
-import { confineStorage, openSink, type SnapshotSink } from "./storage/index.ts";
+import { type Output, SinkOutput } from "./outputs.ts";
+import { confineStorage, openSink } from "./storage/index.ts";
 
 export interface RunContext {
   readonly pod: string;
@@ -36,8 +37,8 @@ export interface RunContext {
    * run's own barrier (`startAt`), so the pod ends with the fleet (join.ts).
    */
   readonly fleetStartAt?: number;
-  /** Every snapshot, in order (the agent queues it for the control plane). */
-  readonly onSnapshot: (s: Snapshot) => void;
+  /** Where every snapshot goes, in order, before this run's local storage (the outbox, the metrics cache). */
+  readonly outputs: readonly Output[];
   /** State changes: waiting at the barrier, running (with the spec), finished. */
   readonly onState: (
     state: "waiting" | "running" | "done" | "error" | "stopped",
@@ -104,9 +105,9 @@ export class Run {
         return;
       }
     }
-    let sink: SnapshotSink | undefined;
+    let sink: SinkOutput | undefined;
     try {
-      sink = await openSink(plan.storage, ctx.writeStdout);
+      sink = new SinkOutput(await openSink(plan.storage, ctx.writeStdout), log);
     } catch (e) {
       log.error("cannot open local storage; snapshots still go to the control plane", {
         storage: plan.storage.type,
@@ -121,7 +122,6 @@ export class Run {
       },
       Math.max(0, this.startAt - Date.now()),
     );
-    let sinkChain: Promise<void> = Promise.resolve();
     let lastSpec = "";
     let anyError = false;
     try {
@@ -141,15 +141,8 @@ export class Run {
             lastSpec = s.spec;
             ctx.onState("running", { spec: s.spec });
           }
-          ctx.onSnapshot(s);
-          if (sink) {
-            const k = sink;
-            const final = s.phase !== "running" && s.phase !== "starting";
-            sinkChain = sinkChain
-              .then(() => k.write(s))
-              .then(() => (final ? k.sync() : undefined))
-              .catch((e) => log.warn("local storage write failed", { error: e }));
-          }
+          for (const o of ctx.outputs) o.put(s);
+          sink?.put(s);
         },
       });
       const state = result.stopped ? "stopped" : anyError ? "error" : "done";
@@ -157,8 +150,7 @@ export class Run {
       ctx.onState(state);
     } finally {
       clearTimeout(barrier);
-      await sinkChain;
-      await sink?.close().catch((e) => log.warn("closing local storage failed", { error: e }));
+      await sink?.close();
     }
   }
 }
