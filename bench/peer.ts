@@ -170,7 +170,7 @@ try {
       "received/s",
       median,
       "engine",
-      `publisher and subscriber in one process; engine: mode both, 1 worker, rate and CPU between snapshots (200 ms), lost up to ${lost} (slow consumer)`,
+      `publisher and subscriber in one process; engine: mode both, 1 worker, rate and CPU from its first snapshot (1 s) to the last message, lost up to ${lost} (slow consumer)`,
       runs,
     );
   }
@@ -266,7 +266,7 @@ try {
       "msgs/s",
       median,
       "engine",
-      `engine: its own stream of ${filled} msgs, rate and CPU between snapshots; Node consume() max_messages 1000; Go Fetch(1000)`,
+      `engine: its own stream of ${filled} msgs, rate and CPU from its first snapshot (1 s) to the last message; Node consume() max_messages 1000; Go Fetch(1000)`,
       runs,
     );
     row(
