@@ -2,6 +2,8 @@
 // per-interval rate and target of the running snapshots.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { perStage } from "../../src/cli/stages/per-stage.ts";
+import { loadConfig } from "../../src/config/index.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { startServer } from "../harness/index.ts";
 import { run, smallSpec } from "./engine-helpers.ts";
@@ -44,7 +46,7 @@ test("engine - stages reach each stage's target within the rate bounds, and a 5x
   // The final's target is the shape's mean over the step: 12,800 / 8 s.
   assert.ok(Math.abs((f.target_rate ?? 0) - 1600) <= 16, `final target ${f.target_rate}, want 1,600`);
 
-  const running = snaps.filter((x) => x.step_index === f.step_index);
+  const running = snaps.filter((x) => x.spec_index === f.spec_index && x.iteration === f.iteration);
   for (const [from, to, want] of [
     [0, SPIKE.from, 800],
     [SPIKE.from, SPIKE.to, 4000],
@@ -67,6 +69,27 @@ test("engine - stages reach each stage's target within the rate bounds, and a 5x
     const sent = within.reduce((n, x) => n + x.publish_rate * x.interval_s!, 0);
     const asked = within.reduce((n, x) => n + (x.target_rate ?? 0) * x.interval_s!, 0);
     assert.ok(Math.abs(sent - asked) <= asked * 0.05 + 20, `[${from}, ${to}) s sent ${sent} of ${asked}`);
+  }
+  // ltctl run's per-stage figures: the shape's target per stage, achieved over the intervals inside it.
+  const loaded = loadConfig({ load_test_specs: [spec] }, { pod: "p", env: {} });
+  assert.ok(loaded.ok);
+  const stages = perStage(loaded.plan.steps[0]!, running)!;
+  assert.deepEqual(
+    stages.map((x) => [x.from_s, x.to_s, x.target_rate]),
+    [
+      [0, 3, 800],
+      [3, 5, 4000],
+      [5, 8, 800],
+    ],
+  );
+  for (const x of stages) {
+    assert.ok(x.achieved_rate !== null && x.covered_s > 0, JSON.stringify(x));
+    // A constant stage: the covered intervals asked the stage's own target.
+    assert.ok(Math.abs(x.covered_target_rate! - x.target_rate) <= x.target_rate * 0.01, JSON.stringify(x));
+    assert.ok(
+      Math.abs(x.achieved_rate - x.target_rate) <= x.target_rate * 0.05 + 20 / x.covered_s,
+      JSON.stringify(x),
+    );
   }
   // The spike's intervals send at least 4x the calm ones' rate (5x asked).
   const calm = Math.max(...inside(running, 0, SPIKE.from).map((x) => x.publish_rate));

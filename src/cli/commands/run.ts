@@ -24,6 +24,7 @@ import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
 import { renderTarget } from "../format/verdict.ts";
 import { type CliIo, EXIT } from "../io.ts";
+import { perStage, renderStages } from "../stages/per-stage.ts";
 import { printThresholds, writeReport } from "./report.ts";
 
 const HELP = `
@@ -168,6 +169,12 @@ async function run(file: string, opts: RunOpts, io: CliIo): Promise<number> {
   if (progressShown) io.err(progressDone(io.isTTY));
   if (opts.json) io.out(`${JSON.stringify(result.finals, null, 2)}\n`);
   else io.out(renderResults(result.finals));
+  if (!opts.json)
+    for (const step of plan.steps) {
+      const stages = perStage(step, seen);
+      if (stages !== undefined)
+        io.out(`\nstages of ${step.name} (step ${step.index + 1}):\n${renderStages(stages)}`);
+    }
   if (result.finals.some((f) => f.phase === "error")) return EXIT.stepFailed;
   if (result.stopped) return EXIT.interrupted;
   const thresholds = loaded.config.thresholds;
