@@ -2,33 +2,22 @@
 // over both pods' shims, make one run. The config bucket's revision decides (compare-and-set): one answer is
 // `queued: true`, every other one `queued: false` with the same run id, and the bucket holds one revision.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { ControlClient } from "../../src/control/index.ts";
+import { describe, it } from "node:test";
 import { faultConfig, SKIP_UNBUILT } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
-import { fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
+import { controlPlane, fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
 
 const POSTS = 50;
 
 describe("hardening - duplicate POST race", { skip: SKIP_UNBUILT, timeout: 120_000 }, () => {
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
-  before(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const plane = controlPlane();
 
   it("hardening - 50 simultaneous identical POSTs to two pods give one run id and one revision", async () => {
-    const [a, b] = await Promise.all([shimAgent(server.url, "dup-a"), shimAgent(server.url, "dup-b")]);
+    const [a, b] = await Promise.all([
+      shimAgent(plane.server.url, "dup-a"),
+      shimAgent(plane.server.url, "dup-b"),
+    ]);
     try {
-      const body = JSON.stringify(faultConfig(server.url, { seconds: 30, name: "dup" }));
+      const body = JSON.stringify(faultConfig(plane.server.url, { seconds: 30, name: "dup" }));
       const answers = await Promise.all(
         Array.from({ length: POSTS }, (_, i) =>
           fetchWithin(`${(i % 2 === 0 ? a : b).base}/config`, 30_000, {
@@ -46,13 +35,13 @@ describe("hardening - duplicate POST race", { skip: SKIP_UNBUILT, timeout: 120_0
       assert.equal(runIds.size, 1, `run ids: ${[...runIds].join(", ")}`);
       assert.equal(parsed.filter((p) => p.queued).length, 1, "one answer queued the run");
       assert.equal(new Set(parsed.map((p) => p.hash)).size, 1);
-      const history = await client.history(100);
+      const history = await plane.client.history(100);
       assert.equal(history.length, 1, `revisions: ${history.map((h) => h.run_id).join(", ")}`);
       assert.equal(history[0]?.run_id, [...runIds][0]);
       // Another config is a new run.
       const other = await fetchWithin(`${a.base}/config`, 30_000, {
         method: "POST",
-        body: JSON.stringify(faultConfig(server.url, { seconds: 30, name: "dup2" })),
+        body: JSON.stringify(faultConfig(plane.server.url, { seconds: 30, name: "dup2" })),
         headers: { "content-type": "application/json" },
       });
       const o = JSON.parse(other.text) as { queued: boolean; run_id: string };

@@ -1,8 +1,10 @@
 // Shared by the issue-12 hardening tests: real lt-agents with their HTTP shim, every one killed after the file
 // (even when a test times out while the agent is stuck), and fetches that give up instead of hanging.
-import { after } from "node:test";
+import { after, before } from "node:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { ControlClient, type PresenceView } from "../../src/control/index.ts";
 import { type AgentProcess, startAgent, until } from "../harness/agents.ts";
-import { freePort } from "../harness/index.ts";
+import { freePort, type NatsNode, startServer } from "../harness/index.ts";
 
 const started: AgentProcess[] = [];
 after(async () => {
@@ -78,4 +80,53 @@ export async function shimAgent(
     100,
   );
   return { agent, base, port };
+}
+
+export interface ControlPlane {
+  readonly server: NatsNode;
+  readonly nc: NatsConnection;
+  readonly client: ControlClient;
+  /** Waits (20 s) until `pod`'s presence satisfies `f`, and returns it. */
+  presence(pod: string, f: (p: PresenceView) => boolean): Promise<PresenceView>;
+}
+
+/**
+ * Called inside a describe: a fresh nats-server and a control client on it for that describe's tests, started
+ * before them and closed after. The fields are read when a test runs, after the before hook set them.
+ */
+export function controlPlane(): ControlPlane {
+  let server: NatsNode | undefined;
+  let nc: NatsConnection | undefined;
+  let client: ControlClient | undefined;
+  before(async () => {
+    server = await startServer();
+    nc = await connect({ servers: server.url });
+    client = new ControlClient(nc, "lt");
+  });
+  after(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+  const set = <T>(x: T | undefined, what: string): T => {
+    if (x === undefined) throw new Error(`controlPlane: ${what} is read before the before hook ran`);
+    return x;
+  };
+  const plane: ControlPlane = {
+    get server() {
+      return set(server, "server");
+    },
+    get nc() {
+      return set(nc, "nc");
+    },
+    get client() {
+      return set(client, "client");
+    },
+    presence: (pod, f) =>
+      until(
+        `${pod}'s presence`,
+        async () => (await plane.client.status()).find((p) => p.pod === pod && f(p)),
+        20_000,
+      ),
+  };
+  return plane;
 }

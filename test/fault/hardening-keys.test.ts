@@ -5,12 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { ControlClient } from "../../src/control/index.ts";
+import { after, describe, it } from "node:test";
 import { faultConfig, ltctl, SKIP_UNBUILT } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
-import { fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
+import { controlPlane, fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lt-keys-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,30 +16,19 @@ describe("hardening - built-in property names as config keys", {
   skip: SKIP_UNBUILT,
   timeout: 120_000,
 }, () => {
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
-  before(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const plane = controlPlane();
 
   it("hardening - POST /config refuses constructor, __proto__, toString and valueOf keys; ltctl validate names them", async () => {
-    const { agent, base } = await shimAgent(server.url, "keys-pod");
+    const { agent, base } = await shimAgent(plane.server.url, "keys-pod");
     try {
-      const good = faultConfig(server.url, { seconds: 20, name: "good" });
+      const good = faultConfig(plane.server.url, { seconds: 20, name: "good" });
       const first = await fetchWithin(`${base}/config`, 10_000, {
         method: "POST",
         body: JSON.stringify(good),
         headers: { "content-type": "application/json" },
       });
       assert.equal(first.status, 200, first.text);
-      const before = await client.active();
+      const before = await plane.client.active();
       for (const key of ["constructor", "__proto__", "toString", "valueOf"]) {
         const text = JSON.stringify(good).replace('{"name"', `{"${key}": {"a": 1}, "name"`);
         const r = await fetchWithin(`${base}/config`, 10_000, {
@@ -59,7 +45,7 @@ describe("hardening - built-in property names as config keys", {
         assert.doesNotMatch(v.stderr, /0 problems/);
         assert.match(v.stderr, new RegExp(`unknown key "${key}"`));
       }
-      const now = await client.active();
+      const now = await plane.client.active();
       assert.equal(now?.revision, before?.revision, "the active config did not move");
       assert.ok(agent.alive);
     } finally {

@@ -6,12 +6,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { ControlClient, type PresenceView } from "../../src/control/index.ts";
-import { faultConfig, SKIP_UNBUILT, startAgent, until } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
-import { stopAgent } from "./hardening-helpers.ts";
+import { after, describe, it } from "node:test";
+import type { PresenceView } from "../../src/control/index.ts";
+import { faultConfig, SKIP_UNBUILT, startAgent } from "../harness/agents.ts";
+import { controlPlane, stopAgent } from "./hardening-helpers.ts";
 
 const root = mkdtempSync(join(tmpdir(), "lt-confine-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -20,25 +18,9 @@ describe("hardening - storage confined to the data directory", {
   skip: SKIP_UNBUILT,
   timeout: 120_000,
 }, () => {
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
-  before(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const plane = controlPlane();
 
-  const presence = (f: (p: PresenceView) => boolean) =>
-    until(
-      "the pod's presence",
-      async () => (await client.status()).find((p) => p.pod === "store" && f(p)),
-      20_000,
-    );
+  const presence = (f: (p: PresenceView) => boolean) => plane.presence("store", f);
 
   it("hardening - absolute, .. and symlinked paths outside --data-dir are refused naming the field; a relative one is written inside", async () => {
     const data = join(root, "data");
@@ -46,7 +28,7 @@ describe("hardening - storage confined to the data directory", {
     mkdirSync(data);
     mkdirSync(outside);
     symlinkSync(outside, join(data, "link"));
-    const agent = startAgent({ server: server.url, pod: "store", args: ["--data-dir", data] });
+    const agent = startAgent({ server: plane.server.url, pod: "store", args: ["--data-dir", data] });
     try {
       for (const path of [
         join(outside, "abs.log"),
@@ -54,8 +36,8 @@ describe("hardening - storage confined to the data directory", {
         "link/through-link.log",
         "/tmp/../etc/lt-x.log",
       ]) {
-        const cfg = { ...faultConfig(server.url, { seconds: 2 }), storage: { type: "file", path } };
-        const run = await client.push(cfg, { pushedBy: "test", startAt: Date.now() + 300 });
+        const cfg = { ...faultConfig(plane.server.url, { seconds: 2 }), storage: { type: "file", path } };
+        const run = await plane.client.push(cfg, { pushedBy: "test", startAt: Date.now() + 300 });
         const p = await presence(
           (x) => x.run_id === run.run_id && x.state !== "waiting" && x.state !== "idle",
         );
@@ -67,10 +49,10 @@ describe("hardening - storage confined to the data directory", {
       assert.ok(!existsSync(join(outside, "through-link.log")));
 
       const ok = {
-        ...faultConfig(server.url, { seconds: 2 }),
+        ...faultConfig(plane.server.url, { seconds: 2 }),
         storage: { type: "file", path: "runs/{pod}.log" },
       };
-      const run = await client.push(ok, { pushedBy: "test", startAt: Date.now() + 300 });
+      const run = await plane.client.push(ok, { pushedBy: "test", startAt: Date.now() + 300 });
       await presence((x) => x.run_id === run.run_id && x.state === "done");
       const lines = readFileSync(join(data, "runs", "store.log"), "utf8")
         .trim()
