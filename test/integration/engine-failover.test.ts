@@ -2,13 +2,12 @@
 // while the stream had no leader is sent (retried through the election, never skipped), and the wait shows
 // in publish_ack as it does for a frozen server (engine-stall.test.ts).
 import assert from "node:assert/strict";
-import { performance } from "node:perf_hooks";
 import { test } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { decodeHistogram, type Snapshot } from "../../src/stats/index.ts";
+import type { Snapshot } from "../../src/stats/index.ts";
 import { startCluster } from "../harness/index.ts";
-import { run } from "./engine-helpers.ts";
+import { countAbove, nowEpoch, run } from "./engine-helpers.ts";
 
 const RATE = 200;
 const DURATION_S = 24;
@@ -29,29 +28,6 @@ const AFTER_ELECTION_MS = 3500;
 const WATCH_LATE_MS = 2000;
 /** The wait that counts as "showing the stall": far above a healthy ack (ms), below any election (seconds). */
 const STALLED_MS = 1000;
-
-const nowEpoch = () => performance.timeOrigin + performance.now();
-
-function countAbove(encoded: string | undefined, ms: number): number {
-  if (!encoded) return 0;
-  const h = decodeHistogram(encoded) as unknown as {
-    recordedValuesIterator: {
-      reset(): void;
-      hasNext(): boolean;
-      next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
-    };
-    destroy(): void;
-  };
-  const it = h.recordedValuesIterator;
-  it.reset();
-  let n = 0;
-  while (it.hasNext()) {
-    const v = it.next();
-    if (v.valueIteratedTo > ms * 1000) n += v.countAtValueIteratedTo;
-  }
-  h.destroy();
-  return n;
-}
 
 test("engine - a killed R3 stream leader: every slot of the election is sent late, none skipped, and the wait shows in publish_ack", async (t) => {
   await using cluster = await startCluster(3);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
 // Shared by the engine integration tests: a plan from a raw config, run to the end, snapshots collected.
 import { loadConfig } from "../../src/config/index.ts";
 import { type EngineOptions, runPlan } from "../../src/engine/index.ts";
-import type { Snapshot } from "../../src/stats/index.ts";
+import { decodeHistogram, type Snapshot } from "../../src/stats/index.ts";
 
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -101,4 +102,29 @@ export function assertEveryMessage(f: Snapshot, context = ""): void {
   assert.equal(f.acked, f.published, `acked == published; errors ${JSON.stringify(f.errors)}`);
   assert.equal(f.consumed, f.acked, "every acknowledged message is consumed");
   assert.equal(f.lost, 0);
+}
+
+/** Wall-clock epoch ms with sub-ms precision, comparable with the engine's snapshot and slot times. */
+export const nowEpoch = () => performance.timeOrigin + performance.now();
+
+/** How many values of an encoded HDR histogram (µs) lie above `ms`. */
+export function countAbove(encoded: string | undefined, ms: number): number {
+  if (!encoded) return 0;
+  const h = decodeHistogram(encoded) as unknown as {
+    recordedValuesIterator: {
+      reset(): void;
+      hasNext(): boolean;
+      next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+    };
+    destroy(): void;
+  };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  let n = 0;
+  while (it.hasNext()) {
+    const v = it.next();
+    if (v.valueIteratedTo > ms * 1000) n += v.countAtValueIteratedTo;
+  }
+  h.destroy();
+  return n;
 }

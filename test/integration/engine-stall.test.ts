@@ -1,11 +1,10 @@
 // A stalled server (SIGSTOP / SIGCONT on the harness's nats-server) against the open-model schedule: every slot
 // due in the stall is sent late, never skipped, and its wait shows in the latency of every kind.
 import assert from "node:assert/strict";
-import { performance } from "node:perf_hooks";
 import { test } from "node:test";
-import { decodeHistogram, type Snapshot } from "../../src/stats/index.ts";
+import type { Snapshot } from "../../src/stats/index.ts";
 import { type NatsNode, startServer } from "../harness/index.ts";
-import { run } from "./engine-helpers.ts";
+import { countAbove, nowEpoch, run } from "./engine-helpers.ts";
 
 const RATE = 2000;
 const DURATION_S = 10;
@@ -23,8 +22,6 @@ const CATCH_UP_POLL_MS = 50;
 const CAUGHT_UP_LAG_MS = 100;
 /** A catch-up longer than this is a hang, not a slow machine. */
 const CATCH_UP_LIMIT_MS = 30_000;
-
-const nowEpoch = () => performance.timeOrigin + performance.now();
 
 function spec(url: string, jetstream: boolean) {
   return {
@@ -103,26 +100,6 @@ async function runWithStall(srv: NatsNode, jetstream: boolean) {
 }
 
 /** Values of an encoded histogram (µs) above `ms` milliseconds. */
-function countAbove(encoded: string | undefined, ms: number): number {
-  if (!encoded) return 0;
-  const h = decodeHistogram(encoded) as unknown as {
-    recordedValuesIterator: {
-      reset(): void;
-      hasNext(): boolean;
-      next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
-    };
-    destroy(): void;
-  };
-  const it = h.recordedValuesIterator;
-  it.reset();
-  let n = 0;
-  while (it.hasNext()) {
-    const v = it.next();
-    if (v.valueIteratedTo > ms * 1000) n += v.countAtValueIteratedTo;
-  }
-  h.destroy();
-  return n;
-}
 
 /**
  * The samples above STALL_MS / 2. A slot intended at t inside the freeze is sent (or acknowledged, or received)
