@@ -1,6 +1,6 @@
 // Shared by the issue-12 hardening tests: real lt-agents with their HTTP shim, every one killed after the file
 // (even when a test times out while the agent is stuck), and fetches that give up instead of hanging.
-import { after, before } from "node:test";
+import { after, afterEach, before, beforeEach } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ControlClient, type PresenceView } from "../../src/control/index.ts";
 import { type AgentProcess, startAgent, until } from "../harness/agents.ts";
@@ -92,18 +92,20 @@ export interface ControlPlane {
 
 /**
  * Called inside a describe: a fresh nats-server and a control client on it for that describe's tests, started
- * before them and closed after. The fields are read when a test runs, after the before hook set them.
+ * before them and closed after (`each`: one per test). `plane` creates the control plane's buckets and streams
+ * up front. The fields are read when a test runs, after the before hook set them.
  */
-export function controlPlane(): ControlPlane {
+export function controlPlane(o: { each?: boolean; plane?: boolean } = {}): ControlPlane {
   let server: NatsNode | undefined;
   let nc: NatsConnection | undefined;
   let client: ControlClient | undefined;
-  before(async () => {
+  (o.each ? beforeEach : before)(async () => {
     server = await startServer();
     nc = await connect({ servers: server.url });
     client = new ControlClient(nc, "lt");
+    if (o.plane) await client.plane();
   });
-  after(async () => {
+  (o.each ? afterEach : after)(async () => {
     await nc?.close();
     await server?.stop();
   });

@@ -4,37 +4,23 @@
 // reader: GET /api/v1/stats, GET /stats, `ltctl stats`, `ltctl report`, the dashboard's WebSocket. With a
 // dashboard connected while poison arrives, the agent still answers control commands at once.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { describe, it } from "node:test";
 import { WebSocket } from "ws";
-import { ControlClient, controlNames } from "../../src/control/index.ts";
+import { controlNames } from "../../src/control/index.ts";
 import { ltctl, SKIP_UNBUILT, until } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
 import { makeSnapshot } from "../integration/http-fixtures.ts";
-import { fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
+import { controlPlane, fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
 
 const RUN = "run-poison";
 const ASK_MS = 15_000;
 
 describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeout: 180_000 }, () => {
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
+  const plane = controlPlane({ plane: true });
   const names = controlNames("lt");
-  before(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-    await client.plane();
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
 
   /** Publishes good snapshots of pods a and b, then the four kinds of poison as pod "bad"; their sequences. */
   async function publishPoison(): Promise<number[]> {
-    const { js } = await client.plane();
+    const { js } = await plane.client.plane();
     for (const pod of ["a", "b"])
       await js.publish(names.statsSubject(RUN, pod), JSON.stringify(makeSnapshot(RUN, pod, 3, [1, 2, 3])));
     const good = makeSnapshot(RUN, "bad", 2, [1, 2]);
@@ -56,7 +42,7 @@ describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeo
 
   it("hardening - HTTP, ltctl stats and ltctl report skip malformed snapshots with warnings naming subject and sequence", async () => {
     const seqs = await publishPoison();
-    const { agent, base } = await shimAgent(server.url, "poison-http");
+    const { agent, base } = await shimAgent(plane.server.url, "poison-http");
     try {
       const api = await fetchWithin(`${base}/api/v1/stats?limit=50&run=${RUN}`, ASK_MS);
       assert.equal(api.status, 200, api.text);
@@ -78,19 +64,28 @@ describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeo
       assert.equal(orig.status, 200, orig.text);
       assert.ok(Number(orig.headers.get("x-lt-skipped")) >= 3, "GET /stats says how many it skipped");
 
-      const stats = await ltctl(["stats", "--server", server.url, "--run", RUN, "--limit", "50"]);
+      const stats = await ltctl(["stats", "--server", plane.server.url, "--run", RUN, "--limit", "50"]);
       assert.equal(stats.code, 0, stats.stdout + stats.stderr);
       assert.match(
         stats.stderr,
         new RegExp(`skipped \\d+ malformed[\\s\\S]*lt\\.stats\\.${RUN}\\.bad seq ${seqs[2]}`),
       );
-      const json = await ltctl(["stats", "--server", server.url, "--run", RUN, "--limit", "50", "--json"]);
+      const json = await ltctl([
+        "stats",
+        "--server",
+        plane.server.url,
+        "--run",
+        RUN,
+        "--limit",
+        "50",
+        "--json",
+      ]);
       assert.equal(json.code, 0, json.stderr);
       assert.equal((JSON.parse(json.stdout) as { snapshots: unknown[] }).snapshots.length, 2);
       const report = await ltctl([
         "report",
         "--server",
-        server.url,
+        plane.server.url,
         "--run",
         RUN,
         "--format",
@@ -105,7 +100,7 @@ describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeo
   });
 
   it("hardening - with a dashboard connected, poison arriving live leaves the WebSocket and control commands working", async () => {
-    const { agent, base } = await shimAgent(server.url, "poison-ws");
+    const { agent, base } = await shimAgent(plane.server.url, "poison-ws");
     const ws = new WebSocket(`${base.replace("http", "ws")}/ws`);
     const got: Array<{ type: string; snapshot?: { pod: string } }> = [];
     ws.on("message", (m) => got.push(JSON.parse(String(m)) as (typeof got)[number]));
@@ -116,7 +111,7 @@ describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeo
       });
       await until("the dashboard's hello", () => got.some((m) => m.type === "hello"));
       await publishPoison();
-      const { js } = await client.plane();
+      const { js } = await plane.client.plane();
       await js.publish(
         names.statsSubject(RUN, "after"),
         JSON.stringify(makeSnapshot(RUN, "after", 9, [4, 5])),
@@ -126,7 +121,7 @@ describe("hardening - stats readers survive poison", { skip: SKIP_UNBUILT, timeo
       );
       // The agent answers a control command promptly (its control-plane connection is not blocked).
       const t0 = Date.now();
-      const replies = await client.command("stop", { pod: "poison-ws", timeoutMs: 3_000 });
+      const replies = await plane.client.command("stop", { pod: "poison-ws", timeoutMs: 3_000 });
       assert.equal(replies.length, 1, `no reply within ${Date.now() - t0} ms`);
       assert.equal(ws.readyState, WebSocket.OPEN);
       assert.equal((await fetchWithin(`${base}/healthz`, 3_000)).status, 200);

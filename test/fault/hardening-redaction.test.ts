@@ -5,13 +5,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, beforeEach, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { CONTROL_VERSION, ControlClient, controlNames } from "../../src/control/index.ts";
+import { after, describe, it } from "node:test";
+import { CONTROL_VERSION, controlNames } from "../../src/control/index.ts";
 import { faultConfig, ltctl, SKIP_UNBUILT } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
 import { makeSnapshot } from "../integration/http-fixtures.ts";
-import { fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
+import { controlPlane, fetchWithin, shimAgent, stopAgent } from "./hardening-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lt-redact-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,23 +23,10 @@ describe("hardening - redaction under long strings and odd passwords", {
   timeout: 180_000,
 }, () => {
   // Each test has its own server: the long snapshots of the first must not reach the second's agent.
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
-
-  beforeEach(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-    await client.plane();
-  });
-  afterEach(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const plane = controlPlane({ each: true, plane: true });
 
   it("hardening - 100 kB names and run ids in the stats stream and the config bucket never stall an agent", async () => {
-    const { js, config } = await client.plane();
+    const { js, config } = await plane.client.plane();
     const names = controlNames("lt");
     // Old snapshots a fresh agent reads before it listens, each with a long spec name and pod (no "://").
     const long = "n".repeat(100_000);
@@ -62,11 +47,11 @@ describe("hardening - redaction under long strings and odd passwords", {
         pushed_at: Date.now(),
         pushed_by: `x://${"b".repeat(50_000)}`,
         start_at: Date.now(),
-        config: faultConfig(server.url, { seconds: 2, name: `x${"c".repeat(100_000)}` }),
+        config: faultConfig(plane.server.url, { seconds: 2, name: `x${"c".repeat(100_000)}` }),
       }),
     );
     // The fresh agent reads those snapshots (for its dashboard) before it listens: it must be up in time.
-    const { agent, base } = await shimAgent(server.url, "redact-long");
+    const { agent, base } = await shimAgent(plane.server.url, "redact-long");
     try {
       const health = await fetchWithin(`${base}/healthz`, HEALTHZ_MS);
       assert.equal(health.status, 200);
@@ -88,9 +73,9 @@ describe("hardening - redaction under long strings and odd passwords", {
 
   it("hardening - a password with quotes, spaces, <, > and a backtick never shows in GET /config, /api/v1/active, ltctl history --show or ltctl validate", async () => {
     const password = `p'w"d s<p>a\`ss`;
-    const url = `nats://lt:${password}@127.0.0.1:${server.port}`;
+    const url = `nats://lt:${password}@127.0.0.1:${plane.server.port}`;
     const cfg = faultConfig(url, { seconds: 1, name: "oddpw" });
-    const { agent, base } = await shimAgent(server.url, "redact-odd");
+    const { agent, base } = await shimAgent(plane.server.url, "redact-odd");
     try {
       const post = await fetchWithin(`${base}/config`, STATS_MS, {
         method: "POST",
@@ -103,13 +88,13 @@ describe("hardening - redaction under long strings and odd passwords", {
         "GET /config": (await fetchWithin(`${base}/config`, STATS_MS)).text,
         "GET /api/v1/active": (await fetchWithin(`${base}/api/v1/active`, STATS_MS)).text,
       };
-      const show = await ltctl(["history", "--server", server.url, "--show", String(posted.run_id)]);
+      const show = await ltctl(["history", "--server", plane.server.url, "--show", String(posted.run_id)]);
       assert.equal(show.code, 0, show.stderr);
       outputs["ltctl history --show"] = show.stdout + show.stderr;
       const showJson = await ltctl([
         "history",
         "--server",
-        server.url,
+        plane.server.url,
         "--show",
         String(posted.run_id),
         "--json",

@@ -5,12 +5,9 @@
 // --http-insecure-no-token opts out of the token, loudly.
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { ControlClient } from "../../src/control/index.ts";
+import { before, describe, it } from "node:test";
 import { faultConfig, SKIP_UNBUILT } from "../harness/agents.ts";
-import { type NatsNode, startServer } from "../harness/index.ts";
-import { type Answer, shimAgent, stopAgent } from "./hardening-helpers.ts";
+import { type Answer, controlPlane, shimAgent, stopAgent } from "./hardening-helpers.ts";
 
 const TOKEN = "shim-tok-123";
 const ASK_MS = 10_000;
@@ -75,25 +72,16 @@ function upgrade(port: number, headers: Record<string, string>): Promise<number>
 }
 
 describe("hardening - the HTTP shim is safe by default", { skip: SKIP_UNBUILT, timeout: 180_000 }, () => {
-  let server: NatsNode;
-  let nc: NatsConnection;
-  let client: ControlClient;
+  const plane = controlPlane();
   let body: string;
-  before(async () => {
-    server = await startServer();
-    nc = await connect({ servers: server.url });
-    client = new ControlClient(nc, "lt");
-    body = JSON.stringify(faultConfig(server.url, { seconds: 30 }));
-  });
-  after(async () => {
-    await nc?.close();
-    await server?.stop();
+  before(() => {
+    body = JSON.stringify(faultConfig(plane.server.url, { seconds: 30 }));
   });
 
   const json = (extra: Record<string, string> = {}) => ({ "content-type": "application/json", ...extra });
 
   it("hardening - on 0.0.0.0 without a token, POSTs are refused naming the fix; reads stay open", async () => {
-    const { agent, port } = await shimAgent(server.url, "shim-open", { host: "0.0.0.0" });
+    const { agent, port } = await shimAgent(plane.server.url, "shim-open", { host: "0.0.0.0" });
     try {
       const host = { host: `127.0.0.1:${port}` };
       for (const path of ["/config", "/control/stop", "/control/start"]) {
@@ -101,7 +89,7 @@ describe("hardening - the HTTP shim is safe by default", { skip: SKIP_UNBUILT, t
         assert.equal(r.status, 403, `${path}: ${r.text}`);
         assert.match(r.text, /--http-token/);
       }
-      assert.equal(await client.active(), undefined, "nothing was written");
+      assert.equal(await plane.client.active(), undefined, "nothing was written");
       assert.equal((await ask(port, "GET", "/stats?limit=1", host)).status, 200);
       assert.equal((await ask(port, "GET", "/healthz", host)).status, 200);
     } finally {
@@ -110,7 +98,7 @@ describe("hardening - the HTTP shim is safe by default", { skip: SKIP_UNBUILT, t
   });
 
   it("hardening - a foreign Host (DNS rebinding) is refused on every route and /ws, even on loopback; a foreign Origin too", async () => {
-    const { agent, port } = await shimAgent(server.url, "shim-loop");
+    const { agent, port } = await shimAgent(plane.server.url, "shim-loop");
     try {
       const evil = { host: `evil.example:${port}`, origin: `http://evil.example:${port}` };
       const post = await ask(port, "POST", "/config", json(evil), body);
@@ -129,7 +117,7 @@ describe("hardening - the HTTP shim is safe by default", { skip: SKIP_UNBUILT, t
         body,
       );
       assert.equal(foreignOrigin.status, 403, foreignOrigin.text);
-      assert.equal(await client.active(), undefined, "nothing was written");
+      assert.equal(await plane.client.active(), undefined, "nothing was written");
       // Loopback names, IP literals and the pod's own name are the agent's; loopback takes POSTs without a token.
       for (const h of [
         `localhost:${port}`,
@@ -158,11 +146,11 @@ describe("hardening - the HTTP shim is safe by default", { skip: SKIP_UNBUILT, t
   });
 
   it("hardening - with a token on 0.0.0.0 POSTs work; --http-allowed-hosts adds names; --http-insecure-no-token is logged loudly", async () => {
-    const withToken = await shimAgent(server.url, "shim-tok", {
+    const withToken = await shimAgent(plane.server.url, "shim-tok", {
       host: "0.0.0.0",
       args: ["--http-token", TOKEN, "--http-allowed-hosts", "lt.example.com,.internal.example"],
     });
-    const noToken = await shimAgent(server.url, "shim-insecure", {
+    const noToken = await shimAgent(plane.server.url, "shim-insecure", {
       host: "0.0.0.0",
       args: ["--http-insecure-no-token"],
     });
