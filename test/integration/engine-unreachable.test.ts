@@ -66,7 +66,11 @@ for (const jetstream of [false, true]) {
     assert.equal(f.target_rate, RATE, "the target is the run's mean ask");
     assert.ok(f.publish_rate < RATE * 0.99);
     const line = verdict(f);
-    assert.match(line ?? "", /^verdict: the (load generator|server|server or the network) fell behind \(/, renderTarget(f));
+    assert.match(
+      line ?? "",
+      /^verdict: the (load generator|server|server or the network) fell behind \(/,
+      renderTarget(f),
+    );
     // Memory: the whole process (test runner and server client included). A buffer of even 8 bytes per unsent
     // slot would add over 100 MB (14 million or more slots); counters, fixed-size histograms and the lane's
     // window do not grow. 64 MB leaves room for the heap's own growth and GC timing between samples.
