@@ -1,29 +1,18 @@
 // `ltctl capacity --local` on a real server: a search converges on a limit the server enforces, and an SLO
 // only the load generator can break is reported as the generator's, never as NATS's capacity.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EXIT } from "../../src/cli/exit-codes.ts";
+import { ltctl as runLtctl } from "../harness/agents.ts";
 import { startServer } from "../harness/index.ts";
 import { smallSpec } from "./engine-helpers.ts";
 
-function ltctl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("./bin/ltctl", args, { env: { PATH: process.env.PATH } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (b) => {
-      out += b;
-    });
-    p.stderr.on("data", (b) => {
-      err += b;
-    });
-    p.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+// A search runs several warm-up and judged steps; give it the runner's per-test budget, not the harness's 20 s.
+const SEARCH_MS = 240_000;
+const ltctl = (args: string[]) => runLtctl(args, {}, SEARCH_MS);
 
 interface CapacityJson {
   max_rate: number | null;
@@ -77,8 +66,8 @@ test("capacity - a search converges on the server's limit: its answer lies betwe
       "1",
       "--json",
     ]);
-    assert.equal(r.code, EXIT.ok, r.err);
-    const res = JSON.parse(r.out) as CapacityJson;
+    assert.equal(r.code, EXIT.ok, r.stderr);
+    const res = JSON.parse(r.stdout) as CapacityJson;
     assert.equal(res.limited_by, "slo", res.answer);
     const passes = res.steps.filter((s) => s.passed).map((s) => s.rate);
     const fails = res.steps.filter((s) => !s.passed).map((s) => s.rate);
@@ -114,9 +103,9 @@ test("capacity - a search converges on the server's limit: its answer lies betwe
       "--workers",
       "1",
     ]);
-    assert.equal(t.code, EXIT.ok, t.err);
-    assert.match(t.out, /TARGET\/S/i);
-    assert.match(t.out, /max sustainable rate 1,000 msg\/s.* or more: every step up to --max passed/);
+    assert.equal(t.code, EXIT.ok, t.stderr);
+    assert.match(t.stdout, /TARGET\/S/i);
+    assert.match(t.stdout, /max sustainable rate 1,000 msg\/s.* or more: every step up to --max passed/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -146,8 +135,8 @@ test("capacity - an SLO only the load generator can break is reported as generat
       "1",
       "--json",
     ]);
-    assert.equal(r.code, EXIT.thresholdsFailed, r.err);
-    const res = JSON.parse(r.out) as CapacityJson;
+    assert.equal(r.code, EXIT.thresholdsFailed, r.stderr);
+    const res = JSON.parse(r.stdout) as CapacityJson;
     assert.equal(res.limited_by, "generator");
     assert.equal(res.max_rate, null);
     assert.equal(res.steps.length, 1, "no search past the generator's limit");
@@ -163,10 +152,10 @@ test("capacity - an SLO only the load generator can break is reported as generat
 test("capacity - without --local it says fleet mode is not built yet, a bad --slo names itself, a step that cannot run stops the search", async () => {
   const fleet = await ltctl(["capacity", "examples/quick.json", "--slo", "lost==0"]);
   assert.equal(fleet.code, EXIT.usage);
-  assert.match(fleet.err, /fleet mode is not built yet; add --local/);
+  assert.match(fleet.stderr, /fleet mode is not built yet; add --local/);
   const bad = await ltctl(["capacity", "examples/quick.json", "--local", "--slo", "p99<10"]);
   assert.equal(bad.code, EXIT.usage);
-  assert.match(bad.err, /--slo "p99<10": unknown metric "p99"/);
+  assert.match(bad.stderr, /--slo "p99<10": unknown metric "p99"/);
   // A step that cannot run (nothing listens on port 1) ends the search at once: exit 4, one step.
   const dir = mkdtempSync(join(tmpdir(), "lt-cap-"));
   try {
@@ -186,9 +175,9 @@ test("capacity - without --local it says fleet mode is not built yet, a bad --sl
       "1",
       "--json",
     ]);
-    assert.equal(down.code, EXIT.stepFailed, down.err);
-    assert.equal((JSON.parse(down.out) as CapacityJson).steps.length, 1);
-    assert.match(down.err, /the step failed: .*connection refused/);
+    assert.equal(down.code, EXIT.stepFailed, down.stderr);
+    assert.equal((JSON.parse(down.stdout) as CapacityJson).steps.length, 1);
+    assert.match(down.stderr, /the step failed: .*connection refused/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,28 +1,17 @@
 // The built `ltctl` tells an invalid config (104) from a run that failed its thresholds (99), as k6 does.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EXIT } from "../../src/cli/exit-codes.ts";
+import { ltctl as runLtctl } from "../harness/agents.ts";
 import { startServer } from "../harness/index.ts";
 import { smallSpec } from "./engine-helpers.ts";
 
-function ltctl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("./bin/ltctl", args, { env: { PATH: process.env.PATH } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (b) => {
-      out += b;
-    });
-    p.stderr.on("data", (b) => {
-      err += b;
-    });
-    p.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+// Each call runs a short local step; a generous bound so a busy machine does not cut it off.
+const RUN_MS = 60_000;
+const ltctl = (args: string[]) => runLtctl(args, {}, RUN_MS);
 
 test("exit codes - the constants are distinct and follow k6 for the two a CI gates on", () => {
   const codes = Object.values(EXIT);
@@ -45,8 +34,8 @@ test("exit codes - bin/ltctl exits 104 on an invalid config and 99 when a run fa
     const invalid = write("invalid.json", { load_test_specs: [{ ...spec("bad"), streams: "none" }] });
     for (const cmd of ["validate", "run"]) {
       const r = await ltctl([cmd, invalid, "--pod", "p1"]);
-      assert.equal(r.code, 104, `ltctl ${cmd}: ${r.err}`);
-      assert.match(r.err, /load_test_specs\[0\]\.streams/);
+      assert.equal(r.code, 104, `ltctl ${cmd}: ${r.stderr}`);
+      assert.match(r.stderr, /load_test_specs\[0\]\.streams/);
     }
 
     const failing = write("failing.json", {
@@ -54,15 +43,15 @@ test("exit codes - bin/ltctl exits 104 on an invalid config and 99 when a run fa
       thresholds: { "publish_ack.p99_ms": "< 0.000001", lost: "== 0" },
     });
     const failed = await ltctl(["run", failing, "--pod", "p1", "--cleanup"]);
-    assert.equal(failed.code, 99, failed.err);
-    assert.match(failed.err, /threshold failed: publish_ack\.p99_ms < 0\.000001 \(measured [\d.]+\)/);
+    assert.equal(failed.code, 99, failed.stderr);
+    assert.match(failed.stderr, /threshold failed: publish_ack\.p99_ms < 0\.000001 \(measured [\d.]+\)/);
 
     const passing = write("passing.json", {
       load_test_specs: [spec("thrpass")],
       thresholds: { lost: "== 0" },
     });
     const passed = await ltctl(["run", passing, "--pod", "p1", "--cleanup"]);
-    assert.equal(passed.code, 0, passed.err);
+    assert.equal(passed.code, 0, passed.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
