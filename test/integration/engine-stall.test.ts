@@ -12,8 +12,10 @@ const DURATION_S = 10;
 const STALL_MS = 2000;
 /** When the freeze starts, after the step's first snapshot (~1 s in): the stall ends ~5 s into a 10 s run. */
 const STALL_AFTER_FIRST_SNAPSHOT_MS = 2000;
-/** SIGSTOP / SIGCONT land within a few ms of our clock reading (signal delivery on a busy machine). */
-const SIGNAL_SLACK_MS = 20;
+/** SIGSTOP / SIGCONT land within some ms of our clock reading (signal delivery and scheduling on a busy 2-core machine). */
+const SIGNAL_SLACK_MS = 50;
+/** JetStream's publish window: slots due as the freeze began could still go out at once, without a send wait. */
+const JS_WINDOW = 256;
 /**
  * The catch-up after SIGCONT is measured, not assumed (it took 0.1 s to 5 s here, with the machine's load): the
  * server is polled this often until it has delivered to the consumer every slot due so far, less this lag.
@@ -113,12 +115,13 @@ function assertStallShows(
   kind: string,
   above: number,
   x: { stopAt: number; contAt: number; caughtUpAt: number; f: Snapshot },
+  sentWithoutWait = 0,
 ): string {
   const { stopAt, contAt, caughtUpAt, f } = x;
   const firstHalfMs = contAt - stopAt - STALL_MS / 2;
   const catchUpMs = caughtUpAt - contAt + CATCH_UP_POLL_MS;
-  const lo = Math.floor((RATE * (firstHalfMs - SIGNAL_SLACK_MS)) / 1000);
-  const hi = Math.ceil((RATE * (firstHalfMs + catchUpMs)) / 1000) + 2 * 256;
+  const lo = Math.floor((RATE * (firstHalfMs - SIGNAL_SLACK_MS)) / 1000) - sentWithoutWait;
+  const hi = Math.ceil((RATE * (firstHalfMs + catchUpMs)) / 1000) + 2 * JS_WINDOW;
   const scheduled = RATE * DURATION_S;
   assert.ok(
     above >= lo && above <= hi,
@@ -150,8 +153,9 @@ test("engine - a frozen JetStream server's slots are all sent late, none skipped
   assert.ok(Math.abs(f.publish_rate - RATE) < 1, `publish_rate ${f.publish_rate}, the run's mean`);
   t.diagnostic(assertStallShows("publish_ack", countAbove(f.hist.publish_ack, STALL_MS / 2), stall));
   t.diagnostic(assertStallShows("end_to_end", countAbove(f.hist.end_to_end, STALL_MS / 2), stall));
-  // The client was late only because the server was: send_delay carries the same wait.
-  t.diagnostic(assertStallShows("send_delay", countAbove(f.hist.send_delay, STALL_MS / 2), stall));
+  // The client was late only because the server was: send_delay carries the same wait, less the slots that
+  // still found room in the publish window when the freeze began (they went out at once).
+  t.diagnostic(assertStallShows("send_delay", countAbove(f.hist.send_delay, STALL_MS / 2), stall, JS_WINDOW));
 });
 
 test("engine - a frozen core NATS server's slots are all sent late, none skipped, and their wait shows in end_to_end", async (t) => {
