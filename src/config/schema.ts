@@ -1,47 +1,14 @@
 import * as v from "valibot";
 import { parseDuration } from "./duration.ts";
-import { LIMITS, tooLong, tooMany } from "./limits.ts";
+import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
+import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
 
-// ---- building blocks --------------------------------------------------------------------------------------
+export { int } from "./schema-parts.ts";
 
-/** An integer in [min, max]; `what` explains the lower bound in the message ("positive", "-1 = unlimited"). */
-export function int(min: number, max: number, what = "") {
-  const hint = what === "" ? "" : ` (${what})`;
-  return v.pipe(
-    v.number((i) => `expected an integer, got ${i.received}`),
-    v.integer((i) => `expected an integer, got ${i.received}`),
-    v.minValue(min, (i) => `expected >= ${min}${hint}, got ${i.received}`),
-    v.maxValue(max, (i) => `expected <= ${max.toLocaleString("en-US")} (limit), got ${i.received}`),
-  );
-}
+// ---- building blocks (the field types are in schema-parts.ts, shared with the blocks in schema-*.ts) ------
 
-/** A string of at most `max` characters (every string of a config is bounded: see LIMITS). */
-function text(max: number) {
-  return v.pipe(
-    v.string((i) => `expected a string, got ${i.received}`),
-    v.maxLength(max, (i) => tooLong(max, i.received)),
-  );
-}
-function nonEmpty(max: number) {
-  return v.pipe(
-    text(max),
-    v.trim(),
-    v.nonEmpty(() => "must not be empty"),
-  );
-}
-
-const bool = v.boolean((i) => `expected true or false, got ${i.received}`);
 const limit = v.optional(int(-1, Number.MAX_SAFE_INTEGER, "-1 = unlimited"), -1);
-
-/** Names of streams and consumers: JetStream forbids these characters. */
-const natsName = v.pipe(
-  nonEmpty(LIMITS.nameLength),
-  v.regex(
-    /^[^\s.*>/\\]+$/,
-    (i) => `must not contain whitespace, ".", "*", ">", "/" or "\\", got ${i.received}`,
-  ),
-);
 
 /** A Go duration string, kept as written; its milliseconds are read with `parseDuration`. */
 export const DurationString = v.pipe(
@@ -115,16 +82,6 @@ export const ConsumerConfigSchema = v.strictObject({
   consume_delay_ms: v.optional(int(0, LIMITS.consumeDelayMs, "0 = none"), 0),
   ack_policy: v.picklist(["explicit", "none", "all"]),
 });
-
-/** A non-negative number (fractions allowed) up to `max`. */
-function amount(max: number) {
-  return v.pipe(
-    v.number((i) => `expected a number, got ${i.received}`),
-    v.finite((i) => `expected a finite number, got ${i.received}`),
-    v.minValue(0, (i) => `expected >= 0, got ${i.received}`),
-    v.maxValue(max, (i) => `expected <= ${max.toLocaleString("en-US")} (limit), got ${i.received}`),
-  );
-}
 
 /**
  * One stage of a load shape (our extension, k6's ramping arrival rate): the rate moves linearly from the
