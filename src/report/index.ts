@@ -25,6 +25,7 @@ export {
   renderComparison,
   type Verdict,
 } from "./compare.ts";
+export { type KneePage, type KneePoint, kneeCharts, renderKneeHtml } from "./knee.ts";
 export {
   type BuildOptions,
   buildRunReport,

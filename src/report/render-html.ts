@@ -5,7 +5,7 @@ import type { CurvePoint, RunReport } from "./model.ts";
 import { achievedHeadline, headline, sections } from "./sections.ts";
 import { escapeXml, type Line, lineChart, type Tick } from "./svg.ts";
 
-const COLOURS = {
+export const COLOURS = {
   publish: "#2563eb",
   consume: "#16a34a",
   target: "#9ca3af",
@@ -19,8 +19,27 @@ const COLOURS = {
   end_to_end: "#dc2626",
   send_delay: "#d97706",
 };
+/** The report's stylesheet (inline: the file stands alone); the capacity page (knee.ts) shares it. */
+export const REPORT_CSS = `body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #111827; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 24px 0 6px; }
+.sub { color: #4b5563; margin: 0 0 12px; }
+.verdict { font-weight: 600; padding: 6px 10px; display: inline-block; border-radius: 4px; }
+.pass { background: #dcfce7; color: #166534; } .fail { background: #fee2e2; color: #991b1b; }
+.achieved { font-weight: 600; margin: 0 0 6px; }
+.shortfall { color: #991b1b; background: #fef2f2; border-left: 3px solid #dc2626; padding: 4px 8px; margin: 0 0 6px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+svg.chart { border: 1px solid #e5e7eb; border-radius: 4px; max-width: 100%; height: auto; }
+svg .title { font-size: 13px; font-weight: 600; fill: #111827; }
+svg .tick, svg .legend { font-size: 11px; fill: #4b5563; } svg .label { font-size: 11px; fill: #374151; }
+svg .grid { stroke: #f3f4f6; } svg .axis { stroke: #9ca3af; } svg .empty { fill: #9ca3af; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 3px 10px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+th { background: #f9fafb; text-transform: uppercase; font-size: 11px; color: #4b5563; }
+.right { text-align: right; } .left { text-align: left; }
+`;
+
 /** A latency kind without a colour of its own above. */
-const OTHER_KIND_COLOUR = "#6b7280";
+export const OTHER_KIND_COLOUR = "#6b7280";
 
 /** x position of a percentile on the HdrHistogram plot: log10(1 / (1 - p)), so 90% -> 1, 99.9% -> 3. */
 export function percentileX(p: number): number {
@@ -147,22 +166,7 @@ export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeXml(title)}</title>
 <style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #111827; background: #fff; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 24px 0 6px; }
-.sub { color: #4b5563; margin: 0 0 12px; }
-.verdict { font-weight: 600; padding: 6px 10px; display: inline-block; border-radius: 4px; }
-.pass { background: #dcfce7; color: #166534; } .fail { background: #fee2e2; color: #991b1b; }
-.achieved { font-weight: 600; margin: 0 0 6px; }
-.shortfall { color: #991b1b; background: #fef2f2; border-left: 3px solid #dc2626; padding: 4px 8px; margin: 0 0 6px; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
-svg.chart { border: 1px solid #e5e7eb; border-radius: 4px; max-width: 100%; height: auto; }
-svg .title { font-size: 13px; font-weight: 600; fill: #111827; }
-svg .tick, svg .legend { font-size: 11px; fill: #4b5563; } svg .label { font-size: 11px; fill: #374151; }
-svg .grid { stroke: #f3f4f6; } svg .axis { stroke: #9ca3af; } svg .empty { fill: #9ca3af; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 3px 10px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-th { background: #f9fafb; text-transform: uppercase; font-size: 11px; color: #4b5563; }
-.right { text-align: right; } .left { text-align: left; }
+${REPORT_CSS}
 </style>
 </head>
 <body>

@@ -3,7 +3,10 @@
 import { parseThreshold } from "../../config/index.ts";
 import { checkThresholds } from "../../report/index.ts";
 import {
+  achievedOf,
+  aggregate,
   GENERATOR_SATURATED_PCT,
+  type Percentiles,
   type Snapshot,
   snapshotVerdict,
   TARGET_REACHED,
@@ -37,55 +40,81 @@ export function parseSlos(exprs: readonly string[]): { block: Record<string, str
   return { block };
 }
 
+/** A step's figures over every pod that ran it: counters summed, histograms merged exactly. */
+export interface StepFigures {
+  readonly phase: "done" | "error" | "stopped" | "running";
+  readonly latency_ms: Readonly<Record<string, Percentiles>>;
+  readonly lost: number;
+  readonly unsent: number;
+  /** Pods whose final snapshot the step read. */
+  readonly pods: readonly string[];
+}
+
 /** What one step measured and how it was judged (the rows of the result and of --json). */
 export interface StepJudgement {
-  /** The rate asked, msg/s (the whole spec's). */
+  /** The rate asked, msg/s (the whole spec's, over every pod). */
   readonly rate: number;
-  /** The rate achieved over the measured window, msg/s. */
+  /** The rate achieved over the measured window, msg/s (summed over the pods). */
   readonly achieved: number;
   readonly passed: boolean;
   /** The SLOs that failed, with what was measured (null: not measured). */
   readonly failed: readonly { slo: string; actual: number | null }[];
   /** The step failed because the load generator fell behind (it says nothing about the server). */
   readonly generator: boolean;
-  /** Busy share of the sending event loop, when measured. */
+  /** Busy share of the busiest pod's sending event loop, when measured. */
   readonly send_busy_pct: number | null;
   /** The requested-vs-achieved verdict of the step, when it missed its target. */
   readonly verdict: string | null;
-  /** The step's final snapshot (its latencies and counters). */
-  readonly final: Snapshot;
+  /** The step's merged figures (its latencies and counters). */
+  readonly final: StepFigures;
 }
 
+const PHASE_ORDER = ["error", "stopped", "running", "done"] as const;
+
 /**
- * Judges a step by its final snapshot. Who broke, after the verdict rules of src/stats/achieved.ts: the
- * generator when its event loop was saturated while sending (send_busy_pct at GENERATOR_SATURATED_PCT or
- * more), or when only generator metrics (send delay, unsent) failed although the target was reached (the
- * server kept up; the lateness was the generator's own). Otherwise the server.
+ * Judges a step by the final snapshots of the pods that ran it (one in --local mode). The SLOs read the
+ * merged figures (checkThresholds merges histograms exactly). Who broke, after the verdict rules of
+ * src/stats/achieved.ts: the generator when a pod's event loop was saturated while sending (send_busy_pct at
+ * GENERATOR_SATURATED_PCT or more), or when only generator metrics (send delay, unsent) failed although the
+ * target was reached (the server kept up; the lateness was the generator's own). Otherwise the server.
  */
 export function judgeStep(
   rate: number,
-  final: Snapshot,
+  finals: readonly Snapshot[],
   block: Readonly<Record<string, string>>,
 ): StepJudgement {
-  const check = checkThresholds(block, [final]);
+  const check = checkThresholds(block, finals);
   const failed = check.results.filter((r) => !r.ok);
-  const busy = final.system?.send_busy_pct;
-  const target = final.target_rate ?? 0;
-  const reached = !(target > 0) || final.publish_rate >= target * TARGET_REACHED;
+  const total = aggregate(finals);
+  const achieved = achievedOf(finals, total.latency_ms);
+  const busies = finals.flatMap((f) =>
+    f.system?.send_busy_pct === undefined ? [] : [f.system.send_busy_pct],
+  );
+  const busy = busies.length > 0 ? Math.max(...busies) : undefined;
+  const phase = PHASE_ORDER.find((p) => finals.some((f) => f.phase === p)) ?? "error";
+  const target = achieved.target_rate;
+  const reached = !(target > 0) || achieved.achieved_rate >= target * TARGET_REACHED;
   const saturated = busy !== undefined && busy >= GENERATOR_SATURATED_PCT;
   const ownOnly = failed.length > 0 && failed.every((r) => GENERATOR_METRICS.test(r.metric));
-  const broke = final.phase === "error" || failed.length > 0;
+  const broke = phase === "error" || failed.length > 0;
+  const single = finals.length === 1 ? finals[0] : undefined;
   return {
     rate,
-    achieved: final.publish_rate,
-    passed: check.passed && final.phase !== "error",
+    achieved: achieved.achieved_rate,
+    passed: check.passed && phase !== "error" && finals.length > 0,
     failed: failed.map((r: ThresholdResult) => ({
       slo: `${r.metric} ${r.op} ${r.value}`,
       actual: r.actual ?? null,
     })),
     generator: broke && (saturated || (ownOnly && reached)),
     send_busy_pct: busy ?? null,
-    verdict: snapshotVerdict(final) ?? null,
-    final,
+    verdict: (single ? snapshotVerdict(single) : achieved.verdict) ?? null,
+    final: {
+      phase,
+      latency_ms: total.latency_ms,
+      lost: total.counters.lost,
+      unsent: total.counters.unsent ?? 0,
+      pods: total.pods,
+    },
   };
 }

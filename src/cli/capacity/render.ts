@@ -1,4 +1,5 @@
 // The capacity result: a table of the steps, the answer line, and the --json document. Pure.
+import { type KneePoint, renderKneeHtml } from "../../report/index.ts";
 import type { Percentiles } from "../../stats/index.ts";
 import { formatNumber, renderTable } from "../format/table.ts";
 import type { StepJudgement } from "./judge.ts";
@@ -32,8 +33,8 @@ function stepVerdict(s: StepJudgement): string {
   return s.generator ? "FAIL (generator)" : "FAIL";
 }
 
-/** The table of steps, in the order they ran. */
-export function renderSteps(steps: readonly StepJudgement[]): string {
+/** The steps table's header and rows (text and HTML share them). */
+function stepRows(steps: readonly StepJudgement[]): { headers: string[]; rows: string[][] } {
   const headers = [
     "#",
     "target/s",
@@ -52,6 +53,12 @@ export function renderSteps(steps: readonly StepJudgement[]): string {
     stepVerdict(s),
     s.failed.map((f) => `${f.slo} (measured ${measured(f.actual)})`).join("; "),
   ]);
+  return { headers, rows };
+}
+
+/** The table of steps, in the order they ran. */
+export function renderSteps(steps: readonly StepJudgement[]): string {
+  const { headers, rows } = stepRows(steps);
   return renderTable(
     headers.map((h, i) => ({ header: h, align: i > 0 && i < headers.length - 2 ? "right" : "left" })),
     rows,
@@ -119,9 +126,10 @@ export function capacityJson(r: CapacityResult, slos: readonly string[]): unknow
       passed: s.passed,
       failed: s.failed,
       generator_saturated: s.generator,
+      pods: s.final.pods,
       send_busy_pct: s.send_busy_pct,
       lost: s.final.lost,
-      unsent: s.final.unsent ?? 0,
+      unsent: s.final.unsent,
       latency_ms: Object.fromEntries(
         KINDS.flatMap((k) => {
           const p = pct(s, k);
@@ -131,4 +139,28 @@ export function capacityJson(r: CapacityResult, slos: readonly string[]): unknow
       verdict: s.verdict,
     })),
   };
+}
+
+/** The knee chart's points: each step's rate, achieved rate, verdict and p99 of every kind it measured. */
+export function kneePoints(steps: readonly StepJudgement[]): KneePoint[] {
+  return steps.map((s) => ({
+    rate: s.rate,
+    achieved: Math.round(s.achieved * 100) / 100,
+    passed: s.passed,
+    p99_ms: Object.fromEntries(
+      Object.entries(s.final.latency_ms).flatMap(([k, p]) => (p.count > 0 ? [[k, p.p99]] : [])),
+    ),
+  }));
+}
+
+/** The HTML page of `ltctl capacity --report`: answer, knee charts and the steps. */
+export function kneeReport(r: CapacityResult, slos: readonly string[], spec: string): string {
+  const { headers, rows } = stepRows(r.steps);
+  return renderKneeHtml({
+    title: `Capacity of ${spec}`,
+    answer: answerLine(r, slos),
+    slos,
+    points: kneePoints(r.steps),
+    table: [headers, ...rows],
+  });
 }

@@ -1,17 +1,18 @@
 // `ltctl capacity CONFIG --slo EXPR... --local`: the highest rate at which every SLO holds, found by runs of
 // the config at rising rates in this process (ltctl run's engine path), each step judged on its own run.
-import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { formatIssues, parseConfigText, resolvePodName } from "../../config/index.ts";
-import { runPlan } from "../../engine/index.ts";
+import { formatIssues, parseConfigText, rateOf, resolvePodName } from "../../config/index.ts";
+import { PushRejectedError } from "../../control/index.ts";
 import type { Snapshot } from "../../stats/index.ts";
 import { judgeStep, parseSlos, type StepJudgement } from "../capacity/judge.ts";
-import { answerLine, capacityJson, renderSteps } from "../capacity/render.ts";
+import { answerLine, capacityJson, kneeReport, renderSteps } from "../capacity/render.ts";
+import { fleetRunner, localRunner, StepRunError, type StepRunner } from "../capacity/runners.ts";
 import { type SearchOptions, search } from "../capacity/search.ts";
 import { formatNumber } from "../format/table.ts";
 import { type CliIo, EXIT } from "../io.ts";
+import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
 
 const HELP = `
 Runs the config's (single) spec in steps of --step-seconds at rising total rates: --start, then x --factor
@@ -29,7 +30,13 @@ process's limit, not NATS's capacity; add --workers or pods.
 The config's behavior (duration, ramp, stages) and repeat_policy are replaced by the search's steps; the
 rate is the spec's total (every publisher gets its share, as in the config).
 
-Only --local is built: fleet mode (steps pushed to agents like ltctl push) is not built yet.
+Without --local the steps run on the fleet: each is pushed as the active config (like ltctl push, every agent
+on one start barrier), judged on the merged final snapshots of every agent that took it, and its streams are
+deleted through the control-plane connection afterwards. The rates are the fleet's totals: each agent runs the
+config's publishers at its share. The connection options are ltctl push's (--server, --creds, ...).
+
+--report FILE writes an HTML page with the knee chart (rate vs p99 per latency kind, target vs achieved) and
+the table of steps.
 
 Exit codes: 0 an answer was found, 99 no step passed or the generator saturated before any limit, 2 bad
 usage, 104 invalid config, 4 a step failed to run, 130 interrupted. docs/capacity.md.
@@ -37,9 +44,10 @@ usage, 104 invalid config, 4 a step failed to run, 130 interrupted. docs/capacit
 Examples:
   $ ltctl capacity examples/quick.json --local --slo 'publish_ack.p99_ms<10' --slo 'lost==0'
   $ ltctl capacity my.json --local --slo 'end_to_end.p99_ms<25' --start 5000 --max 200000 --json
+  $ ltctl capacity my.json --server nats://nats:4222 --slo 'publish_ack.p99_ms<10' --report knee.html
 `;
 
-interface CapacityOpts {
+interface CapacityOpts extends NatsCliOptions {
   slo?: string[];
   local?: boolean;
   start: string;
@@ -50,16 +58,18 @@ interface CapacityOpts {
   precision: string;
   workers: string;
   pod?: string;
-  json?: boolean;
+  report?: string;
 }
 
 export function register(program: Command, io: CliIo): void {
-  program
-    .command("capacity")
-    .description("find the highest rate at which every SLO holds (--local: in this process)")
-    .argument("<file>", "config file (one spec)")
+  withNatsOptions(
+    program
+      .command("capacity")
+      .description("find the highest rate at which every SLO holds (on the fleet, or --local)")
+      .argument("<file>", "config file (one spec)"),
+  )
     .option("--slo <expr...>", "an SLO threshold such as 'publish_ack.p99_ms<10' (repeatable)")
-    .option("--local", "run the steps in this process (required: fleet mode is not built yet)")
+    .option("--local", "run the steps in this process instead of on the fleet")
     .option("--start <rate>", "first total rate, msg/s", "1000")
     .option("--factor <x>", "growth of each rising step (> 1)", "2")
     .option("--max <rate>", "highest total rate tried, msg/s", "1000000")
@@ -67,8 +77,8 @@ export function register(program: Command, io: CliIo): void {
     .option("--warmup-seconds <s>", "unjudged run at the step's rate before it (0 = none)", "3")
     .option("--precision <pct>", "stop bisecting when the interval is within this % of its top", "5")
     .option("--workers <n>", "worker threads (as in ltctl run)", String(availableParallelism()))
-    .option("--pod <name>", "pod name for {pod} (default: POD_NAME, else the host name)")
-    .option("--json", "print the result as JSON (max_rate, steps[])")
+    .option("--pod <name>", "--local: pod name for {pod} (default: POD_NAME, else the host name)")
+    .option("--report <file>", "write an HTML page with the knee chart and the steps")
     .addHelpText("after", HELP)
     .action(async (file: string, opts: CapacityOpts) => {
       io.setExitCode(await capacity(file, opts, io));
@@ -83,13 +93,13 @@ function numberOpt(name: string, raw: string, min: number, integer = false): num
   return n;
 }
 
-/** The raw config with its first spec running `rate` msg/s in total for `seconds`, nothing else. */
+/** The raw config with its first spec running `perPublisher` msg/s per publisher for `seconds`, nothing else. */
 function stepConfig(
   raw: Record<string, unknown>,
   perPublisher: number,
   seconds: number,
   name: string,
-): string {
+): Record<string, unknown> {
   const specs = raw.load_test_specs as Record<string, unknown>[];
   const spec: Record<string, unknown> = { ...specs[0]!, name };
   spec.behavior = {
@@ -98,14 +108,76 @@ function stepConfig(
     stages: [{ duration_seconds: 0, rate: perPublisher }],
   };
   const { repeat_policy: _r, thresholds: _t, ...rest } = raw;
-  return JSON.stringify({ ...rest, load_test_specs: [spec] });
+  return { ...rest, load_test_specs: [spec] };
+}
+
+/** What the search needs once the config and options are read. */
+interface Prepared {
+  readonly file: string;
+  readonly raw: Record<string, unknown>;
+  readonly ctx: { pod: string; env: Record<string, string | undefined> };
+  readonly block: Record<string, string>;
+  readonly sloList: string[];
+  /** The spec's total rate as configured, and its publish_rate_per_second (a step scales both). */
+  readonly base: number;
+  readonly publishRate: number;
+  readonly specName: string;
+  readonly n: Numbers;
+}
+
+interface Numbers {
+  start: number;
+  factor: number;
+  max: number;
+  step: number;
+  warmup: number;
+  precision: number;
+  workers: number;
 }
 
 async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<number> {
-  if (opts.local !== true) {
-    io.err("ltctl capacity: fleet mode is not built yet; add --local to search in this process\n");
-    return EXIT.usage;
-  }
+  const p = await prepare(file, opts, io);
+  if (typeof p === "number") return p;
+  const log = {
+    info: () => {},
+    warn: (msg: string) => io.err(`warning: ${msg}\n`),
+    error: (msg: string) => io.err(`error: ${msg}\n`),
+  };
+  if (opts.local === true)
+    return searchWith(localRunner({ pod: p.ctx.pod, workers: p.n.workers, log }), p, opts, io);
+  let warned = false;
+  let fleet = "";
+  return withClient(opts, io, "capacity", (client) =>
+    searchWith(
+      fleetRunner({
+        client,
+        pushedBy: `ltctl capacity@${io.hostname}`,
+        onPods: (pods) => {
+          const now = pods.join(", ");
+          if (now !== fleet) io.err(`  agents on the step: ${now}\n`);
+          fleet = now;
+        },
+        planFor: (raw, pod) => {
+          const r = parseConfigText(JSON.stringify(raw), { ...p.ctx, pod });
+          return r.ok ? r.plan : undefined;
+        },
+        onNotReset: (streams) => {
+          if (!warned)
+            io.err(
+              `warning: streams ${streams.join(", ")} were not on the control plane's cluster, so they are not reset between steps (a backlog carries over)\n`,
+            );
+          warned = true;
+        },
+      }),
+      p,
+      opts,
+      io,
+    ),
+  );
+}
+
+/** Reads the options and the config; a usage or config problem is printed and its exit code returned. */
+async function prepare(file: string, opts: CapacityOpts, io: CliIo): Promise<Prepared | number> {
   const nums = {
     start: numberOpt("--start", opts.start, 1),
     factor: numberOpt("--factor", opts.factor, 1.01),
@@ -120,7 +192,7 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
       io.err(`${v}\n`);
       return EXIT.usage;
     }
-  const n = nums as { [K in keyof typeof nums]: number };
+  const n = nums as Numbers;
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -159,42 +231,42 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
     io.err(`${file}: the spec has no publishers (publishers.count_per_stream is 0); nothing to search\n`);
     return EXIT.usage;
   }
-  const publishRate = loaded.config.load_test_specs[0]!.publishers.publish_rate_per_second;
-  const sloList = Object.entries(slos.block).map(([m, e]) => `${m} ${e}`);
+  return {
+    file,
+    raw,
+    ctx,
+    block: slos.block,
+    sloList: Object.entries(slos.block).map(([m, e]) => `${m} ${e}`),
+    base,
+    publishRate: rateOf(loaded.config.load_test_specs[0]!.publishers.publish_rate_per_second),
+    specName: String((specs[0] as { name?: unknown }).name ?? "capacity"),
+    n,
+  };
+}
 
+/** Runs the search with `runner` running each step, prints the result; the exit code. */
+async function searchWith(runner: StepRunner, p: Prepared, opts: CapacityOpts, io: CliIo): Promise<number> {
+  const { n } = p;
+  const fleetSize = await runner.agents();
+  if (fleetSize === 0) {
+    io.err("ltctl capacity: no live agents to run the steps (ltctl status; or search here with --local)\n");
+    return EXIT.stepFailed;
+  }
+  if (fleetSize > 1) io.err(`${fleetSize} agents share each step's rate\n`);
   const ctl = new AbortController();
   const onInt = () => ctl.abort();
   process.once("SIGINT", onInt);
-  const log = {
-    info: () => {},
-    warn: (msg: string) => io.err(`warning: ${msg}\n`),
-    error: (msg: string) => io.err(`error: ${msg}\n`),
-  };
-  const runAt = async (rate: number, seconds: number, name: string): Promise<Snapshot | undefined> => {
-    // Each publisher's share of the total, scaled like the config's own rates (a stream cap included).
-    const perPublisher = (rate / base) * publishRate;
-    const r = parseConfigText(stepConfig(raw, perPublisher, seconds, name), ctx);
+  const runAt = async (rate: number, seconds: number, name: string) => {
+    // Each publisher's share of the total, scaled like the config's own rates (a stream cap included). On a
+    // fleet every agent runs every publisher: the total is the agents' sum (the rate asked of the fleet).
+    const perPublisher = (rate / p.base) * p.publishRate;
+    const raw = stepConfig(p.raw, perPublisher / fleetSize, seconds, name);
+    const r = parseConfigText(JSON.stringify(raw), p.ctx);
     if (!r.ok) throw new Error(formatIssues(r.issues));
-    // A signal per run: the engine's listeners go with it instead of piling up on the search's.
-    const step = new AbortController();
-    const forward = () => step.abort();
-    ctl.signal.addEventListener("abort", forward, { once: true });
-    const result = await runPlan(r.plan, {
-      runId: randomUUID().slice(0, 8),
-      pod: ctx.pod,
-      mode: "both",
-      signal: step.signal,
-      onSnapshot: () => {},
-      log,
-      statsIntervalMs: 1000,
-      cleanup: true,
-      workers: n.workers,
-    }).finally(() => ctl.signal.removeEventListener("abort", forward));
-    return result.stopped ? undefined : result.finals[0];
+    return runner.run(r.plan, raw, seconds, ctl.signal);
   };
-  const specName = String((specs[0] as { name?: unknown }).name ?? "capacity");
   const judged: StepJudgement[] = [];
-  let failedToRun = false;
+  let failedToRun: string | undefined;
   const o: SearchOptions = { start: n.start, factor: n.factor, max: n.max, precision: n.precision / 100 };
   let result: Awaited<ReturnType<typeof search>>;
   try {
@@ -204,17 +276,24 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
         io.err(
           `step ${i + 1}: ${formatNumber(rate)} msg/s${n.warmup > 0 ? ` (warm-up ${n.warmup} s, then ${n.step} s judged)` : ""}\n`,
         );
-        if (n.warmup > 0) await runAt(rate, n.warmup, `${specName}-warmup`);
-        const final = ctl.signal.aborted ? undefined : await runAt(rate, n.step, specName);
-        if (final === undefined) {
+        let finals: Snapshot[] | undefined;
+        try {
+          if (n.warmup > 0) await runAt(rate, n.warmup, `${p.specName}-warmup`);
+          finals = ctl.signal.aborted ? undefined : await runAt(rate, n.step, p.specName);
+        } catch (e) {
+          if (!(e instanceof StepRunError || e instanceof PushRejectedError)) throw e;
+          failedToRun = e.message;
+          finals = undefined;
+        }
+        if (finals === undefined) {
           ctl.abort();
           return { rate, passed: false, generator: false };
         }
-        const j = judgeStep(rate, final, slos.block);
-        if (final.phase === "error") {
+        const j = judgeStep(rate, finals, p.block);
+        if (j.final.phase === "error") {
           // A step that could not run (no server, no permission) says nothing about capacity: stop here.
-          failedToRun = true;
-          io.err(`  the step failed: ${String((final as { error?: unknown }).error ?? "see the errors")}\n`);
+          const err = finals.map((f) => (f as { error?: unknown }).error).find((e) => e !== undefined);
+          failedToRun = String(err ?? "see the errors");
           ctl.abort();
         }
         judged.push(j);
@@ -228,14 +307,19 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
   } finally {
     process.removeListener("SIGINT", onInt);
   }
+  if (failedToRun !== undefined) io.err(`  the step failed: ${failedToRun}\n`);
   const out = {
     steps: judged,
     end: ctl.signal.aborted ? ("stopped" as const) : result.end,
     max_rate: result.max_rate,
   };
-  if (opts.json) io.out(`${JSON.stringify(capacityJson(out, sloList), null, 2)}\n`);
-  else io.out(`${renderSteps(judged)}\n${answerLine(out, sloList)}\n`);
-  if (failedToRun) return EXIT.stepFailed;
+  if (opts.json) io.out(`${JSON.stringify(capacityJson(out, p.sloList), null, 2)}\n`);
+  else io.out(`${renderSteps(judged)}\n${answerLine(out, p.sloList)}\n`);
+  if (opts.report !== undefined) {
+    await writeFile(opts.report, kneeReport(out, p.sloList, p.specName));
+    io.err(`knee chart written to ${opts.report}\n`);
+  }
+  if (failedToRun !== undefined) return EXIT.stepFailed;
   if (out.end === "stopped") return EXIT.interrupted;
   return out.max_rate === null ? EXIT.thresholdsFailed : EXIT.ok;
 }
