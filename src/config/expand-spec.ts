@@ -1,5 +1,6 @@
 import { parseDuration } from "./duration.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
+import type { ServicesConfig } from "./schema-services.ts";
 import { splitServers } from "./servers.ts";
 import { type ShapePoint, shapeOf } from "./stages.ts";
 
@@ -52,6 +53,8 @@ export interface ExpandedConsumer {
   maxAckPending: number;
   consumeDelayMs: number;
   filterSubject?: string;
+  /** `consumers.queue_group` (core NATS): the stream's consumers share its messages, each reaching one. */
+  queueGroup?: string;
 }
 
 /**
@@ -81,6 +84,8 @@ export interface ExpandedSpec {
   streams: ExpandedStream[];
   publishers: ExpandedPublisher[];
   consumers: ExpandedConsumer[];
+  /** Request/reply services (`services`), as validated: core NATS whatever useJetStream says. */
+  services?: ServicesConfig;
   /** The validated spec (after multipliers for repeat iterations). */
   raw: LoadTestSpec;
 }
@@ -146,6 +151,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
             ackWaitMs: con.ack_wait_seconds * 1000,
             maxAckPending: con.max_ack_pending,
             consumeDelayMs: con.consume_delay_ms,
+            ...(con.queue_group === undefined ? {} : { queueGroup: con.queue_group }),
           });
         }
       }
@@ -165,6 +171,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
   };
   const shape = shapeOf(spec.behavior, pub.publish_rate_per_second);
   if (shape !== undefined) expanded.shape = shape;
+  if (spec.services !== undefined) expanded.services = spec.services;
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
   if (spec.nats_nkey_file !== "") expanded.nkeyFile = spec.nats_nkey_file;
   if (spec.tls !== undefined) {

@@ -34,6 +34,12 @@ export const LIMITS = {
   stages: 1_000,
   /** A stage's `multiplier` of publish_rate_per_second. */
   stageMultiplier: 10_000,
+  /** `services`: responder and requester instances of one spec (each a few subscriptions). */
+  responders: 10_000,
+  requesters: 100_000,
+  /** Milliseconds: a responder's service time, and a request's timeout (one minute each). */
+  serviceTimeMs: 60_000,
+  requestTimeoutMs: 60_000,
 
   // Strings and lists (issue 12: a config is untrusted input, and every string of it is printed, logged,
   // redacted and sent around; none may be long enough to stall an agent). Lengths are in characters, checked

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
+import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { serverProblem, splitServers } from "./servers.ts";
 import { stageFactor } from "./stages.ts";
@@ -176,6 +177,9 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
       `${at}.behavior.ramp_up_seconds: ${spec.behavior.ramp_up_seconds}s is longer than duration_seconds (${spec.behavior.duration_seconds}s); the target rate is never reached`,
     );
   }
+  const services = checkServices(spec);
+  for (const i of services.issues) err(i.path, i.message);
+  for (const w of services.warnings) warnings.push(`${at}.${w}`);
   return { issues, warnings };
 }
 

@@ -3,6 +3,7 @@ import { parseDuration } from "./duration.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
 import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
+import { queueName, ServicesConfigSchema } from "./schema-services.ts";
 
 export { int } from "./schema-parts.ts";
 
@@ -81,6 +82,8 @@ export const ConsumerConfigSchema = v.strictObject({
   max_ack_pending: int(1, LIMITS.maxAckPending, "positive"),
   consume_delay_ms: v.optional(int(0, LIMITS.consumeDelayMs, "0 = none"), 0),
   ack_policy: v.picklist(["explicit", "none", "all"]),
+  /** Core NATS only (rules.ts): the consumers of a stream join this queue group, each message reaching one. */
+  queue_group: v.optional(queueName),
 });
 
 /**
@@ -167,6 +170,8 @@ export const LoadTestSpecSchema = v.strictObject({
   consumers: ConsumerConfigSchema,
   behavior: BehaviorConfigSchema,
   log_limits: v.optional(LogLimitsSchema),
+  /** Request/reply services (schema-services.ts). */
+  services: v.optional(ServicesConfigSchema),
 });
 
 const STORAGE_PATHS = {

@@ -11,6 +11,7 @@ import {
   type LatencyKind,
   type NatsCounter,
   newHistogram,
+  type QueueGroupStats,
   type SnapshotCounter,
 } from "../stats/index.ts";
 
@@ -34,6 +35,8 @@ export interface ShareSample {
   errors: Record<string, number>;
   /** Encoded cumulative histograms (µs). */
   hist: Record<LatencyKind, string>;
+  /** Core NATS queue groups and their members' counts (queue-group.ts); shares hold disjoint streams. */
+  queueGroups?: QueueGroupStats[];
 }
 
 /**

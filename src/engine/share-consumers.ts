@@ -11,6 +11,7 @@ import { ConsumerState } from "./consumer.ts";
 import { startJsConsumer } from "./js-consume.ts";
 import type { LossRule } from "./loss.ts";
 import type { ShareMetrics } from "./metrics.ts";
+import { QueueGroupRun } from "./queue-group.ts";
 import type { ShareConnections } from "./share-connections.ts";
 import { connectionGroups } from "./share-connections.ts";
 import { END_INFO_TIMEOUT_MS } from "./timings.ts";
@@ -59,6 +60,8 @@ export async function openConsumers(
     ctx.log,
     "consume fast path unavailable on this nats.js client: consuming through consume() and m.ack()",
   );
+  /** Each stream's queue group (core NATS): its members count as one consumer for the loss rule. */
+  const groups = new Map<string, QueueGroupRun>();
   for (const { stream, n, items } of connectionGroups(consumers)) {
     const nc = await ctx.conns.open(`${ctx.clientIdPrefix}-sub-${stream}-${n}`, (subject, op) => {
       m.publishError("consume");
@@ -75,6 +78,15 @@ export async function openConsumers(
         failedOf: (key) => ctx.loss.failedOf(key),
         acks,
       });
+      if (!js && c.queueGroup !== undefined) {
+        const g = groups.get(stream) ?? new QueueGroupRun(c, c.queueGroup, state, nc);
+        if (!groups.has(stream)) {
+          groups.set(stream, g);
+          into.push(g);
+        }
+        g.join(nc, ctx.subjects[stream] ?? []);
+        continue;
+      }
       if (!js) {
         const subs = (ctx.subjects[stream] ?? []).map((subj) =>
           nc.subscribe(subj, { callback: (_e, msg) => state.onData(msg.data) }),

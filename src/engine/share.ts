@@ -16,6 +16,7 @@ import { LossRule } from "./loss.ts";
 import { type Counters, ShareMetrics, type ShareSample } from "./metrics.ts";
 import { newSourceId } from "./payload.ts";
 import { Publisher } from "./publisher.ts";
+import { QueueGroupRun } from "./queue-group.ts";
 import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
 import { ShareConnections } from "./share-connections.ts";
@@ -188,7 +189,13 @@ export class Share {
     c.publish_errors = m.publishErrors;
     this.#loss.count(c, final);
     this.#conns.count(c);
-    return { counters: c, errors: { ...m.errors }, hist: m.encode() };
+    const groups = this.#consumers.flatMap((r) => (r instanceof QueueGroupRun ? [r.stats()] : []));
+    return {
+      counters: c,
+      errors: { ...m.errors },
+      hist: m.encode(),
+      ...(groups.length > 0 ? { queueGroups: groups } : {}),
+    };
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,8 @@ export function mergeSamples(samples: readonly ShareSample[]): ShareSample {
     h.destroy();
     return enc;
   };
-  return { counters, errors, hist: perKind(merge) };
+  const queueGroups = samples.flatMap((s) => s.queueGroups ?? []);
+  return { counters, errors, hist: perKind(merge), ...(queueGroups.length > 0 ? { queueGroups } : {}) };
 }
 
 /** One worker's figures in a snapshot (`workers[]`, only when a step runs on several threads). */
@@ -125,6 +126,7 @@ export function buildSnapshot(s: ShareSample, x: SnapshotContext): Snapshot {
   };
   if (x.system) snap.system = x.system;
   if (x.streams) snap.streams = x.streams;
+  if (s.queueGroups) snap.queue_groups = s.queueGroups;
   if (x.workers) snap.workers = x.workers;
   return snap;
 }

@@ -80,6 +80,8 @@ export {
   type Phase,
   PhaseSchema,
   parseSnapshot,
+  type QueueGroupStats,
+  QueueGroupStatsSchema,
   SNAPSHOT_VERSION,
   type Snapshot,
   SnapshotSchema,

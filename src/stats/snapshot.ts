@@ -71,6 +71,22 @@ export const StreamStatsSchema = v.looseObject({
 });
 export type StreamStats = v.InferOutput<typeof StreamStatsSchema>;
 
+/**
+ * One core NATS queue group of a stream (`consumers.queue_group`): its members in this engine and what they
+ * received, each message reaching one member (`received` is the group's total; `per_member` in member order,
+ * listed up to 100 members).
+ */
+export const QueueGroupStatsSchema = v.looseObject({
+  stream: v.string(),
+  group: v.string(),
+  members: v.number(),
+  received: v.number(),
+  min: v.number(),
+  max: v.number(),
+  per_member: v.optional(v.array(v.number())),
+});
+export type QueueGroupStats = v.InferOutput<typeof QueueGroupStatsSchema>;
+
 /** The `nats` object: the engine's connection figures. */
 function natsSchema<M extends Registry>(m: M) {
   return v.looseObject(fields(natsCounters(m), v.number()));
@@ -150,6 +166,8 @@ export function snapshotSchema<M extends Registry>(m: M) {
     system: v.optional(v.record(v.string(), v.number())),
     nats: v.optional(natsSchema(m) as unknown as typeof NatsSchema),
     streams: v.optional(v.array(StreamStatsSchema)),
+    /** Core NATS queue groups and their members' shares (`consumers.queue_group`). */
+    queue_groups: v.optional(v.array(QueueGroupStatsSchema)),
     /** Per worker thread, when a step ran on several (the totals above are their exact merge). */
     workers: v.optional(v.array(workerStatsSchema(m) as unknown as typeof WorkerStatsSchema)),
   });

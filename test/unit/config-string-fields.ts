@@ -63,6 +63,31 @@ export const STRING_FIELDS: ReadonlyArray<readonly [string, Put, number]> = [
     (c, s) => (c.load_test_specs[0].consumers.durable_name_prefix = s),
     LIMITS.nameLength,
   ],
+  [
+    "load_test_specs[0].consumers.queue_group",
+    (c, s) => (c.load_test_specs[0].consumers.queue_group = s),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].services.subject",
+    (c, s) => (c.load_test_specs[0].services = { subject: s }),
+    LIMITS.subjectLength,
+  ],
+  [
+    "load_test_specs[0].services.name",
+    (c, s) => (c.load_test_specs[0].services = { subject: "svc.x", name: s }),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].services.version",
+    (c, s) => (c.load_test_specs[0].services = { subject: "svc.x", version: s }),
+    LIMITS.nameLength,
+  ],
+  [
+    "load_test_specs[0].services.responders.queue_group",
+    (c, s) => (c.load_test_specs[0].services = { subject: "svc.x", responders: { queue_group: s } }),
+    LIMITS.nameLength,
+  ],
   ["storage.path", (c, s) => (c.storage = { type: "file", path: s }), LIMITS.pathLength],
   [
     "repeat_policy.max_total_duration",
