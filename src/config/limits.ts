@@ -34,6 +34,12 @@ export const LIMITS = {
   stages: 1_000,
   /** A stage's `multiplier` of publish_rate_per_second. */
   stageMultiplier: 10_000,
+  /** A consumer's `max_deliver`. */
+  maxDeliver: 1_000_000,
+  /** Durations of a consumer's `backoff`. */
+  backoffSteps: 100,
+  /** `behavior.prefill_messages` per stream. */
+  prefillMessages: 100_000_000,
   /** `services`: responder and requester instances of one spec (each a few subscriptions). */
   responders: 10_000,
   requesters: 100_000,

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
+import { checkJetStream } from "./rules-jetstream.ts";
 import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { serverProblem, splitServers } from "./servers.ts";
@@ -103,12 +104,6 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
           `${s.max_consumers} is below consumers.count_per_stream (${con.count_per_stream})`,
         );
       }
-      if (s.retention === "workqueue" && con.ack_policy === "none") {
-        err(
-          "consumers.ack_policy",
-          `a workqueue stream (${s.name_prefix}) requires ack_policy "explicit" or "all"`,
-        );
-      }
       if (s.retention === "workqueue" && con.count_per_stream > 1) {
         err(
           "consumers.count_per_stream",
@@ -180,6 +175,9 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
   const services = checkServices(spec);
   for (const i of services.issues) err(i.path, i.message);
   for (const w of services.warnings) warnings.push(`${at}.${w}`);
+  const js = checkJetStream(spec);
+  for (const i of js.issues) err(i.path, i.message);
+  for (const w of js.warnings) warnings.push(`${at}.${w}`);
   return { issues, warnings };
 }
 

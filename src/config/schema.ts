@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { parseDuration } from "./duration.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
+import { BEHAVIOR_BACKLOG_FIELDS, CONSUMER_KIND_FIELDS } from "./schema-jetstream.ts";
 import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
 import { queueName, ServicesConfigSchema } from "./schema-services.ts";
 
@@ -82,6 +83,8 @@ export const ConsumerConfigSchema = v.strictObject({
   max_ack_pending: int(1, LIMITS.maxAckPending, "positive"),
   consume_delay_ms: v.optional(int(0, LIMITS.consumeDelayMs, "0 = none"), 0),
   ack_policy: v.picklist(["explicit", "none", "all"]),
+  /** Deliver policy, filters, redelivery limits, double ack (schema-jetstream.ts). */
+  ...CONSUMER_KIND_FIELDS,
   /** Core NATS only (rules.ts): the consumers of a stream join this queue group, each message reaching one. */
   queue_group: v.optional(queueName),
 });
@@ -115,6 +118,8 @@ export const BehaviorConfigSchema = v.strictObject({
       v.maxLength(LIMITS.stages, (i) => tooMany(LIMITS.stages, "stages", i.received)),
     ),
   ),
+  /** A backlog stored before the measured window (schema-jetstream.ts). */
+  ...BEHAVIOR_BACKLOG_FIELDS,
 });
 
 export const LogLimitsSchema = v.strictObject({
