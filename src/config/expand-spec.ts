@@ -1,5 +1,6 @@
 import { parseDuration } from "./duration.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
+import { countFields, rateOf } from "./schema-count.ts";
 import type { ServicesConfig } from "./schema-services.ts";
 import { splitServers } from "./servers.ts";
 import { type ShapePoint, shapeOf } from "./stages.ts";
@@ -38,6 +39,10 @@ export interface ExpandedPublisher {
   burstSize: number;
   messageSize: number;
   trackLatency: boolean;
+  /** `message_count`: the publisher stops after this many messages; absent = only the duration ends it. */
+  messageCount?: number;
+  /** `publish_rate_per_second: "max"`: a closed loop (ratePerSec is then 0: no schedule, no target). */
+  closedLoop?: boolean;
 }
 
 /** One consumer. */
@@ -99,9 +104,9 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
   const consumers: ExpandedConsumer[] = [];
   spec.streams.forEach((sc, j) => {
     const targeted = sc.name_prefix === pub.stream_name_prefix;
-    const total = pub.count_per_stream * pub.publish_rate_per_second;
+    const total = pub.count_per_stream * rateOf(pub.publish_rate_per_second);
     const cap = sc.messages_per_stream_per_second;
-    let rate = pub.publish_rate_per_second;
+    let rate = rateOf(pub.publish_rate_per_second);
     if (targeted && pub.count_per_stream > 0 && cap > 0 && cap < total) {
       rate = cap / pub.count_per_stream;
       warnings.push(
@@ -137,6 +142,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
             burstSize: pub.publish_burst_size,
             messageSize: pub.message_size_bytes,
             trackLatency: pub.track_latency,
+            ...countFields(pub),
           });
         }
       }
@@ -169,7 +175,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
     consumers,
     raw: spec,
   };
-  const shape = shapeOf(spec.behavior, pub.publish_rate_per_second);
+  const shape = shapeOf(spec.behavior, rateOf(pub.publish_rate_per_second));
   if (shape !== undefined) expanded.shape = shape;
   if (spec.services !== undefined) expanded.services = spec.services;
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;

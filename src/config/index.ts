@@ -48,6 +48,7 @@ export {
   type TlsConfig,
   TlsConfigSchema,
 } from "./schema.ts";
+export { MAX_RATE, rateOf } from "./schema-count.ts";
 export { type ServicesConfig, ServicesConfigSchema } from "./schema-services.ts";
 export { factorAt, rampShape, type ShapePoint, shapeOf, shiftShape, stageFactor } from "./stages.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";

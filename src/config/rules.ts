@@ -1,8 +1,10 @@
 import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { checkJetStream } from "./rules-jetstream.ts";
+import { checkCount } from "./rules-count.ts";
 import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
+import { rateOf } from "./schema-count.ts";
 import { serverProblem, splitServers } from "./servers.ts";
 import { stageFactor } from "./stages.ts";
 
@@ -158,7 +160,8 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
       );
     }
     stages.forEach((s, i) => {
-      const rate = stageFactor(s, pub.publish_rate_per_second) * pub.publish_rate_per_second;
+      const base = rateOf(pub.publish_rate_per_second);
+      const rate = stageFactor(s, base) * base;
       if (rate > LIMITS.publishRate) {
         err(
           `behavior.stages[${i}].multiplier`,
@@ -175,6 +178,9 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
   const services = checkServices(spec);
   for (const i of services.issues) err(i.path, i.message);
   for (const w of services.warnings) warnings.push(`${at}.${w}`);
+  const count = checkCount(spec);
+  for (const i of count.issues) err(i.path, i.message);
+  for (const w of count.warnings) warnings.push(`${at}.${w}`);
   const js = checkJetStream(spec);
   for (const i of js.issues) err(i.path, i.message);
   for (const w of js.warnings) warnings.push(`${at}.${w}`);

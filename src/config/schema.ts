@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { parseDuration } from "./duration.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
+import { PUBLISH_COUNT_FIELDS, PublishRateSchema } from "./schema-count.ts";
 import { BEHAVIOR_BACKLOG_FIELDS, CONSUMER_KIND_FIELDS } from "./schema-jetstream.ts";
 import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
 import { queueName, ServicesConfigSchema } from "./schema-services.ts";
@@ -65,7 +66,10 @@ export const PublisherConfigSchema = v.strictObject({
   /** 0 = no publishers (our extension; the original requires > 0). */
   count_per_stream: int(0, LIMITS.countPerStream, "0 = no publishers"),
   stream_name_prefix: nonEmpty(LIMITS.nameLength),
-  publish_rate_per_second: int(1, LIMITS.publishRate, "positive"),
+  /** A positive integer, or "max": a closed loop (schema-count.ts). */
+  publish_rate_per_second: PublishRateSchema,
+  /** Each publisher stops after this many messages (schema-count.ts). */
+  ...PUBLISH_COUNT_FIELDS,
   publish_pattern: v.picklist(["steady", "random"]),
   /** Messages sent together in a burst of the random pattern; the mean rate stays publish_rate_per_second. */
   publish_burst_size: v.optional(int(1, LIMITS.publishBurstSize, "positive"), 1),

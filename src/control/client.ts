@@ -6,6 +6,8 @@ import type { ConfigIssue } from "../config/index.ts";
 import { isNoResponders, JsErrorCode, jsApiCode } from "../nats/index.ts";
 import type { Snapshot } from "../stats/index.ts";
 import {
+  type CapacityEntry,
+  CapacityEntrySchema,
   CONTROL_VERSION,
   type ConfigEntry,
   ConfigEntrySchema,
@@ -18,7 +20,7 @@ import {
   parseJson,
   parseMessage,
 } from "./messages.ts";
-import { ACTIVE_KEY, type ControlNames, controlNames, newRunId } from "./names.ts";
+import { ACTIVE_KEY, CAPACITY_KEY, type ControlNames, controlNames, newRunId } from "./names.ts";
 import { type ControlPlane, type ControlPlaneOptions, ensureControlPlane } from "./setup.ts";
 import { type OnSkip, rememberOrigin } from "./snapshot-check.ts";
 import { readKvLatest, readKvLatestEntries, readNewestSnapshots, readSnapshot } from "./stats-read.ts";
@@ -199,6 +201,20 @@ export class ControlClient {
   async active(): Promise<ConfigRevision | undefined> {
     const { config } = await this.plane();
     return toConfigRevision(await config.get(ACTIVE_KEY));
+  }
+
+  /** Records a fleet capacity search's progress (the dashboard's knee chart reads it). */
+  async putCapacity(entry: CapacityEntry): Promise<void> {
+    const { config } = await this.plane();
+    await config.put(CAPACITY_KEY, JSON.stringify(entry));
+  }
+
+  /** The newest fleet capacity search, if any; a malformed entry reads as none (it is untrusted input). */
+  async capacity(): Promise<CapacityEntry | undefined> {
+    const { config } = await this.plane();
+    const e = await config.get(CAPACITY_KEY);
+    if (e?.operation !== "PUT") return undefined;
+    return parseMessage(CapacityEntrySchema, parseJson(e.string()));
   }
 
   /** Earlier configs from the KV revisions, newest first. */

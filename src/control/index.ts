@@ -20,6 +20,9 @@ export { authOptions, type ControlPlaneAuth } from "./connect-options.ts";
 export {
   type AgentState,
   AgentStateSchema,
+  CAPACITY_MAX_POINTS,
+  type CapacityEntry,
+  CapacityEntrySchema,
   CONTROL_VERSION,
   type ConfigEntry,
   ConfigEntrySchema,
@@ -36,7 +39,14 @@ export {
   parseJson,
   parseMessage,
 } from "./messages.ts";
-export { ACTIVE_KEY, type ControlNames, controlNames, newRunId, subjectToken } from "./names.ts";
+export {
+  ACTIVE_KEY,
+  CAPACITY_KEY,
+  type ControlNames,
+  controlNames,
+  newRunId,
+  subjectToken,
+} from "./names.ts";
 export { isSecretKey, redactSecrets, redactUrl } from "./redact.ts";
 export {
   CONTROL_DEFAULTS,

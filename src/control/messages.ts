@@ -114,3 +114,37 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** Steps a capacity entry carries at most (a search of --max 1e9 from 1 by x1.01 stays far under it). */
+export const CAPACITY_MAX_POINTS = 500;
+
+/** One judged step of a capacity search, as the dashboard's knee chart draws it. */
+export const CapacityPointSchema = v.looseObject({
+  rate: v.pipe(v.number(), v.minValue(0)),
+  achieved: v.pipe(v.number(), v.minValue(0)),
+  passed: v.boolean(),
+  /** p99 (ms) per latency kind; at most 32 kinds. */
+  p99_ms: v.pipe(
+    v.record(str(64), v.number()),
+    v.check((r) => Object.keys(r).length <= 32),
+  ),
+});
+
+/**
+ * KV `<p>_config`, key `capacity`: the newest fleet capacity search (`ltctl capacity` without --local), written
+ * after every step so the dashboard follows it live. Untrusted like every entry: bounded, validated on read.
+ */
+export const CapacityEntrySchema = v.looseObject({
+  v: v.literal(CONTROL_VERSION),
+  /** The search's id (one `ltctl capacity` invocation). */
+  search_id: str(64),
+  spec: str(LIMITS.nameLength),
+  slos: v.pipe(v.array(str(LIMITS.thresholdLength + LIMITS.keyLength + 4)), v.maxLength(LIMITS.thresholds)),
+  /** "running" while steps remain, else why the search ended (src/cli/capacity/search.ts SearchEnd). */
+  end: str(32),
+  answer: str(MAX_ERROR_LENGTH),
+  max_rate: v.nullable(v.pipe(v.number(), v.minValue(0))),
+  updated: epochMs,
+  points: v.pipe(v.array(CapacityPointSchema), v.maxLength(CAPACITY_MAX_POINTS)),
+});
+export type CapacityEntry = v.InferOutput<typeof CapacityEntrySchema>;

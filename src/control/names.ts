@@ -42,6 +42,8 @@ export interface ControlNames {
 
 /** The config entry's key in the config bucket. */
 export const ACTIVE_KEY = "active";
+/** The newest fleet capacity search's progress and result, in the config bucket (CapacityEntrySchema). */
+export const CAPACITY_KEY = "capacity";
 
 export function controlNames(prefix = "lt"): ControlNames {
   if (!/^[A-Za-z0-9_-]+$/.test(prefix)) {

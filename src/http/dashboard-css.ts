@@ -24,6 +24,7 @@ main { padding:20px 24px; display:flex; flex-direction:column; gap:18px; max-wid
 .card .sub { color:var(--muted); font-size:12px; margin-top:2px; }
 .achieved { display:flex; flex-direction:column; gap:6px; font-size:14px; font-weight:600; }
 .shortfall { color:var(--red); background:var(--panel); border-left:3px solid var(--red); padding:6px 10px; font-weight:500; }
+.answer { font-size:14px; font-weight:600; margin:0 0 8px; }
 .charts { display:grid; grid-template-columns:1fr 1fr; gap:18px; }
 @media (max-width: 1000px) { .charts { grid-template-columns:1fr; } }
 .panel { background:var(--panel); border:1px solid var(--line); border-radius:10px; padding:14px 16px; }

@@ -1,9 +1,10 @@
 // GET /: one self-contained page (inline CSS and JS, uPlot inlined from its npm package): no CDN, no
-// request beyond its own origin (/ws, /config, /control/*). Built once per server.
+// request beyond its own origin (/ws, /config, /control/*, /api/v1/capacity). Built once per server.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { DASHBOARD_CSS } from "./dashboard-css.ts";
 import { DASHBOARD_JS } from "./dashboard-js.ts";
+import { KNEE_JS } from "./dashboard-knee-js.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -45,6 +46,14 @@ export function dashboardHtml(): string {
     <div class="panel"><h2>Throughput <span class="muted">cluster, msg/s per interval (a gap: a pod's snapshot missing)</span></h2><div id="chart-rate" class="chart"></div></div>
     <div class="panel"><h2>Latency <span class="muted">per interval, cluster percentiles, ms (log; merged interval histograms)</span></h2><div id="chart-lat" class="chart"></div><div id="series-info" class="muted">waiting for the first intervals</div></div>
   </section>
+  <section class="panel" id="capacity" hidden>
+    <h2>Capacity search <span class="muted" id="capacity-meta"></span></h2>
+    <div id="capacity-answer" class="answer"></div>
+    <section class="charts">
+      <div class="panel"><h2>Knee <span class="muted">p99 by rate asked, ms (log)</span></h2><div id="chart-knee" class="chart"></div></div>
+      <div class="panel"><h2>Achieved <span class="muted">msg/s by rate asked</span></h2><div id="chart-knee-rate" class="chart"></div></div>
+    </section>
+  </section>
   <section class="panel">
     <h2>Pods <span class="muted" id="pod-count"></span>
       <span class="actions"><button id="btn-start" class="ghost">▶ start all</button><button id="btn-stop" class="danger">■ stop all</button></span></h2>
@@ -67,6 +76,7 @@ export function dashboardHtml(): string {
 <footer class="muted">served by pod <code id="self-pod">—</code> · data from the stats stream over NATS</footer>
 <script>${inline(uplotAsset("uPlot.iife.min.js"))}</script>
 <script>${inline(DASHBOARD_JS)}</script>
+<script>${inline(KNEE_JS)}</script>
 </body>
 </html>
 `;

@@ -49,6 +49,12 @@ export async function startHttpServer(ctx: HttpContext): Promise<HttpServer> {
       if (!entry) return json(res, 404, { error: "no active config" });
       json(res, 200, redactSecrets(entry));
     },
+    "GET /api/v1/capacity": async (_req, res) => {
+      const entry = await ctx.client.capacity();
+      if (!entry)
+        return json(res, 404, { error: "no fleet capacity search yet (ltctl capacity without --local)" });
+      json(res, 200, redactSecrets(entry));
+    },
     "GET /api/v1/agent": async (_req, res) =>
       json(res, 200, redactSecrets({ pod: ctx.pod, ...ctx.agentState() })),
     "GET /status": async (_req, res) => json(res, 200, redactSecrets(await ctx.client.status())),

@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { connect } from "@nats-io/transport-node";
 import { EXIT } from "../../src/cli/exit-codes.ts";
+import { ControlClient } from "../../src/control/index.ts";
 import { ltctl as runLtctl, SKIP_UNBUILT, startAgent, until } from "../harness/agents.ts";
 import { startServer } from "../harness/index.ts";
 import { smallSpec } from "./engine-helpers.ts";
@@ -30,14 +32,14 @@ test("capacity fleet - two agents run each step; the answer lies between the hig
 }, async () => {
   await using srv = await startServer();
   const dir = mkdtempSync(join(tmpdir(), "lt-capfleet-"));
+  const nc = await connect({ servers: srv.url });
+  const client = new ControlClient(nc);
+  await client.plane();
   const agents = ["a", "b"].map((pod) => startAgent({ server: srv.url, pod }));
   try {
     await until(
       "two agents present",
-      async () => {
-        const r = await runLtctl(["status", "--server", srv.url, "--json"]);
-        return r.code === 0 && (JSON.parse(r.stdout) as unknown[]).length === 2;
-      },
+      async () => (await client.status()).filter((a) => !a.stale).length === 2,
       30_000,
     );
     // Per pod: streams of its own ({pod}), 2 of them, each refusing past MAX_MSGS. The fleet's total R splits
@@ -114,8 +116,19 @@ test("capacity fleet - two agents run each step; the answer lies between the hig
     };
     assert.equal(data.points.length, res.steps.length);
     assert.ok(html.includes(res.answer.replace(/&/g, "&#38;").slice(0, 30)));
+    // The control plane holds the search for the dashboard's knee chart: every step, the same answer.
+    const entry = await client.capacity();
+    assert.ok(entry, "the capacity entry was written");
+    assert.equal(entry.end, "converged");
+    assert.equal(entry.answer, res.answer);
+    assert.equal(entry.max_rate, res.max_rate);
+    assert.deepEqual(
+      entry.points.map((p) => p.rate),
+      res.steps.map((s) => s.rate),
+    );
   } finally {
     await Promise.all(agents.map((a) => a.kill("SIGKILL")));
+    await nc.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

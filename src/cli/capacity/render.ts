@@ -1,4 +1,5 @@
 // The capacity result: a table of the steps, the answer line, and the --json document. Pure.
+import { CAPACITY_MAX_POINTS, type CapacityEntry, CONTROL_VERSION } from "../../control/index.ts";
 import { type KneePoint, renderKneeHtml } from "../../report/index.ts";
 import type { Percentiles } from "../../stats/index.ts";
 import { formatNumber, renderTable } from "../format/table.ts";
@@ -10,7 +11,8 @@ const KINDS = ["publish_ack", "end_to_end"] as const;
 
 export interface CapacityResult {
   readonly steps: readonly StepJudgement[];
-  readonly end: SearchEnd | "stopped";
+  /** "running" while the search goes on (the progress entry of the dashboard). */
+  readonly end: SearchEnd | "stopped" | "running";
   readonly max_rate: number | null;
 }
 
@@ -106,6 +108,8 @@ export function answerLine(r: CapacityResult, slos: readonly string[]): string {
       return `${held} or more: every step up to --max passed (raise --max to search higher)`;
     case "stopped":
       return `search stopped${held ? `; so far ${held}` : ""}`;
+    case "running":
+      return `searching${held ? `; so far ${held}` : ""}`;
     case "converged": {
       const f = at(fail)!;
       return `${held}; at ${rate(f.rate)} ${firstFailure(f)}`;
@@ -163,4 +167,26 @@ export function kneeReport(r: CapacityResult, slos: readonly string[], spec: str
     points: kneePoints(r.steps),
     table: [headers, ...rows],
   });
+}
+
+/** The control plane's record of a fleet search (the dashboard's knee chart), the newest steps kept. */
+export function capacityEntry(
+  searchId: string,
+  spec: string,
+  slos: readonly string[],
+  r: CapacityResult,
+): CapacityEntry {
+  return {
+    v: CONTROL_VERSION,
+    search_id: searchId,
+    spec,
+    slos: [...slos],
+    end: r.end,
+    answer: answerLine(r, slos),
+    max_rate: r.max_rate,
+    updated: Date.now(),
+    points: kneePoints(r.steps)
+      .slice(-CAPACITY_MAX_POINTS)
+      .map((k) => ({ ...k, p99_ms: { ...k.p99_ms } })),
+  };
 }

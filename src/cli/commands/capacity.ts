@@ -1,5 +1,6 @@
 // `ltctl capacity CONFIG --slo EXPR... --local`: the highest rate at which every SLO holds, found by runs of
 // the config at rising rates in this process (ltctl run's engine path), each step judged on its own run.
+import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
@@ -7,9 +8,16 @@ import { formatIssues, parseConfigText, rateOf, resolvePodName } from "../../con
 import { PushRejectedError } from "../../control/index.ts";
 import type { Snapshot } from "../../stats/index.ts";
 import { judgeStep, parseSlos, type StepJudgement } from "../capacity/judge.ts";
-import { answerLine, capacityJson, kneeReport, renderSteps } from "../capacity/render.ts";
+import {
+  answerLine,
+  type CapacityResult,
+  capacityEntry,
+  capacityJson,
+  kneeReport,
+  renderSteps,
+} from "../capacity/render.ts";
 import { fleetRunner, localRunner, StepRunError, type StepRunner } from "../capacity/runners.ts";
-import { type SearchOptions, search } from "../capacity/search.ts";
+import { bounds, type SearchOptions, search } from "../capacity/search.ts";
 import { formatNumber } from "../format/table.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { type NatsCliOptions, withClient, withNatsOptions } from "./nats.ts";
@@ -146,7 +154,9 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
   if (opts.local === true)
     return searchWith(localRunner({ pod: p.ctx.pod, workers: p.n.workers, log }), p, opts, io);
   let warned = false;
+  let warnedEntry = false;
   let fleet = "";
+  const searchId = randomUUID();
   return withClient(opts, io, "capacity", (client) =>
     searchWith(
       fleetRunner({
@@ -172,6 +182,14 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
       p,
       opts,
       io,
+      async (r) => {
+        // The dashboard follows the search live; a refused write (least privilege) only costs the chart.
+        await client.putCapacity(capacityEntry(searchId, p.specName, p.sloList, r)).catch((e: unknown) => {
+          if (!warnedEntry)
+            io.err(`warning: the knee chart's entry was not written: ${(e as Error).message}\n`);
+          warnedEntry = true;
+        });
+      },
     ),
   );
 }
@@ -245,7 +263,13 @@ async function prepare(file: string, opts: CapacityOpts, io: CliIo): Promise<Pre
 }
 
 /** Runs the search with `runner` running each step, prints the result; the exit code. */
-async function searchWith(runner: StepRunner, p: Prepared, opts: CapacityOpts, io: CliIo): Promise<number> {
+async function searchWith(
+  runner: StepRunner,
+  p: Prepared,
+  opts: CapacityOpts,
+  io: CliIo,
+  progress: (r: CapacityResult) => Promise<void> = async () => {},
+): Promise<number> {
   const { n } = p;
   const fleetSize = await runner.agents();
   if (fleetSize === 0) {
@@ -297,6 +321,7 @@ async function searchWith(runner: StepRunner, p: Prepared, opts: CapacityOpts, i
           ctl.abort();
         }
         judged.push(j);
+        await progress({ steps: judged, end: "running", max_rate: bounds(judged).pass ?? null });
         io.err(
           `  achieved ${formatNumber(Math.round(j.achieved))} msg/s: ${j.passed ? "pass" : `FAIL${j.generator ? " (generator)" : ""}`}\n`,
         );
@@ -313,6 +338,7 @@ async function searchWith(runner: StepRunner, p: Prepared, opts: CapacityOpts, i
     end: ctl.signal.aborted ? ("stopped" as const) : result.end,
     max_rate: result.max_rate,
   };
+  await progress(out);
   if (opts.json) io.out(`${JSON.stringify(capacityJson(out, p.sloList), null, 2)}\n`);
   else io.out(`${renderSteps(judged)}\n${answerLine(out, p.sloList)}\n`);
   if (opts.report !== undefined) {
