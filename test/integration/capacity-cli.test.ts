@@ -91,6 +91,23 @@ test("capacity - a search converges on the server's limit: its answer lies betwe
     }
     assert.match(res.answer, /^max sustainable rate [\d,]+ msg\/s/);
 
+    // A rerun lands within the same bracket: the limit is a count the server enforces, so each answer lies in
+    // [limit x (1 - 5%), limit] whatever the machine's load, and two answers differ by at most 5% of it.
+    const again = await ltctl([
+      ...args,
+      "--step-seconds",
+      String(STEP_S),
+      "--warmup-seconds",
+      "0",
+      "--workers",
+      "1",
+      "--json",
+    ]);
+    assert.equal(again.code, EXIT.ok, again.stderr);
+    const rerun = (JSON.parse(again.stdout) as CapacityJson).max_rate!;
+    assert.ok(rerun <= limit && rerun >= limit * 0.95, `rerun ${rerun} in [${limit * 0.95}, ${limit}]`);
+    assert.ok(Math.abs(rerun - res.max_rate!) <= limit * 0.05, `answers ${res.max_rate} and ${rerun}`);
+
     // The table form says the same.
     const t = await ltctl([
       ...args,
