@@ -6,7 +6,7 @@
 // The parts: share-connections.ts (connections, their grouping and NATS figures), share-publishers.ts (lanes),
 // share-consumers.ts (consumers opened and settled), loss.ts (the loss rule), the scheduler and SendBusy.
 import { performance } from "node:perf_hooks";
-import type { ExpandedConsumer, ExpandedPublisher, ShapePoint } from "../config/index.ts";
+import type { ExpandedConsumer, ExpandedPublisher, ServicesConfig, ShapePoint } from "../config/index.ts";
 import type { Logger } from "./api.ts";
 import { SendBusy } from "./busy.ts";
 import type { ConnectTarget } from "./connections.ts";
@@ -19,6 +19,7 @@ import { Publisher } from "./publisher.ts";
 import { QueueGroupRun } from "./queue-group.ts";
 import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
+import { ServicesRun } from "./services.ts";
 import { ShareConnections } from "./share-connections.ts";
 import { type ConsumerRun, openConsumers, settleConsumers } from "./share-consumers.ts";
 import { openPublishers, type ReadyPublisher } from "./share-publishers.ts";
@@ -57,6 +58,8 @@ export interface ShareSpec extends ConnectTarget {
    * paths (tests, checking a client upgrade). @default false
    */
   readonly publicPath?: boolean;
+  /** Request/reply services (services.ts), in this engine's mode; a split step gives them to one share. */
+  readonly services?: ServicesConfig;
 }
 
 export class Share {
@@ -74,6 +77,7 @@ export class Share {
   readonly #scheduler = new Scheduler();
   readonly #busy = new SendBusy();
   readonly #ready: ReadyPublisher[] = [];
+  #services: ServicesRun | undefined;
 
   private constructor(spec: ShareSpec, log: Logger) {
     this.#spec = spec;
@@ -101,6 +105,10 @@ export class Share {
         s.#consumers,
       );
       await openPublishers(spec.publishers, { ...spec, ...parts, ledger: s.#ledger }, s.#lanes, s.#ready);
+      if (spec.services) {
+        s.#services = new ServicesRun(spec.services, { ...parts, clientIdPrefix: spec.clientIdPrefix });
+        await s.#services.open();
+      }
     } catch (err) {
       await s.close();
       throw err;
@@ -150,6 +158,7 @@ export class Share {
       this.#busy.start(startEpoch);
       this.#scheduler.finished.then(() => this.#busy.end());
     }
+    this.#services?.start(this.#scheduler, { ...spec, startEpoch, startPerf });
     this.#scheduler.start();
   }
 
@@ -165,7 +174,7 @@ export class Share {
   }
 
   async drainPublishes(timeoutMs: number): Promise<void> {
-    await Promise.all(this.#lanes.map((l) => l.drain(timeoutMs)));
+    await Promise.all([...this.#lanes.map((l) => l.drain(timeoutMs)), this.#services?.drain()]);
   }
 
   /**
@@ -174,6 +183,7 @@ export class Share {
    */
   async settle(): Promise<void> {
     await settleConsumers(this.#consumers, this.#spec.useJetStream, this.#log);
+    this.#services?.settle();
   }
 
   /** True when every consumer received every message its stream's local publishers got acknowledged. */
@@ -205,6 +215,7 @@ export class Share {
       await r.close().catch(() => {});
     }
     for (const l of this.#lanes) l.close();
+    this.#services?.close();
     await this.#conns.close();
   }
 

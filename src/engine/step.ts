@@ -3,7 +3,7 @@
 // and a final snapshot. A step that fails ends in an error snapshot carrying what was counted until then.
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ExpandedConsumer, ExpandedPublisher, Plan, PlanStep } from "../config/index.ts";
+import type { ExpandedConsumer, ExpandedPublisher, Plan, PlanStep, ServicesConfig } from "../config/index.ts";
 import type { Snapshot, StreamStats } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
 import { consumerGraceMs, consumerPending, waitCaughtUp } from "./catch-up.ts";
@@ -12,6 +12,7 @@ import { type ConnectTarget, open } from "./connections.ts";
 import { payloadBytes } from "./payload.ts";
 import { failureCategory } from "./publish-errors.ts";
 import { perWorker, RunningSnapshots } from "./running-snapshots.ts";
+import { servicesInMode } from "./services.ts";
 import type { ShareSpec } from "./share.ts";
 import { emptySample, StepSnapshots } from "./step-snapshot.ts";
 import { streamStats } from "./stream-sampler.ts";
@@ -65,6 +66,8 @@ export interface StepContext {
 interface Clients {
   readonly publishers: readonly ExpandedPublisher[];
   readonly consumers: readonly ExpandedConsumer[];
+  /** Request/reply services: requesters in publish mode, responders in consume, both in both. */
+  readonly services?: ServicesConfig;
 }
 
 export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapshot> {
@@ -73,6 +76,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   const clients: Clients = {
     publishers: opts.mode === "consume" ? [] : spec.publishers,
     consumers: opts.mode === "publish" ? [] : spec.consumers,
+    services: servicesInMode(spec.services, opts.mode),
   };
   const streamNames = spec.streams.map((s) => s.name);
   const snaps = new StepSnapshots(step, opts, ctx.system);
@@ -155,6 +159,7 @@ function shareSpec(step: PlanStep, target: ConnectTarget, tuning: StepTuning, cl
     publishAttemptTimeoutMs: tuning.publishAttemptTimeoutMs,
     publishRetryWaitMs: tuning.publishRetryWaitMs,
     publicPath: tuning.publicPath,
+    services: clients.services,
   };
 }
 
@@ -185,7 +190,8 @@ async function send(
   });
   // With no publishers here (a consume-only pod) the scheduler is finished at once: consumers still run
   // for the whole duration, so only the clock or a stop ends the step.
-  await Promise.race([clients.publishers.length > 0 ? s.finished : ended, stopped, ended]);
+  const scheduled = clients.publishers.length > 0 || (clients.services?.requesters.count ?? 0) > 0;
+  await Promise.race([scheduled ? s.finished : ended, stopped, ended]);
   const sendEnd = nowEpoch();
   clearTimeout(endTimer);
   s.stop();

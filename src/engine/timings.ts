@@ -99,6 +99,22 @@ export const PENDING_ASK_EVERY_MS = 500;
 /** How long that consumer info may take before the wait gives up on it (a server in an election). */
 export const PENDING_ASK_TIMEOUT_MS = 1_000;
 
+// ── Request/reply services (services.ts, requester.ts, responder.ts) ─────────────────────────────────────
+
+/**
+ * Requests in flight per requester connection: the Gate of its requesters. A healthy service answers in
+ * milliseconds, so even 100 requesters at 1,000 req/s each keep far fewer in flight; a window this wide only
+ * fills when replies stop (responders down: each request then waits out its timeout), and then further slots
+ * wait and go late, counted from their intended time, instead of the client's memory growing without bound.
+ */
+export const REQUEST_WINDOW = 4_096;
+
+/**
+ * How often a requester connection looks for requests past their timeout: one sweep over its window, not a
+ * timer per request; a timeout is thus counted at most this late (a few percent of the 2 s default).
+ */
+export const REQUEST_SWEEP_MS = 50;
+
 // ── Sampling while running ─────────────────────────────────────────────────────────────────────────────
 
 /**

@@ -58,6 +58,8 @@ export function splitSpec(spec: ShareSpec, n: number): ShareSpec[] {
     ...spec,
     publishers: spec.publishers.filter((p) => owner.get(p.stream) === i),
     consumers: spec.consumers.filter((c) => owner.get(c.stream) === i),
+    // Request/reply services (services.ts) run in one share, the least loaded: each count one process's.
+    ...(i === load.indexOf(Math.min(...load)) ? {} : { services: undefined }),
   }));
 }
 
