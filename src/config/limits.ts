@@ -12,6 +12,8 @@ export const LIMITS = {
   countPerStream: 100_000,
   /** Messages per second of one publisher. */
   publishRate: 10_000_000,
+  /** `publishers.message_count`: messages of one publisher (a trillion: days at the largest rates). */
+  messageCount: 1_000_000_000_000,
   /** `messages_per_stream_per_second`. */
   streamRate: 1_000_000_000,
   /** 64 MiB: nats-server's hard ceiling for max_payload (its default max_payload is 1 MiB). */

@@ -1,5 +1,6 @@
 import type { RepeatPolicy } from "./repeat-schema.ts";
 import type { LoadTestSpec } from "./schema.ts";
+import { MAX_RATE } from "./schema-count.ts";
 
 /** `Math.trunc(value * m)`: the original multiplies and converts back to an int each iteration. */
 function mul(value: number, m: number): number {
@@ -27,7 +28,11 @@ export function applyMultipliers(spec: LoadTestSpec, policy: RepeatPolicy): Load
     publishers: {
       ...spec.publishers,
       count_per_stream: mul(spec.publishers.count_per_stream, pm.count_per_stream_multiplier),
-      publish_rate_per_second: mul(spec.publishers.publish_rate_per_second, pm.publish_rate_multiplier),
+      // A closed loop ("max") has no rate to multiply.
+      publish_rate_per_second:
+        spec.publishers.publish_rate_per_second === MAX_RATE
+          ? MAX_RATE
+          : mul(spec.publishers.publish_rate_per_second, pm.publish_rate_multiplier),
       message_size_bytes: mul(spec.publishers.message_size_bytes, pm.message_size_bytes_multiplier),
     },
     consumers: {

@@ -1,7 +1,7 @@
 import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
-import { checkJetStream } from "./rules-jetstream.ts";
 import { checkCount } from "./rules-count.ts";
+import { checkJetStream } from "./rules-jetstream.ts";
 import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { rateOf } from "./schema-count.ts";

@@ -33,6 +33,8 @@ export interface ScheduleOptions {
   readonly phase: number;
   /** Random source in [0, 1); tests pass a seeded one. @default Math.random */
   readonly random?: () => number;
+  /** `publishers.message_count`: the schedule ends after this many messages (or at durationMs). @default Infinity */
+  readonly maxMessages?: number;
 }
 
 export class Schedule {
@@ -47,19 +49,25 @@ export class Schedule {
   readonly #uEnd: number;
   /** Intended offset (ms from the step start) of the next event; Infinity when done. */
   nextMs = Number.POSITIVE_INFINITY;
-  /** Messages the next event sends (1 for steady, burstSize for random). */
-  readonly perEvent: number;
+  /** Messages of the events before the next one (counted against maxMessages). */
+  #given = 0;
+  readonly #max: number;
 
   constructor(o: ScheduleOptions) {
     this.#r = Math.max(0, o.ratePerSec) / 1000;
     this.#curve = new Curve(this.#r, o.shape ?? rampShape(Math.max(0, o.rampUpMs)));
     this.#steady = o.pattern !== "random";
     this.#burst = this.#steady ? 1 : Math.max(1, Math.floor(o.burstSize || 1));
-    this.perEvent = this.#burst;
+    this.#max = o.maxMessages ?? Number.POSITIVE_INFINITY;
     this.#rand = o.random ?? Math.random;
     this.#uEnd = this.#r > 0 ? this.uAt(o.durationMs) : 0;
     this.#u = this.#steady ? o.phase : this.#burst * this.#exp();
     this.#settle();
+  }
+
+  /** Messages the next event sends (1 for steady, burstSize for random; fewer when maxMessages ends it). */
+  get perEvent(): number {
+    return Math.min(this.#burst, this.#max - this.#given);
   }
 
   /** Cumulative intended messages N(t) at offset t ms. */
@@ -74,6 +82,7 @@ export class Schedule {
 
   /** Moves to the event after the current one. */
   advance(): void {
+    this.#given += this.perEvent;
     this.#u += this.#steady ? 1 : this.#burst * this.#exp();
     this.#settle();
   }
@@ -93,9 +102,10 @@ export class Schedule {
     if (!Number.isFinite(next) || t <= next) return 0;
     const u0 = this.#u;
     const target = Math.min(this.uAt(t), this.#uEnd);
-    const n = this.#steady
-      ? Math.max(1, Math.ceil(target - u0))
-      : this.#burst + Math.max(0, Math.round(target - u0));
+    const n = Math.min(
+      this.#max - this.#given,
+      this.#steady ? Math.max(1, Math.ceil(target - u0)) : this.#burst + Math.max(0, Math.round(target - u0)),
+    );
     // Steady messages sit one unit of operational time apart; random ones are spread evenly from the next
     // event to `t` (their expected density: one message per unit).
     const step = this.#steady ? 1 : Math.max(0, target - u0) / n;
@@ -112,7 +122,10 @@ export class Schedule {
   }
 
   #settle(): void {
-    this.nextMs = this.#r > 0 && this.#u < this.#uEnd ? this.msAt(this.#u) : Number.POSITIVE_INFINITY;
+    this.nextMs =
+      this.#r > 0 && this.#u < this.#uEnd && this.#given < this.#max
+        ? this.msAt(this.#u)
+        : Number.POSITIVE_INFINITY;
   }
 
   #exp(): number {

@@ -9,15 +9,16 @@ import { performance } from "node:perf_hooks";
 import type { ExpandedConsumer, ExpandedPublisher, ServicesConfig, ShapePoint } from "../config/index.ts";
 import type { Logger } from "./api.ts";
 import { SendBusy } from "./busy.ts";
+import type { ClosedLoopPublisher } from "./closed-loop.ts";
 import type { ConnectTarget } from "./connections.ts";
 import type { Lane } from "./lanes.ts";
 import { FailLedger } from "./ledger.ts";
 import { LossRule } from "./loss.ts";
 import { type Counters, ShareMetrics, type ShareSample } from "./metrics.ts";
 import { newSourceId } from "./payload.ts";
-import { Publisher } from "./publisher.ts";
+import type { Publisher } from "./publisher.ts";
+import { publisherOf } from "./publisher-of.ts";
 import { QueueGroupRun } from "./queue-group.ts";
-import { Schedule } from "./schedule.ts";
 import { Scheduler } from "./scheduler.ts";
 import { ServicesRun } from "./services.ts";
 import { ShareConnections } from "./share-connections.ts";
@@ -69,7 +70,7 @@ export class Share {
   readonly #source = newSourceId();
   readonly #conns: ShareConnections;
   readonly #lanes: Lane[] = [];
-  readonly #pubs: Publisher[] = [];
+  readonly #pubs: (Publisher | ClosedLoopPublisher)[] = [];
   /** Failed publishes (counts and sequences) per publisher index. */
   readonly #ledger: FailLedger;
   readonly #consumers: ConsumerRun[] = [];
@@ -130,27 +131,12 @@ export class Share {
     const spec = this.#spec;
     const startPerf = startEpoch - performance.timeOrigin;
     for (const { i, lane, payloads, phase } of this.#ready) {
-      const p = spec.publishers[i]!;
-      const pub = new Publisher({
-        idx: i,
-        source: this.#source,
-        subject: p.subject,
-        schedule: new Schedule({
-          ratePerSec: p.ratePerSec,
-          pattern: p.pattern,
-          burstSize: p.burstSize,
-          rampUpMs: spec.rampUpMs,
-          ...(spec.shape === undefined ? {} : { shape: spec.shape }),
-          durationMs: spec.durationMs,
-          phase,
-        }),
-        lane,
-        payloads,
-        trackLatency: p.trackLatency,
-        startPerf,
-        startEpoch,
-        metrics: this.#m,
-      });
+      const pub = publisherOf(
+        spec,
+        spec.publishers[i]!,
+        { i, lane, payloads, phase },
+        { source: this.#source, startPerf, startEpoch, metrics: this.#m },
+      );
       this.#pubs[i] = pub;
       this.#scheduler.add(pub);
     }

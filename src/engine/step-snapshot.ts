@@ -90,6 +90,8 @@ export class StepSnapshots {
         hist: this.#intervals.next(sample.hist),
       },
     });
+    if (this.#step.spec.publishers.some((p) => p.closedLoop)) snap.closed_loop = true;
+    if (sendEnd !== undefined) snap.window_s = Math.round(to - from) / 1000;
     this.#prev = { at: now, published: snap.published, consumed: snap.consumed };
     return snap;
   }

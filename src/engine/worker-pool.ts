@@ -5,6 +5,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "./api.ts";
 import type { ShareSample } from "./metrics.ts";
+import { plannedCounted } from "./planned-count.ts";
 import { WorkerError } from "./publish-errors.ts";
 import { plannedMessages } from "./schedule.ts";
 import { Share, type ShareSpec } from "./share.ts";
@@ -54,8 +55,11 @@ export function splitSpec(spec: ShareSpec, n: number): ShareSpec[] {
     load[best]! += w;
     owner.set(name, best);
   }
+  // The KV and object store workloads run in one share: the least loaded.
+  const buckets = load.indexOf(Math.min(...load));
   return Array.from({ length: parts }, (_, i) => ({
     ...spec,
+    ...(i === buckets ? {} : { kv: undefined, objectStore: undefined }),
     publishers: spec.publishers.filter((p) => owner.get(p.stream) === i),
     consumers: spec.consumers.filter((c) => owner.get(c.stream) === i),
     // Request/reply services (services.ts) run in one share, the least loaded: each count one process's.
@@ -274,8 +278,9 @@ export class ShareGroup {
   planned(t: number): number {
     const spec = this.#spec;
     let r = 0;
-    for (const p of spec.publishers) r += p.ratePerSec;
-    return plannedMessages(r, spec.rampUpMs, spec.durationMs, t, spec.shape);
+    for (const p of spec.publishers) if (p.messageCount === undefined) r += p.ratePerSec;
+    const n = plannedMessages(r, spec.rampUpMs, spec.durationMs, t, spec.shape);
+    return n + plannedCounted(spec, t);
   }
 
   async sample(final: boolean): Promise<GroupSample> {

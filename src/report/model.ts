@@ -7,9 +7,11 @@ import {
   type Achieved,
   achievedOf,
   aggregate,
+  anyClosedLoop,
   type ClusterTotal,
   evaluateThresholds,
   latestPerStep,
+  measuredSeconds,
   mergeEncoded,
   type Phase,
   percentileCurve,
@@ -84,6 +86,8 @@ export interface RunReport {
   readonly thresholds: ThresholdResult[];
   /** False when a threshold failed. */
   readonly passed: boolean;
+  /** True when the run's publishers ran a closed loop (`"max"`): its latencies are service times. */
+  readonly closed_loop?: boolean;
 }
 
 export interface BuildOptions {
@@ -164,6 +168,7 @@ export function buildRunReport(snapshots: readonly Snapshot[], opts: BuildOption
     ) as RunReport["curves"],
     thresholds: results,
     passed: results.every((r) => r.ok),
+    ...(anyClosedLoop(mine) ? { closed_loop: true } : {}),
   };
 }
 
@@ -177,7 +182,7 @@ function summarizeFinals(finals: readonly Snapshot[], m: Registry): Summary {
   // A step's time is its planned duration (or less when stopped early): the grace after it, while consumers
   // drain, is not load time, and counting it would understate the run's mean rates (as `ltctl run` does too).
   for (const s of finals) {
-    const t = s.duration_s > 0 ? Math.min(s.elapsed_s, s.duration_s) : s.elapsed_s;
+    const t = measuredSeconds(s);
     longest.set(stepKey(s), Math.max(longest.get(stepKey(s)) ?? 0, t));
   }
   let duration = 0;

@@ -7,7 +7,7 @@ import {
   type Registry,
   snapshotCounters,
 } from "../measures/index.ts";
-import { formatThresholdResult, type Percentiles } from "../stats/index.ts";
+import { CLOSED_LOOP_LABEL, formatThresholdResult, type Percentiles } from "../stats/index.ts";
 import { type AchievedLines, achievedLines, pctCell } from "./achieved.ts";
 import type { RunReport, Summary } from "./model.ts";
 import { bytes, type Column } from "./text-table.ts";
@@ -134,7 +134,7 @@ export function sections(r: RunReport, m: Registry = MEASURES): Section[] {
     rows: counterRows(r, m),
   });
   out.push({
-    title: "Latency (whole run, merged histograms)",
+    title: `Latency (whole run, merged histograms${r.closed_loop ? `; ${CLOSED_LOOP_LABEL}` : ""})`,
     columns: LATENCY,
     rows: [
       ...latencyRows("cluster", r.cluster, m),

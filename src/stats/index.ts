@@ -41,6 +41,7 @@ export {
   SUMMED_COUNTERS,
   type SummedCounter,
 } from "./aggregate.ts";
+export { anyClosedLoop, CLOSED_LOOP_LABEL, measuredSeconds } from "./closed-loop.ts";
 export {
   decodeHistogram,
   encodeHistogram,

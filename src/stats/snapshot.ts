@@ -146,6 +146,16 @@ export function snapshotSchema<M extends Registry>(m: M) {
      * ramp is (the original's `RampUp` in GET /stats). Optional: snapshots from before it was added parse.
      */
     ramp_up_s: v.optional(v.number()),
+    /**
+     * `publish_rate_per_second: "max"`: the publishers ran a closed loop, each message's intended time its send
+     * time, so its latencies are service times (CLOSED_LOOP_LABEL). Absent: the open model.
+     */
+    closed_loop: v.optional(v.boolean()),
+    /**
+     * Seconds a final snapshot's means cover: from the start until sending ended (a `message_count` reached,
+     * a stop) or the duration did. Absent on running snapshots and from older agents (then min(elapsed, duration)).
+     */
+    window_s: v.optional(v.number()),
     ...fields(snapshotCounters(m), count),
     ...fields(gauges(m), v.number()),
     /** Summaries (ms) of the histograms below. */

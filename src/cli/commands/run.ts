@@ -8,12 +8,14 @@ import { formatIssues, parseConfigText, resolvePodName } from "../../config/inde
 import { runPlan } from "../../engine/index.ts";
 import { buildRunReport, REPORT_FORMATS, type ReportFormat } from "../../report/index.ts";
 import {
+  CLOSED_LOOP_LABEL,
   ERROR_CATEGORIES,
   emptyPercentiles,
   latencyKinds,
   MEASURES,
   type Measure,
   type Mode,
+  measuredSeconds,
   type Percentiles,
   type Registry,
   type Snapshot,
@@ -214,7 +216,7 @@ function counterRows(s: Snapshot, dur: number, m: Registry): string[][] {
 }
 
 function renderStep(s: Snapshot, m: Registry): string {
-  const dur = Math.max(1e-3, Math.min(s.elapsed_s, s.duration_s) || s.duration_s);
+  const dur = Math.max(1e-3, measuredSeconds(s) || s.duration_s);
   let out = `${s.spec} (spec ${s.spec_index}, iteration ${s.iteration}) · ${s.phase} · ${s.elapsed_s}s of ${s.duration_s}s · mode ${s.mode}\n`;
   const err = (s as { error?: string }).error;
   if (err) out += `  error: ${err}\n`;
@@ -237,6 +239,7 @@ function renderStep(s: Snapshot, m: Registry): string {
     (latencyKinds(m) as Measure[]).map(lat),
     2,
   );
+  if (s.closed_loop) out += `  (${CLOSED_LOOP_LABEL})\n`;
   const errors = ERROR_CATEGORIES.filter((c) => (s.errors[c] ?? 0) > 0);
   if (errors.length > 0) {
     out += "\n";

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { formatSkipped, type SkippedSnapshot, safeAggregate } from "../../control/index.ts";
-import { latestPerPod, withAchieved } from "../../stats/index.ts";
+import { anyClosedLoop, CLOSED_LOOP_LABEL, latestPerPod, withAchieved } from "../../stats/index.ts";
 import { renderCluster, renderSnapshots } from "../format/cluster.ts";
 import type { CliIo } from "../io.ts";
 import { type NatsCliOptions, printJson, withClient, withNatsOptions } from "./nats.ts";
@@ -51,7 +51,12 @@ export function register(program: Command, io: CliIo): void {
             io.err(`ltctl stats: skipped ${skipped.length} malformed snapshot(s):\n${list.join("")}`);
           }
           if (opts.json) printJson(io, { snapshots, cluster });
-          else io.out(renderSnapshots(snapshots) + (cluster ? `\n${renderCluster(cluster)}` : ""));
+          else
+            io.out(
+              renderSnapshots(snapshots) +
+                (cluster ? `\n${renderCluster(cluster)}` : "") +
+                (anyClosedLoop(snapshots) ? `  (${CLOSED_LOOP_LABEL})\n` : ""),
+            );
           return 0;
         }),
       );
