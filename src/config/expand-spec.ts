@@ -1,4 +1,5 @@
 import { parseDuration } from "./duration.ts";
+import { type ExpandedMessages, expandMessages } from "./expand-messages.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
 import { countFields, rateOf } from "./schema-count.ts";
 import type { ServicesConfig } from "./schema-services.ts";
@@ -26,8 +27,8 @@ export interface ExpandedStream {
   messagesPerSecondCap: number;
 }
 
-/** One publisher. */
-export interface ExpandedPublisher {
+/** One publisher (its message fields: expand-messages.ts). */
+export interface ExpandedPublisher extends ExpandedMessages {
   /** `${stream}-p${n}`, n from 1. */
   id: string;
   stream: string;
@@ -132,17 +133,17 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
         messagesPerSecondCap: cap,
       });
       if (targeted) {
+        const messages = expandMessages(pub, i, subjects[0] as string);
         for (let n = 1; n <= pub.count_per_stream; n++) {
           publishers.push({
             id: `${name}-p${n}`,
             stream: name,
-            subject: subjects[0] as string,
             ratePerSec: rate,
             pattern: pub.publish_pattern,
             burstSize: pub.publish_burst_size,
-            messageSize: pub.message_size_bytes,
             trackLatency: pub.track_latency,
             ...countFields(pub),
+            ...messages,
           });
         }
       }

@@ -12,6 +12,11 @@ export {
   VAR_FIELDS,
   type VarPolicy,
 } from "./expand-env.ts";
+export {
+  DEFAULT_ZIPF_EXPONENT,
+  type ExpandedMessages,
+  type ExpandedSizes,
+} from "./expand-messages.ts";
 export { buildPlan, type Plan, type PlanStep } from "./expand-plan.ts";
 export type {
   ExpandedConsumer,
@@ -49,6 +54,7 @@ export {
   TlsConfigSchema,
 } from "./schema.ts";
 export { MAX_RATE, rateOf } from "./schema-count.ts";
+export { headerBlockBytes, PAYLOAD_KINDS, type PayloadKind } from "./schema-messages.ts";
 export { type ServicesConfig, ServicesConfigSchema } from "./schema-services.ts";
 export { factorAt, rampShape, type ShapePoint, shapeOf, shiftShape, stageFactor } from "./stages.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";

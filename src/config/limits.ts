@@ -18,6 +18,18 @@ export const LIMITS = {
   streamRate: 1_000_000_000,
   /** 64 MiB: nats-server's hard ceiling for max_payload (its default max_payload is 1 MiB). */
   messageSize: 64 * 1024 * 1024,
+  /** Entries of `publishers.message_sizes`, and the largest `weight` of one. */
+  messageSizes: 1_000,
+  sizeWeight: 1_000_000_000,
+  /** `publishers.headers`: headers per message and bytes per value. */
+  headers: 1_000,
+  headerValueBytes: 65_536,
+  /** `publishers.keys.count`: subjects one stream's publishers spread over (each precomputed per stream). */
+  keys: 100_000,
+  /** Keys times the streams publishers send to: the subjects a spec precomputes in all. */
+  keySubjects: 1_000_000,
+  /** `publishers.keys.zipf_exponent`. */
+  zipfExponent: 10,
   /** nats-server's default max_payload: larger messages warn. */
   defaultMaxPayload: 1024 * 1024,
   publishBurstSize: 1_000_000,

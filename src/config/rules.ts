@@ -2,6 +2,7 @@ import type { ConfigIssue } from "./issues.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { checkCount } from "./rules-count.ts";
 import { checkJetStream } from "./rules-jetstream.ts";
+import { checkMessages } from "./rules-messages.ts";
 import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { rateOf } from "./schema-count.ts";
@@ -93,10 +94,15 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
       }
     });
     const isTarget = s.name_prefix === pub.stream_name_prefix;
-    if (isTarget && pub.count_per_stream > 0 && /(^|\.)[*>](\.|$)/.test(s.subjects[0] ?? "")) {
+    if (
+      isTarget &&
+      pub.count_per_stream > 0 &&
+      pub.subject === undefined &&
+      /(^|\.)[*>](\.|$)/.test(s.subjects[0] ?? "")
+    ) {
       err(
         `${sp}.subjects[0]`,
-        "publishers send to the stream's first subject, which must not contain wildcards",
+        'publishers send to the stream\'s first subject, which must not contain wildcards (or give publishers.subject, e.g. "orders.{key}")',
       );
     }
     if (s.name_prefix === con.stream_name_prefix && con.count_per_stream > 0) {
@@ -175,6 +181,9 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
       `${at}.behavior.ramp_up_seconds: ${spec.behavior.ramp_up_seconds}s is longer than duration_seconds (${spec.behavior.duration_seconds}s); the target rate is never reached`,
     );
   }
+  const messages = checkMessages(spec);
+  for (const i of messages.issues) err(i.path, i.message);
+  for (const w of messages.warnings) warnings.push(`${at}.${w}`);
   const services = checkServices(spec);
   for (const i of services.issues) err(i.path, i.message);
   for (const w of services.warnings) warnings.push(`${at}.${w}`);

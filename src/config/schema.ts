@@ -4,6 +4,7 @@ import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
 import { PUBLISH_COUNT_FIELDS, PublishRateSchema } from "./schema-count.ts";
 import { BEHAVIOR_BACKLOG_FIELDS, CONSUMER_KIND_FIELDS } from "./schema-jetstream.ts";
+import { MESSAGE_FIELDS } from "./schema-messages.ts";
 import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
 import { queueName, ServicesConfigSchema } from "./schema-services.ts";
 
@@ -75,6 +76,8 @@ export const PublisherConfigSchema = v.strictObject({
   publish_burst_size: v.optional(int(1, LIMITS.publishBurstSize, "positive"), 1),
   message_size_bytes: int(1, LIMITS.messageSize, "positive; 64 MiB is the server's ceiling"),
   track_latency: bool,
+  /** Payload kind, size distributions, headers, subject template and keys (schema-messages.ts). */
+  ...MESSAGE_FIELDS,
 });
 
 export const ConsumerConfigSchema = v.strictObject({

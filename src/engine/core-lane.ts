@@ -4,8 +4,9 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./clock.ts";
-import { fastOk, frameWriter, type Lane, type LaneOptions, type PubTarget } from "./lanes.ts";
+import { fastOk, frameWriter, type Lane, type LaneOptions, type PubTarget, shapedFastOk } from "./lanes.ts";
 import type { FailLedger } from "./ledger.ts";
+import type { MessageShape } from "./message-shape.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { writeHeader } from "./payload.ts";
 import { categorize } from "./publish-errors.ts";
@@ -26,6 +27,9 @@ export class CoreLane implements Lane {
   readonly #m: ShareMetrics;
   readonly #ledger: FailLedger;
   readonly #w: FrameWriter | undefined;
+  readonly #shape: MessageShape | undefined;
+  /** Shaped lanes: each key's frame head (`PUB subj` or `HPUB subj`), made on first use. */
+  readonly #heads: (Uint8Array | undefined)[] = [];
   #sinceFlush = 0;
   #flushing = 0;
   #wake: (() => void) | undefined;
@@ -35,6 +39,7 @@ export class CoreLane implements Lane {
     this.#m = m;
     this.#ledger = ledger;
     this.#w = frameWriter(nc, opts);
+    this.#shape = opts.shape;
   }
 
   get fast(): boolean {
@@ -51,9 +56,12 @@ export class CoreLane implements Lane {
 
   send(t: PubTarget, seq: number, intendedEpochMs: number): void {
     const m = this.#m;
+    const s = this.#shape;
+    let bytes = t.size;
     try {
       const w = this.#w;
-      if (fastOk(w, t)) {
+      if (s !== undefined) bytes = this.#sendShaped(s, t, seq, intendedEpochMs);
+      else if (fastOk(w, t)) {
         t.head ??= ascii(`PUB ${t.subject} ${t.size}\r\n`);
         const at = w.frame(t.head, -1, EMPTY, t.size);
         writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
@@ -66,7 +74,7 @@ export class CoreLane implements Lane {
       return;
     }
     m.counts.published++;
-    m.counts.bytes_out += t.size;
+    m.counts.bytes_out += bytes;
     recordMs(m.hist.send_delay, nowEpoch() - intendedEpochMs);
     if (++this.#sinceFlush >= FLUSH_EVERY) {
       this.#sinceFlush = 0;
@@ -82,6 +90,26 @@ export class CoreLane implements Lane {
           wake?.();
         });
     }
+  }
+
+  /** Sends message `seq` with its drawn size, key and the headers; returns its payload bytes. */
+  #sendShaped(s: MessageShape, t: PubTarget, seq: number, intendedEpochMs: number): number {
+    s.pick(t.pub, seq);
+    const k = s.key;
+    const w = this.#w;
+    if (shapedFastOk(w, s)) {
+      let head = this.#heads[k];
+      if (head === undefined) {
+        head = ascii(`${s.hdr ? "HPUB" : "PUB"} ${s.subjects[k]}`);
+        this.#heads[k] = head;
+      }
+      const at = w.frameSized(head, -1, s.hdr, s.size);
+      writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
+    } else {
+      const payload = t.payloads.makeSized(s.size, t.source, t.pub, seq, intendedEpochMs, t.track);
+      this.#nc.publish(s.subjects[k]!, payload, s.hdrs ? { headers: s.hdrs } : undefined);
+    }
+    return s.size;
   }
 
   async drain(timeoutMs: number): Promise<void> {

@@ -14,8 +14,9 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import type { ErrorCategory } from "../stats/index.ts";
 import { recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./clock.ts";
-import { fastOk, frameWriter, type Lane, type LaneOptions, type PubTarget } from "./lanes.ts";
+import { fastOk, frameWriter, type Lane, type LaneOptions, type PubTarget, shapedFastOk } from "./lanes.ts";
 import type { FailLedger } from "./ledger.ts";
+import type { MessageShape } from "./message-shape.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { writeHeader } from "./payload.ts";
 import { ackError, categorize } from "./publish-errors.ts";
@@ -93,12 +94,16 @@ export class JsLane implements Lane {
   #denied = false;
   readonly #sweep: NodeJS.Timeout;
   readonly #w: FrameWriter | undefined;
+  readonly #shape: MessageShape | undefined;
+  /** Shaped lanes: each key's frame head up to the reply token, made on first use. */
+  readonly #heads: (Uint8Array | undefined)[] = [];
 
   constructor(nc: NatsConnection, m: ShareMetrics, ledger: FailLedger, opts: JsLaneOptions = {}) {
     this.#nc = nc;
     this.#m = m;
     this.#ledger = ledger;
     this.#w = frameWriter(nc, opts);
+    this.#shape = opts.shape;
     this.#window = opts.window ?? JS_WINDOW;
     this.#deadlineMs = opts.ackTimeoutMs ?? PUBLISH_DEADLINE_MS;
     this.#attemptMs = Math.min(opts.attemptTimeoutMs ?? PUBLISH_ATTEMPT_TIMEOUT_MS, this.#deadlineMs);
@@ -144,7 +149,8 @@ export class JsLane implements Lane {
     if (now < 0) return;
     const m = this.#m;
     m.counts.published++;
-    m.counts.bytes_out += t.size;
+    const s = this.#shape;
+    m.counts.bytes_out += s === undefined ? t.size : s.size;
     recordMs(m.hist.send_delay, now - intendedEpochMs);
     if (++this.#inflight >= this.#window) this.#closedGate = true;
   }
@@ -161,7 +167,9 @@ export class JsLane implements Lane {
     if (this.#token[slot] !== 0) this.#retry(slot, "timeout");
     try {
       const w = this.#w;
-      if (fastOk(w, t)) {
+      const s = this.#shape;
+      if (s !== undefined) this.#transmitShaped(s, t, token, seq, intendedEpochMs);
+      else if (fastOk(w, t)) {
         if (!t.head) {
           t.head = ascii(`PUB ${t.subject} ${this.#prefix}`);
           t.tail = ascii(` ${t.size}\r\n`);
@@ -184,6 +192,29 @@ export class JsLane implements Lane {
     this.#intended[slot] = intendedEpochMs;
     this.#sentAt[slot] = now;
     return now;
+  }
+
+  /**
+   * Writes message `seq` with its drawn size, key and the headers. The draw depends on (publisher, seq) only,
+   * so a retry sends the same message.
+   */
+  #transmitShaped(s: MessageShape, t: PubTarget, token: number, seq: number, intendedEpochMs: number): void {
+    s.pick(t.pub, seq);
+    const k = s.key;
+    const w = this.#w;
+    if (shapedFastOk(w, s)) {
+      let head = this.#heads[k];
+      if (head === undefined) {
+        head = ascii(`${s.hdr ? "HPUB" : "PUB"} ${s.subjects[k]} ${this.#prefix}`);
+        this.#heads[k] = head;
+      }
+      const at = w.frameSized(head, token, s.hdr, s.size);
+      writeHeader(w.view, at, t.source, t.pub, seq, intendedEpochMs, t.track);
+    } else {
+      const payload = t.payloads.makeSized(s.size, t.source, t.pub, seq, intendedEpochMs, t.track);
+      const reply = this.#prefix + token;
+      this.#nc.publish(s.subjects[k]!, payload, s.hdrs ? { reply, headers: s.hdrs } : { reply });
+    }
   }
 
   #onAck(msg: Msg): void {

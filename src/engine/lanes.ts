@@ -2,7 +2,9 @@
 // (js-lane.ts: pipelined publishes on a bounded window, acks, retries through a deadline) and core NATS
 // (core-lane.ts: plain publishes with periodic flushes). This file holds what publishers and both lanes share.
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { MessageShape } from "./message-shape.ts";
 import type { PayloadFactory } from "./payload.ts";
+import type { SlabFill } from "./payload-fill.ts";
 import type { Gate } from "./scheduler.ts";
 import { FrameWriter, rawProtocol } from "./wire.ts";
 
@@ -37,6 +39,13 @@ export interface Lane extends Gate {
 export interface LaneOptions {
   /** Publish only through `nc.publish` (the client's public API), never the fast path (wire.ts). @default false */
   readonly publicPath?: boolean;
+  /** What new slabs hold after each message's tracking header (`publishers.payload`). @default zeros */
+  readonly fill?: SlabFill;
+  /**
+   * Sizes, headers and subjects that vary per message (message-shape.ts), for every publisher of the lane (one
+   * stream's). Absent: each publisher's fixed size and subject, no headers (PubTarget).
+   */
+  readonly shape?: MessageShape;
 }
 
 const BAD_SUBJECT = /[\s]/;
@@ -51,5 +60,10 @@ export function fastOk(w: FrameWriter | undefined, t: PubTarget): w is FrameWrit
 /** The lane's writer of whole frames (the fast path), or undefined: publish through `nc.publish`. */
 export function frameWriter(nc: NatsConnection, opts: LaneOptions): FrameWriter | undefined {
   const raw = opts.publicPath ? undefined : rawProtocol(nc);
-  return raw ? new FrameWriter(nc, raw) : undefined;
+  return raw ? new FrameWriter(nc, raw, opts.fill) : undefined;
+}
+
+/** Whether a shaped lane's largest message fits the fast path (else `nc.publish` refuses the ones too big). */
+export function shapedFastOk(w: FrameWriter | undefined, s: MessageShape): w is FrameWriter {
+  return w !== undefined && s.maxSize + s.hdrBytes <= w.maxPayload;
 }

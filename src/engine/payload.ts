@@ -3,7 +3,9 @@
 //   0 u8 magic 0xA7 | 1 u8 flags (bit 0: track latency) | 2 u16 reserved | 4 u32 source (random per engine
 //   share, tells apart publishers of different pods and workers) | 8 u32 publisher index | 12 f64 sequence
 //   (per publisher, from 0) | 20 f64 intended send time (epoch ms, fractional).
-// The rest of the payload is zeros up to `message_size_bytes`.
+// The rest of the payload is zeros up to `message_size_bytes`, or what `publishers.payload` asks for
+// (payload-fill.ts: the slab is filled when made, never per message).
+import type { SlabFill } from "./payload-fill.ts";
 
 export const HEADER_BYTES = 28;
 const MAGIC = 0xa7;
@@ -24,11 +26,15 @@ export class PayloadFactory {
   #slab: Uint8Array;
   #view: DataView;
   #off = 0;
+  readonly #fill: SlabFill | undefined;
 
-  constructor(messageSize: number, slabBytes = 1 << 20) {
+  /** `messageSize`: the size of `make`'s payloads and the largest of `makeSized`'s. */
+  constructor(messageSize: number, slabBytes = 1 << 20, fill?: SlabFill) {
     this.#size = payloadBytes(messageSize);
     this.#slabBytes = Math.max(slabBytes, this.#size);
+    this.#fill = fill;
     this.#slab = new Uint8Array(this.#slabBytes);
+    fill?.(this.#slab);
     this.#view = new DataView(this.#slab.buffer);
   }
 
@@ -37,15 +43,28 @@ export class PayloadFactory {
   }
 
   make(source: number, pub: number, seq: number, intendedMs: number, trackLatency: boolean): Uint8Array {
-    if (this.#off + this.#size > this.#slabBytes) {
+    return this.makeSized(this.#size, source, pub, seq, intendedMs, trackLatency);
+  }
+
+  /** A payload of `size` bytes (from HEADER_BYTES up to the factory's size). */
+  makeSized(
+    size: number,
+    source: number,
+    pub: number,
+    seq: number,
+    intendedMs: number,
+    trackLatency: boolean,
+  ): Uint8Array {
+    if (this.#off + size > this.#slabBytes) {
       this.#slab = new Uint8Array(this.#slabBytes);
+      this.#fill?.(this.#slab);
       this.#view = new DataView(this.#slab.buffer);
       this.#off = 0;
     }
     const o = this.#off;
     writeHeader(this.#view, o, source, pub, seq, intendedMs, trackLatency);
-    this.#off = o + this.#size;
-    return this.#slab.subarray(o, o + this.#size);
+    this.#off = o + size;
+    return this.#slab.subarray(o, o + size);
   }
 }
 
@@ -61,6 +80,7 @@ export function writeHeader(
 ): void {
   v.setUint8(o, MAGIC);
   v.setUint8(o + 1, trackLatency ? FLAG_LATENCY : 0);
+  v.setUint16(o + 2, 0);
   v.setUint32(o + 4, source, true);
   v.setUint32(o + 8, pub, true);
   v.setFloat64(o + 12, seq, true);

@@ -7,8 +7,10 @@ import { CoreLane } from "./core-lane.ts";
 import { JsLane } from "./js-lane.ts";
 import type { Lane } from "./lanes.ts";
 import type { FailLedger } from "./ledger.ts";
+import { isShaped, type KeyTables, MessageShape } from "./message-shape.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { PayloadFactory } from "./payload.ts";
+import { PayloadFills } from "./payload-fill.ts";
 import { connectionGroups, type ShareConnections } from "./share-connections.ts";
 import { FallbackNotice } from "./wire.ts";
 
@@ -60,8 +62,21 @@ export async function openPublishers(
   // each a syscall, the largest block of event-loop time). Connections are spread over the period.
   let conn = 0;
   const indexOf = new Map(publishers.map((p, i) => [p, i] as const));
+  /** One shape per stream (its connections share it), one zipf table per key space. */
+  const shapes = new Map<string, MessageShape>();
+  const tables: KeyTables = new Map();
+  const fills = new PayloadFills();
   for (const { stream, n, items } of connectionGroups(publishers)) {
     let lane: Lane | undefined;
+    // A stream's publishers come from one spec's `publishers` block: the first one's message fields are theirs.
+    const first = items[0]!;
+    let shape = shapes.get(stream);
+    if (shape === undefined && isShaped(first)) {
+      shape = new MessageShape(first, tables);
+      shapes.set(stream, shape);
+    }
+    const fill = fills.of(first.payload);
+    const messages = { ...(fill ? { fill } : {}), ...(shape ? { shape } : {}) };
     const nc = await ctx.conns.open(`${ctx.clientIdPrefix}-pub-${stream}-${n}`, (subject, op) => {
       if (op === "publish") {
         if (lane instanceof JsLane) lane.deny();
@@ -76,8 +91,9 @@ export async function openPublishers(
           attemptTimeoutMs: ctx.publishAttemptTimeoutMs,
           retryWaitMs: ctx.publishRetryWaitMs,
           publicPath: ctx.publicPath,
+          ...messages,
         })
-      : new CoreLane(nc, m, ctx.ledger, { publicPath: ctx.publicPath });
+      : new CoreLane(nc, m, ctx.ledger, { publicPath: ctx.publicPath, ...messages });
     fallback.note(lane.fast, ctx.publicPath === true);
     lanes.push(lane);
     const phase = (conn++ * PHASE_STEP) % 1;
@@ -85,7 +101,7 @@ export async function openPublishers(
     for (const p of items) {
       let pf = payloads.get(p.messageSize);
       if (!pf) {
-        pf = new PayloadFactory(p.messageSize);
+        pf = new PayloadFactory(p.messageSize, undefined, fill);
         payloads.set(p.messageSize, pf);
       }
       ready.push({ i: indexOf.get(p)!, lane, payloads: pf, phase });

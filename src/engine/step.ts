@@ -3,7 +3,14 @@
 // and a final snapshot. A step that fails ends in an error snapshot carrying what was counted until then.
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ExpandedConsumer, ExpandedPublisher, Plan, PlanStep, ServicesConfig } from "../config/index.ts";
+import {
+  type ExpandedConsumer,
+  type ExpandedPublisher,
+  headerBlockBytes,
+  type Plan,
+  type PlanStep,
+  type ServicesConfig,
+} from "../config/index.ts";
 import type { Snapshot, StreamStats } from "../stats/index.ts";
 import type { EngineOptions } from "./api.ts";
 import { consumerGraceMs, consumerPending, waitCaughtUp } from "./catch-up.ts";
@@ -268,14 +275,19 @@ async function errorSnapshot(
  * `error` with one message before anything is created or sent, instead of one error per message.
  */
 function checkMaxPayload(
-  publishers: readonly { messageSize: number }[],
+  publishers: readonly Pick<ExpandedPublisher, "messageSize" | "headers">[],
   maxPayload: number | undefined,
 ): void {
   if (maxPayload === undefined || publishers.length === 0) return;
   let size = 0;
-  for (const p of publishers) size = Math.max(size, payloadBytes(p.messageSize));
-  if (size <= maxPayload) return;
+  let hdr = 0;
+  for (const p of publishers) {
+    const h = p.headers ? headerBlockBytes(p.headers) : 0;
+    if (payloadBytes(p.messageSize) + h > size + hdr) [size, hdr] = [payloadBytes(p.messageSize), h];
+  }
+  if (size + hdr <= maxPayload) return;
+  const headers = hdr > 0 ? ` with ${hdr} bytes of headers` : "";
   throw new Error(
-    `publishers.message_size_bytes ${size} exceeds the server's max_payload of ${maxPayload} bytes: lower message_size_bytes or raise max_payload in the nats-server config`,
+    `publishers.message_size_bytes ${size}${headers} exceeds the server's max_payload of ${maxPayload} bytes: lower message_size_bytes or raise max_payload in the nats-server config`,
   );
 }

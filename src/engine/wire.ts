@@ -24,6 +24,7 @@ import {
   type ProtocolHandler,
 } from "@nats-io/transport-node";
 import type { Logger } from "./api.ts";
+import type { SlabFill } from "./payload-fill.ts";
 
 /** The parts of nats-core's ProtocolHandler the fast path uses (a compile error when they change). */
 export type RawProtocol = Pick<
@@ -86,11 +87,15 @@ export class FrameWriter {
   #bytes = 0;
   #queued = false;
   readonly #commit = (): void => this.commit();
+  readonly #fill: SlabFill | undefined;
 
-  constructor(nc: NatsConnection, proto: RawProtocol) {
+  /** `fill`: what a new slab's payload bytes hold (`publishers.payload`); absent = zeros. */
+  constructor(nc: NatsConnection, proto: RawProtocol, fill?: SlabFill) {
     this.#nc = nc;
     this.#proto = proto;
+    this.#fill = fill;
     this.#slab = new Uint8Array(SLAB);
+    fill?.(this.#slab);
     this.#view = new DataView(this.#slab.buffer);
   }
 
@@ -132,6 +137,48 @@ export class FrameWriter {
     return payloadAt;
   }
 
+  /**
+   * Reserves one frame of a message whose size or headers vary (message-shape.ts): `head` (`PUB subj`, `HPUB
+   * subj`, or either with ` reply-prefix`), the decimal `token` when >= 0, then ` [<hdr length> ]<total>\r\n`,
+   * the header block `hdr` when given (HPUB), `size` payload bytes (the slab's) and CRLF. Returns the payload's
+   * offset in `view`. Throws as `nc.publish` would on a closed or draining connection.
+   */
+  frameSized(head: Uint8Array, token: number, hdr: Uint8Array | undefined, size: number): number {
+    if (this.#nc.isClosed()) throw new ClosedConnectionError();
+    if (this.#proto.noMorePublishing) throw new DrainingConnectionError();
+    const hlen = hdr?.length ?? 0;
+    const need = head.length + 48 + hlen + size + 2;
+    if (this.#off + need > this.#slab.length) this.#grow(need);
+    const b = this.#slab;
+    let o = this.#off;
+    for (let i = 0; i < head.length; i++) b[o++] = head[i]!;
+    if (token >= 0) o = writeDecimal(b, o, token);
+    b[o++] = 32;
+    if (hdr !== undefined) {
+      o = writeDecimal(b, o, hlen);
+      b[o++] = 32;
+    }
+    o = writeDecimal(b, o, hlen + size);
+    b[o++] = 13;
+    b[o++] = 10;
+    if (hdr !== undefined) {
+      b.set(hdr, o);
+      o += hlen;
+    }
+    const payloadAt = o;
+    o += size;
+    b[o++] = 13;
+    b[o++] = 10;
+    this.#off = o;
+    this.#msgs++;
+    this.#bytes += hlen + size;
+    if (!this.#queued) {
+      this.#queued = true;
+      queueMicrotask(this.#commit);
+    }
+    return payloadAt;
+  }
+
   /** Hands the frames written since the last commit to the client (it writes them to the socket). */
   commit(): void {
     this.#queued = false;
@@ -149,6 +196,7 @@ export class FrameWriter {
   #grow(need: number): void {
     this.commit();
     this.#slab = new Uint8Array(Math.max(SLAB, need));
+    this.#fill?.(this.#slab);
     this.#view = new DataView(this.#slab.buffer);
     this.#start = 0;
     this.#off = 0;
