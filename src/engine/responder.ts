@@ -66,11 +66,23 @@ export class Responder {
       return;
     }
     // A copy: the payload may be a view of a socket read that later reads reuse.
-    const data = msg.data.slice();
+    this.#after(ms, t0, msg, msg.data.slice());
+  }
+
+  /**
+   * Answers once `ms` have passed since `t0`. Node's timers count from the event loop's cached time, so one can
+   * fire up to a millisecond early: the rest is waited again, so no request is served faster than its draw.
+   */
+  #after(ms: number, t0: number, msg: Msg, data: Uint8Array): void {
+    const left = ms - (performance.now() - t0);
+    if (left <= 0) {
+      this.#answer(msg, data, t0);
+      return;
+    }
     const timer = setTimeout(() => {
       this.#pending.delete(timer);
-      this.#answer(msg, data, t0);
-    }, ms);
+      if (!this.#stopped) this.#after(ms, t0, msg, data);
+    }, left);
     this.#pending.add(timer);
   }
 

@@ -27,6 +27,18 @@ export function servicesInMode(svc: ServicesConfig | undefined, mode: Mode): Ser
   };
 }
 
+/**
+ * Throws when the requests exceed the server's `max_payload` (its INFO, read on the admin connection): every
+ * one would fail, so the step ends in phase `error` with one message naming the field instead.
+ */
+export function checkRequestPayload(svc: ServicesConfig | undefined, maxPayload: number | undefined): void {
+  const size = svc?.requesters.message_size_bytes ?? 0;
+  if (maxPayload === undefined || (svc?.requesters.count ?? 0) === 0 || size <= maxPayload) return;
+  throw new Error(
+    `services.requesters.message_size_bytes ${size} exceeds the server's max_payload of ${maxPayload} bytes: lower message_size_bytes or raise max_payload in the nats-server config`,
+  );
+}
+
 /** What running services needs of the share. */
 export interface ServicesContext {
   readonly clientIdPrefix: string;

@@ -19,7 +19,7 @@ import { type ConnectTarget, open } from "./connections.ts";
 import { payloadBytes } from "./payload.ts";
 import { failureCategory } from "./publish-errors.ts";
 import { perWorker, RunningSnapshots } from "./running-snapshots.ts";
-import { servicesInMode } from "./services.ts";
+import { checkRequestPayload, servicesInMode } from "./services.ts";
 import type { ShareSpec } from "./share.ts";
 import { emptySample, StepSnapshots } from "./step-snapshot.ts";
 import { streamStats } from "./stream-sampler.ts";
@@ -139,6 +139,7 @@ async function prepareServer(
   clients: Clients,
 ): Promise<JetStreamManager | undefined> {
   checkMaxPayload(clients.publishers, admin.info?.max_payload);
+  checkRequestPayload(clients.services, admin.info?.max_payload);
   if (!step.spec.useJetStream) return undefined;
   const jsm = await jetstreamManager(admin);
   for (const s of step.spec.streams) {
@@ -219,10 +220,7 @@ async function catchUp(
   if (clients.consumers.length === 0) return;
   const grace = tuning.drainTimeoutMs ?? consumerGraceMs(clients.consumers);
   const pending = jsm ? consumerPending(jsm, clients.consumers) : undefined;
-  // A consumer not meant to receive every message (a filter, a late start: lossScope "none") cannot be caught
-  // up by counting: JetStream's num_pending says when it has everything.
-  const counted = clients.consumers.every((c) => c.kind?.lossScope !== "none");
-  await waitCaughtUp(s, clients.publishers.length > 0 && counted, grace, signal, pending);
+  await waitCaughtUp(s, clients.publishers.length > 0, grace, signal, pending);
 }
 
 /**

@@ -188,3 +188,18 @@ test("engine - requests with no responder running count as no_responders, not a 
   assert.equal(f.request_timeouts, 0);
   assert.equal(f.served ?? 0, 0);
 });
+
+test("engine - requests over the server's max_payload end the step in phase error naming the field", async () => {
+  await using server = await startServer({ extraConfig: "max_payload: 65536" });
+  const { finals } = await run(
+    [spec(server.url, { requesters: { count: 1, rate_per_second: 10, message_size_bytes: 70_000 } })],
+    { mode: "publish" },
+  );
+  const f = finals[0]!;
+  assert.equal(f.phase, "error");
+  assert.match(
+    errorOf(f),
+    /services\.requesters\.message_size_bytes 70000 exceeds the server's max_payload of 65536/,
+  );
+  assert.equal(f.requests ?? 0, 0, "nothing sent");
+});
