@@ -64,3 +64,23 @@ export function expandMessages(
   }
   return out;
 }
+
+/**
+ * `repeat_policy`'s `message_size_bytes_multiplier` applied to the size distributions too (truncated like
+ * every multiplier), so a size sweep with a range or a list sweeps them; the plan re-validates the result.
+ */
+export function scaleSizes(
+  pub: PublisherConfig,
+  m: number,
+): Pick<PublisherConfig, "message_size_range" | "message_sizes"> {
+  const out: Pick<PublisherConfig, "message_size_range" | "message_sizes"> = {};
+  const r = pub.message_size_range;
+  if (r !== undefined)
+    out.message_size_range = {
+      min_bytes: Math.trunc(r.min_bytes * m),
+      max_bytes: Math.trunc(r.max_bytes * m),
+    };
+  if (pub.message_sizes !== undefined)
+    out.message_sizes = pub.message_sizes.map((s) => ({ ...s, bytes: Math.trunc(s.bytes * m) }));
+  return out;
+}

@@ -2,6 +2,8 @@ import { parseDuration } from "./duration.ts";
 import { type ExpandedMessages, expandMessages } from "./expand-messages.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
 import { countFields, rateOf } from "./schema-count.ts";
+import type { KvConfig } from "./schema-kv.ts";
+import type { ObjectStoreConfig } from "./schema-objects.ts";
 import type { ServicesConfig } from "./schema-services.ts";
 import { splitServers } from "./servers.ts";
 import { type ShapePoint, shapeOf } from "./stages.ts";
@@ -92,6 +94,10 @@ export interface ExpandedSpec {
   consumers: ExpandedConsumer[];
   /** Request/reply services (`services`), as validated: core NATS whatever useJetStream says. */
   services?: ServicesConfig;
+  /** The KV workload (`kv`), as validated. */
+  kv?: KvConfig;
+  /** The object store workload (`object_store`), as validated. */
+  objectStore?: ObjectStoreConfig;
   /** The validated spec (after multipliers for repeat iterations). */
   raw: LoadTestSpec;
 }
@@ -179,6 +185,8 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
   const shape = shapeOf(spec.behavior, rateOf(pub.publish_rate_per_second));
   if (shape !== undefined) expanded.shape = shape;
   if (spec.services !== undefined) expanded.services = spec.services;
+  if (spec.kv !== undefined) expanded.kv = spec.kv;
+  if (spec.object_store !== undefined) expanded.objectStore = spec.object_store;
   if (spec.nats_creds_file !== "") expanded.credsFile = spec.nats_creds_file;
   if (spec.nats_nkey_file !== "") expanded.nkeyFile = spec.nats_nkey_file;
   if (spec.tls !== undefined) {

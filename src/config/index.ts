@@ -54,7 +54,9 @@ export {
   TlsConfigSchema,
 } from "./schema.ts";
 export { MAX_RATE, rateOf } from "./schema-count.ts";
+export { type KvConfig, KvConfigSchema } from "./schema-kv.ts";
 export { headerBlockBytes, PAYLOAD_KINDS, type PayloadKind } from "./schema-messages.ts";
+export { type ObjectStoreConfig, ObjectStoreConfigSchema } from "./schema-objects.ts";
 export { type ServicesConfig, ServicesConfigSchema } from "./schema-services.ts";
 export { factorAt, rampShape, type ShapePoint, shapeOf, shiftShape, stageFactor } from "./stages.ts";
 export { type PlanSummary, planSummary, type StepSummary, type StreamSummary } from "./summary.ts";

@@ -48,6 +48,17 @@ export const LIMITS = {
   stages: 1_000,
   /** A stage's `multiplier` of publish_rate_per_second. */
   stageMultiplier: 10_000,
+  /** `kv`: keys of the key space, clients (each keeps the revisions it saw), history (nats-server's 64). */
+  kvKeys: 10_000_000,
+  kvClients: 10_000,
+  kvHistory: 64,
+  /** `kv.keys.zipf_exponent`. */
+  kvZipfExponent: 10,
+  /** `object_store`: an object's bytes (1 GiB), object names, clients, objects per second per client. */
+  objectSize: 1024 * 1024 * 1024,
+  objects: 100_000,
+  objectClients: 1_000,
+  objectRate: 100_000,
   /** A consumer's `max_deliver`. */
   maxDeliver: 1_000_000,
   /** Durations of a consumer's `backoff`. */

@@ -1,3 +1,4 @@
+import { scaleSizes } from "./expand-messages.ts";
 import type { RepeatPolicy } from "./repeat-schema.ts";
 import type { LoadTestSpec } from "./schema.ts";
 import { MAX_RATE } from "./schema-count.ts";
@@ -34,6 +35,7 @@ export function applyMultipliers(spec: LoadTestSpec, policy: RepeatPolicy): Load
           ? MAX_RATE
           : mul(spec.publishers.publish_rate_per_second, pm.publish_rate_multiplier),
       message_size_bytes: mul(spec.publishers.message_size_bytes, pm.message_size_bytes_multiplier),
+      ...scaleSizes(spec.publishers, pm.message_size_bytes_multiplier),
     },
     consumers: {
       ...spec.consumers,

@@ -6,6 +6,7 @@ import { checkMessages } from "./rules-messages.ts";
 import { checkServices } from "./rules-services.ts";
 import type { LoadTestSpec, RootConfig } from "./schema.ts";
 import { rateOf } from "./schema-count.ts";
+import { checkBuckets } from "./schema-kv.ts";
 import { serverProblem, splitServers } from "./servers.ts";
 import { stageFactor } from "./stages.ts";
 
@@ -187,6 +188,9 @@ export function checkSpec(spec: LoadTestSpec, at: string): { issues: ConfigIssue
   const services = checkServices(spec);
   for (const i of services.issues) err(i.path, i.message);
   for (const w of services.warnings) warnings.push(`${at}.${w}`);
+  const buckets = checkBuckets(spec);
+  for (const i of buckets.issues) err(i.path, i.message);
+  for (const w of buckets.warnings) warnings.push(`${at}.${w}`);
   const count = checkCount(spec);
   for (const i of count.issues) err(i.path, i.message);
   for (const w of count.warnings) warnings.push(`${at}.${w}`);

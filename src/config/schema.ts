@@ -4,7 +4,9 @@ import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
 import { PUBLISH_COUNT_FIELDS, PublishRateSchema } from "./schema-count.ts";
 import { BEHAVIOR_BACKLOG_FIELDS, CONSUMER_KIND_FIELDS } from "./schema-jetstream.ts";
+import { KvConfigSchema } from "./schema-kv.ts";
 import { MESSAGE_FIELDS } from "./schema-messages.ts";
+import { ObjectStoreConfigSchema } from "./schema-objects.ts";
 import { amount, bool, int, natsName, nonEmpty, text } from "./schema-parts.ts";
 import { queueName, ServicesConfigSchema } from "./schema-services.ts";
 
@@ -184,6 +186,10 @@ export const LoadTestSpecSchema = v.strictObject({
   log_limits: v.optional(LogLimitsSchema),
   /** Request/reply services (schema-services.ts). */
   services: v.optional(ServicesConfigSchema),
+  /** A key-value workload on a KV bucket (schema-kv.ts). */
+  kv: v.optional(KvConfigSchema),
+  /** An object store workload (schema-objects.ts). */
+  object_store: v.optional(ObjectStoreConfigSchema),
 });
 
 const STORAGE_PATHS = {

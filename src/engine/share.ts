@@ -21,12 +21,13 @@ import { publisherOf } from "./publisher-of.ts";
 import { QueueGroupRun } from "./queue-group.ts";
 import { Scheduler } from "./scheduler.ts";
 import { ServicesRun } from "./services.ts";
+import { type BucketsSpec, ShareBuckets } from "./share-buckets.ts";
 import { ShareConnections } from "./share-connections.ts";
 import { type ConsumerRun, openConsumers, settleConsumers } from "./share-consumers.ts";
 import { openPublishers, type ReadyPublisher } from "./share-publishers.ts";
 
 /** Where to connect (servers, creds, TLS files, connect timeout) and what to run. */
-export interface ShareSpec extends ConnectTarget {
+export interface ShareSpec extends ConnectTarget, BucketsSpec {
   readonly clientIdPrefix: string;
   readonly useJetStream: boolean;
   readonly durationMs: number;
@@ -78,6 +79,8 @@ export class Share {
   readonly #scheduler = new Scheduler();
   readonly #busy = new SendBusy();
   readonly #ready: ReadyPublisher[] = [];
+  /** The KV and object store workloads (share-buckets.ts). */
+  readonly #buckets = new ShareBuckets();
   #services: ServicesRun | undefined;
 
   private constructor(spec: ShareSpec, log: Logger) {
@@ -106,6 +109,7 @@ export class Share {
         s.#consumers,
       );
       await openPublishers(spec.publishers, { ...spec, ...parts, ledger: s.#ledger }, s.#lanes, s.#ready);
+      await s.#buckets.open(spec, { ...parts, clientIdPrefix: spec.clientIdPrefix });
       if (spec.services) {
         s.#services = new ServicesRun(spec.services, { ...parts, clientIdPrefix: spec.clientIdPrefix });
         await s.#services.open();
@@ -145,6 +149,7 @@ export class Share {
       this.#scheduler.finished.then(() => this.#busy.end());
     }
     this.#services?.start(this.#scheduler, { ...spec, startEpoch, startPerf });
+    this.#buckets.start(this.#scheduler, startPerf, spec);
     this.#scheduler.start();
   }
 
@@ -160,7 +165,11 @@ export class Share {
   }
 
   async drainPublishes(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.#lanes.map((l) => l.drain(timeoutMs)), this.#services?.drain()]);
+    await Promise.all([
+      ...this.#lanes.map((l) => l.drain(timeoutMs)),
+      this.#buckets.drain(timeoutMs),
+      this.#services?.drain(),
+    ]);
   }
 
   /**
@@ -169,6 +178,7 @@ export class Share {
    */
   async settle(): Promise<void> {
     await settleConsumers(this.#consumers, this.#spec.useJetStream, this.#log);
+    await this.#buckets.settle();
     this.#services?.settle();
   }
 
@@ -201,6 +211,7 @@ export class Share {
       await r.close().catch(() => {});
     }
     for (const l of this.#lanes) l.close();
+    this.#buckets.close();
     this.#services?.close();
     await this.#conns.close();
   }

@@ -21,6 +21,7 @@ import { failureCategory } from "./publish-errors.ts";
 import { perWorker, RunningSnapshots } from "./running-snapshots.ts";
 import { checkRequestPayload, servicesInMode } from "./services.ts";
 import type { ShareSpec } from "./share.ts";
+import { type BucketsSpec, bucketsOf, schedulesOps } from "./share-buckets.ts";
 import { emptySample, StepSnapshots } from "./step-snapshot.ts";
 import { streamStats } from "./stream-sampler.ts";
 import { ensureConsumer, ensureStream } from "./streams.ts";
@@ -73,6 +74,8 @@ export interface StepContext {
 interface Clients {
   readonly publishers: readonly ExpandedPublisher[];
   readonly consumers: readonly ExpandedConsumer[];
+  /** The KV and object store workloads (share-buckets.ts). */
+  readonly buckets: BucketsSpec;
   /** Request/reply services: requesters in publish mode, responders in consume, both in both. */
   readonly services?: ServicesConfig;
 }
@@ -83,6 +86,7 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   const clients: Clients = {
     publishers: opts.mode === "consume" ? [] : spec.publishers,
     consumers: opts.mode === "publish" ? [] : spec.consumers,
+    buckets: bucketsOf(spec, opts.mode),
     services: servicesInMode(spec.services, opts.mode),
   };
   const streamNames = spec.streams.map((s) => s.name);
@@ -167,6 +171,7 @@ function shareSpec(step: PlanStep, target: ConnectTarget, tuning: StepTuning, cl
     publishAttemptTimeoutMs: tuning.publishAttemptTimeoutMs,
     publishRetryWaitMs: tuning.publishRetryWaitMs,
     publicPath: tuning.publicPath,
+    ...clients.buckets,
     services: clients.services,
   };
 }
@@ -198,7 +203,10 @@ async function send(
   });
   // With no publishers here (a consume-only pod) the scheduler is finished at once: consumers still run
   // for the whole duration, so only the clock or a stop ends the step.
-  const scheduled = clients.publishers.length > 0 || (clients.services?.requesters.count ?? 0) > 0;
+  const scheduled =
+    clients.publishers.length > 0 ||
+    schedulesOps(clients.buckets) ||
+    (clients.services?.requesters.count ?? 0) > 0;
   await Promise.race([scheduled ? s.finished : ended, stopped, ended]);
   const sendEnd = nowEpoch();
   clearTimeout(endTimer);

@@ -166,6 +166,33 @@ describe("config - publishers' message fields expanded", () => {
     assert.deepEqual(p.keys, { template: "sub.2.k{key}x", count: 10, zipfExponent: 1 });
   });
 
+  it("repeat_policy's message_size_bytes_multiplier scales the size range and list too", () => {
+    const c = withMessages({ message_size_range: { min_bytes: 100, max_bytes: 1000 } });
+    c.repeat_policy = {
+      enabled: true,
+      max_iterations: 2,
+      publishers: { message_size_bytes_multiplier: 1.5 },
+    };
+    const steps = loadOk(c).plan.steps;
+    assert.deepEqual(
+      steps.map((s) => s.spec.publishers[0]!.sizes),
+      [
+        { kind: "range", min: 100, max: 1000 },
+        { kind: "range", min: 150, max: 1500 },
+        { kind: "range", min: 225, max: 2250 },
+      ],
+    );
+    const w = withMessages({ message_sizes: [{ bytes: 10, weight: 1 }] });
+    w.repeat_policy = { enabled: true, max_iterations: 1, publishers: { message_size_bytes_multiplier: 3 } };
+    assert.deepEqual(
+      loadOk(w).plan.steps.map((s) => s.spec.publishers[0]!.sizes),
+      [
+        { kind: "weighted", bytes: [10], weights: [1] },
+        { kind: "weighted", bytes: [30], weights: [1] },
+      ],
+    );
+  });
+
   it("stream subjects with wildcards take a template once it is given", () => {
     loadOk(withMessages({ subject: "sub.{}.{key}", keys: { count: 100 } }, { subjects: ["sub.{}.*"] }));
     loadOk(withMessages({ subject: "sub.{}.a.{key}", keys: { count: 100 } }, { subjects: ["sub.{}.>"] }));
