@@ -1,4 +1,5 @@
 import { parseDuration } from "./duration.ts";
+import { type ConsumerKind, consumerKind } from "./expand-consumer.ts";
 import { type ExpandedMessages, expandMessages } from "./expand-messages.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
 import { countFields, rateOf } from "./schema-count.ts";
@@ -61,6 +62,8 @@ export interface ExpandedConsumer {
   maxAckPending: number;
   consumeDelayMs: number;
   filterSubject?: string;
+  /** Deliver policy, filters, redelivery limits, double ack, loss scope (expand-consumer.ts); absent = the seed's. */
+  kind?: ConsumerKind;
   /** `consumers.queue_group` (core NATS): the stream's consumers share its messages, each reaching one. */
   queueGroup?: string;
 }
@@ -164,6 +167,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
             ackWaitMs: con.ack_wait_seconds * 1000,
             maxAckPending: con.max_ack_pending,
             consumeDelayMs: con.consume_delay_ms,
+            kind: consumerKind(con, sc, i),
             ...(con.queue_group === undefined ? {} : { queueGroup: con.queue_group }),
           });
         }

@@ -1,5 +1,6 @@
 // The door of src/config: the seed's config schema, expansion and the plan. Imports only src/measures.
 export { formatDuration, parseDuration } from "./duration.ts";
+export type { ConsumerKind, LossScope } from "./expand-consumer.ts";
 export {
   DEFAULT_CONFIG_ENV,
   type ExpandContext,

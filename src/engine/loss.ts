@@ -5,6 +5,7 @@
 // A tracker follows one publisher for one consumer, keyed by trackerKey(source, pub) (payload.ts): `source` is
 // the random id of the share that published. Publishers of this share (local) are known exactly: what they sent
 // and which of their publishes failed; for others only the sequences seen tell.
+import type { LossScope } from "../config/index.ts";
 import type { FailLedger } from "./ledger.ts";
 import type { Counters } from "./metrics.ts";
 import { trackerKey } from "./payload.ts";
@@ -15,7 +16,8 @@ const SOURCE_STRIDE = 0x1_0000_0000;
 
 /** What the loss rule reads of one consumer of the share. */
 export interface LossConsumer {
-  readonly spec: { readonly stream: string };
+  /** `kind.lossScope` (expand-consumer.ts): which messages it must receive; absent = all. */
+  readonly spec: { readonly stream: string; readonly kind?: { readonly lossScope: LossScope } };
   readonly state: { readonly trackers: ReadonlyMap<number, SeqTracker>; readonly delayed: number };
   /**
    * What the server still held for it when consumption ended (`settle`; undefined: not known): never delivered
@@ -32,6 +34,8 @@ export class LossRule {
   readonly #pubsOf = new Map<string, number[]>();
   readonly #consumers: readonly LossConsumer[];
   readonly #sent: (pub: number) => number;
+  /** The source id of this share's prefilled backlog (prefill.ts), a source every consumer should hear. */
+  readonly #prefill: number | undefined;
 
   /**
    * `publishers`: the share's publishers by index; `consumers`: its consumers (the list may grow while they
@@ -43,7 +47,9 @@ export class LossRule {
     ledger: FailLedger;
     consumers: readonly LossConsumer[];
     sent: (pub: number) => number;
+    prefillSource?: number;
   }) {
+    this.#prefill = o.prefillSource;
     this.#source = o.source;
     this.#ledger = o.ledger;
     this.#consumers = o.consumers;
@@ -78,10 +84,14 @@ export class LossRule {
     }
   }
 
-  /** True when every consumer received every message its stream's local publishers got acknowledged. */
+  /**
+   * True when every consumer received every message its stream's local publishers got acknowledged (a consumer
+   * not meant to receive them all, lossScope "none", is not waited for here: the step asks JetStream instead).
+   */
   caughtUp(): boolean {
     for (const c of this.#consumers) {
       if (c.state.delayed > 0) return false;
+      if (scopeOf(c) === "none") continue;
       for (const i of this.#pubsOf.get(c.spec.stream) ?? []) {
         if (this.#missing(c, i) > 0) return false;
       }
@@ -99,20 +109,24 @@ export class LossRule {
   count(c: Counters, final: boolean): void {
     const failed = this.#ledger.count;
     for (const run of this.#consumers) {
+      const scope = scopeOf(run);
       for (const [key, t] of run.state.trackers) {
         c.redelivered += t.redelivered;
         c.duplicates += t.duplicates;
         c.out_of_order += t.outOfOrder;
         c.unconfirmed_delivered += t.failedArrived;
+        if (scope === "none") continue;
         const pub = this.localPub(key);
-        if (pub < 0) c.lost += t.slidLost + (final ? t.openGaps() : 0);
-        else if (!final) {
+        if (pub < 0) {
+          if (scope === "all" || Math.floor(key / SOURCE_STRIDE) === this.#prefill)
+            c.lost += t.slidLost + (final ? t.openGaps() : 0);
+        } else if (!final) {
           const failedUnseen = failed[pub]! - t.failedArrived;
           c.lost += Math.max(0, t.slidLost - failedUnseen);
         }
       }
       if (!final) continue;
-      const local = this.#pubsOf.get(run.spec.stream) ?? [];
+      const local = scope === "none" ? [] : (this.#pubsOf.get(run.spec.stream) ?? []);
       let missing = 0;
       for (const i of local) missing += Math.max(0, this.#missing(run, i));
       // An ack-pending message may have been received all the same (its ack was lost, e.g. in a failover):
@@ -132,4 +146,8 @@ export class LossRule {
     const acked = this.#sent(pub) - this.#ledger.count[pub]!;
     return acked - ((t?.unique ?? 0) - (t?.failedArrived ?? 0));
   }
+}
+
+function scopeOf(c: LossConsumer): LossScope {
+  return c.spec.kind?.lossScope ?? "all";
 }

@@ -228,7 +228,10 @@ async function catchUp(
   if (clients.consumers.length === 0) return;
   const grace = tuning.drainTimeoutMs ?? consumerGraceMs(clients.consumers);
   const pending = jsm ? consumerPending(jsm, clients.consumers) : undefined;
-  await waitCaughtUp(s, clients.publishers.length > 0, grace, signal, pending);
+  // A consumer not meant to receive every message (a filter, a late start: lossScope "none") cannot be caught
+  // up by counting: JetStream's num_pending says when it has everything.
+  const counted = clients.consumers.every((c) => c.kind?.lossScope !== "none");
+  await waitCaughtUp(s, clients.publishers.length > 0 && counted, grace, signal, pending);
 }
 
 /**

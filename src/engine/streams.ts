@@ -2,8 +2,8 @@
 // An existing stream with the same config is used as is; with a different one it is updated (its duplicate
 // window lowered to max_age when it is longer, as the server does on create), and when the server refuses,
 // the error names the stream and the fields that differ. A durable consumer of ours with a different config
-// is updated, or deleted and created again when the server cannot change it (type or ack policy): it belongs
-// to the load tester.
+// is updated, or deleted and created again when the server cannot change it (type, ack policy, or where it
+// starts: deliver policy and its start sequence or time): it belongs to the load tester.
 import {
   AckPolicy,
   type ConsumerConfig,
@@ -14,7 +14,7 @@ import {
   StorageType,
   type StreamConfig,
 } from "@nats-io/jetstream";
-import type { ExpandedConsumer, ExpandedStream } from "../config/index.ts";
+import type { ConsumerKind, ExpandedConsumer, ExpandedStream } from "../config/index.ts";
 import { isNotFound } from "../nats/index.ts";
 
 const NS_PER_MS = 1_000_000;
@@ -99,8 +99,40 @@ export function consumerConfig(c: ExpandedConsumer): Partial<ConsumerConfig> & {
   };
   if (c.ackPolicy !== "none") cfg.max_ack_pending = c.maxAckPending;
   if (c.filterSubject) cfg.filter_subject = c.filterSubject;
+  if (c.kind) Object.assign(cfg, kindConfig(c.kind));
   if (c.type === "push") cfg.deliver_subject = deliverSubject(c);
   return cfg;
+}
+
+/**
+ * The consumer config of a kind (expand-consumer.ts). One filter goes as `filter_subject` (every server), several
+ * as `filter_subjects` (nats-server 2.10+; nats.js refuses them on older servers, failing the step with its
+ * reason). With a backoff the server waits its first delay for an ack instead of ack_wait, and reports it so:
+ * ack_wait is set to it, so an unchanged consumer compares equal.
+ */
+function kindConfig(k: ConsumerKind): Partial<ConsumerConfig> {
+  const cfg: Partial<ConsumerConfig> = { deliver_policy: k.deliverPolicy as DeliverPolicy };
+  if (k.optStartSeq !== undefined) cfg.opt_start_seq = k.optStartSeq;
+  if (k.optStartTime !== undefined) cfg.opt_start_time = k.optStartTime;
+  const f = k.filterSubjects;
+  if (f?.length === 1) cfg.filter_subject = f[0];
+  else if (f !== undefined) cfg.filter_subjects = [...f];
+  if (k.maxDeliver !== -1) cfg.max_deliver = k.maxDeliver;
+  if (k.backoffMs !== undefined) {
+    cfg.backoff = k.backoffMs.map((ms) => Math.round(ms * NS_PER_MS));
+    cfg.ack_wait = cfg.backoff[0];
+  }
+  return cfg;
+}
+
+/** Where a durable starts cannot be updated: a change makes it anew (it belongs to the load tester). */
+function startChanged(want: Partial<ConsumerConfig>, have: ConsumerConfig): boolean {
+  const time = (t: string | undefined) => (t === undefined ? undefined : Date.parse(t));
+  return (
+    (have.deliver_policy ?? DeliverPolicy.All) !== want.deliver_policy ||
+    (have.opt_start_seq || undefined) !== want.opt_start_seq ||
+    time(have.opt_start_time) !== time(want.opt_start_time)
+  );
 }
 
 export function deliverSubject(c: ExpandedConsumer): string {
@@ -118,11 +150,14 @@ export async function ensureConsumer(jsm: JetStreamManager, c: ExpandedConsumer)
   }
   const where = `consumer ${c.stream}/${c.durableName}`;
   if (have) {
-    const { deliver_policy: _dp, ...comparable } = want;
+    const { deliver_policy: _dp, opt_start_seq: _seq, opt_start_time: _time, ...comparable } = want;
     const diff = differences(comparable, have as unknown as Record<string, unknown>);
-    if (diff.length === 0) return;
+    const restart = startChanged(want, have);
+    if (diff.length === 0 && !restart) return;
     const typeChanged =
-      Boolean(have.deliver_subject) !== Boolean(want.deliver_subject) || have.ack_policy !== want.ack_policy;
+      Boolean(have.deliver_subject) !== Boolean(want.deliver_subject) ||
+      have.ack_policy !== want.ack_policy ||
+      restart;
     if (!typeChanged) {
       try {
         await jsm.consumers.update(c.stream, c.durableName, want);
