@@ -224,3 +224,28 @@ test("engine - zipf keys skew the subjects: the hottest key takes several times 
     "text payloads are printable ASCII after the tracking header",
   );
 });
+
+test("engine - shaped messages over 2 worker threads: each stream's subjects, sizes and headers, counts equal the streams'", async () => {
+  await using srv = await startServer();
+  const spec = messagesSpec(srv.url, "msgwk");
+  (spec.streams as Record<string, unknown>[])[0]!.count = 2;
+  const { finals } = await run([spec], { workers: 2 });
+  const f = finals[0]!;
+  assertEveryMessage(f);
+  assert.equal(f.workers?.length, 2, "two workers reported");
+  let published = 0;
+  for (const i of [1, 2]) {
+    const { state, subjects } = await streamState(srv.url, `MSGWK_${i}`);
+    const counts = Object.entries(subjects);
+    assert.equal(counts.length, KEYS, `stream ${i}: ${JSON.stringify(subjects)}`);
+    for (const [subject] of counts) assert.ok(subject.startsWith(`msgwk.${i}.`), subject);
+    assert.equal(
+      counts.reduce((n, [, c]) => n + c, 0),
+      state.messages,
+    );
+    published += state.messages;
+  }
+  assert.equal(published, f.published, "the streams hold every message the workers published");
+  assert.equal(f.lost, 0);
+  assert.equal(f.duplicates, 0);
+});
