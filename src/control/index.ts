@@ -1,9 +1,9 @@
 // The door of src/control: the control plane's wire contract (names, versioned messages) and the client that
 // the agent, `ltctl` and the HTTP shim share. See docs/control-plane.md.
 
-// What the CLI needs to explain a failed control-plane connection (typed, from src/nats).
+// What the CLI needs to explain a failed control-plane connection, and to tell a stream already gone (typed, from src/nats).
 // What the HTTP shim needs to tell a refusal by the server (least privilege) from a failure.
-export { isPermissionDenied, isTimeout, tlsFailure } from "../nats/index.ts";
+export { isNotFound, isPermissionDenied, isTimeout, tlsFailure } from "../nats/index.ts";
 export {
   type CommandOptions,
   type ConfigRevision,

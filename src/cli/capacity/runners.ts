@@ -4,9 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Plan } from "../../config/index.ts";
-import type { ControlClient } from "../../control/index.ts";
+import { type ControlClient, isNotFound } from "../../control/index.ts";
 import { runPlan } from "../../engine/index.ts";
-import { isNotFound } from "../../nats/index.ts";
 import type { Snapshot } from "../../stats/index.ts";
 import { sleep } from "../demo/ports.ts";
 
