@@ -480,6 +480,7 @@ export const MEASURES = [
     help: "KV put: acknowledged minus intended time.",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "kv_get",
@@ -489,6 +490,7 @@ export const MEASURES = [
     help: "KV get: answered (value or miss) minus intended time.",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "kv_update",
@@ -498,6 +500,7 @@ export const MEASURES = [
     help: "KV compare-and-set update: accepted minus intended time (a revision read first included).",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "kv_delete",
@@ -507,6 +510,7 @@ export const MEASURES = [
     help: "KV delete: acknowledged minus intended time.",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "obj_put",
@@ -516,6 +520,7 @@ export const MEASURES = [
     help: "Object put: the whole object acknowledged minus intended time.",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "obj_get",
@@ -525,6 +530,7 @@ export const MEASURES = [
     help: "Object get: the whole object read minus intended time.",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   // Gauges: rates over the last interval (a final snapshot: the whole measured window); summed over pods.
   {

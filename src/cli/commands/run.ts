@@ -208,7 +208,9 @@ function counterRows(s: Snapshot, dur: number, m: Registry): string[][] {
     const n = field(s, e.name);
     if (e.quiet && n === 0) continue;
     const bytes = e.unit === "bytes";
-    const perSec = bytes ? `${formatBytes(n / dur)}/s` : `${formatNumber(n / dur)} msg/s`;
+    // KV and object store operations are counted in `events`: their rate reads as operations per second.
+    const per = e.unit === "events" ? "ops/s" : "msg/s";
+    const perSec = bytes ? `${formatBytes(n / dur)}/s` : `${formatNumber(n / dur)} ${per}`;
     const note = e.rate ? perSec : n !== 0 && (e.quiet || e.worse === "higher") ? e.help : "";
     rows.push([e.label, bytes ? formatBytes(n) : formatNumber(n), note]);
   }
@@ -236,7 +238,8 @@ function renderStep(s: Snapshot, m: Registry): string {
       header: h,
       align: i === 0 ? "left" : "right",
     })),
-    (latencyKinds(m) as Measure[]).map(lat),
+    // A quiet kind (a workload this run may not have, such as KV) shows once it has samples.
+    (latencyKinds(m) as Measure[]).filter((e) => !e.quiet || (latency[e.name]?.count ?? 0) > 0).map(lat),
     2,
   );
   if (s.closed_loop) out += `  (${CLOSED_LOOP_LABEL})\n`;
