@@ -460,6 +460,7 @@ export const MEASURES = [
     help: "Request to reply (reply receipt minus the request's intended send time).",
     optional: true,
     worse: "higher",
+    quiet: true,
   },
   {
     name: "send_delay",

@@ -23,6 +23,7 @@ import {
   type WorkerStats,
 } from "../../stats/index.ts";
 import { progressDone, renderProgress, shouldPrint } from "../format/progress.ts";
+import { renderQueueGroups } from "../format/queue-groups.ts";
 import { formatBytes, formatNumber, renderTable } from "../format/table.ts";
 import { renderTarget } from "../format/verdict.ts";
 import { type CliIo, EXIT } from "../io.ts";
@@ -253,6 +254,7 @@ function renderStep(s: Snapshot, m: Registry): string {
     );
   }
   if (s.workers && s.workers.length > 1) out += `\n${renderWorkers(s.workers, m)}`;
+  if (s.queue_groups && s.queue_groups.length > 0) out += `\n${renderQueueGroups(s.queue_groups)}`;
   out += renderTarget(s);
   return out;
 }
