@@ -184,3 +184,14 @@ test("engine kv - puts on an R3 bucket of a three-node cluster equal its stream"
   // history 1: one message per key written.
   assert.ok(st.messages <= 100 && st.messages > 0);
 });
+
+test("engine kv - a value over the server's max_payload ends the step once, naming kv.value_size_bytes", async () => {
+  await using server = await startServer({ extraConfig: "max_payload: 65536\n" });
+  const kv = { bucket: "kv_big", value_size_bytes: 100_000, rates: { put: 10 } };
+  const { finals } = await run([kvSpec(server.url, "kvbig", kv)]);
+  const f = finals[0]!;
+  assert.equal(f.phase, "error");
+  assert.match(errorOf(f), /kv\.value_size_bytes 100000 exceeds the server's max_payload of 65536/);
+  assert.equal(c(f, "kv_puts"), 0);
+  assert.equal(errorsOf(f), 1, "counted once, not per operation");
+});
