@@ -287,19 +287,27 @@ async function errorSnapshot(
  * `error` with one message before anything is created or sent, instead of one error per message.
  */
 function checkMaxPayload(
-  publishers: readonly Pick<ExpandedPublisher, "messageSize" | "headers">[],
+  publishers: readonly Pick<ExpandedPublisher, "messageSize" | "headers" | "sizes">[],
   maxPayload: number | undefined,
 ): void {
   if (maxPayload === undefined || publishers.length === 0) return;
+  let largest: (typeof publishers)[number] | undefined;
   let size = 0;
   let hdr = 0;
   for (const p of publishers) {
     const h = p.headers ? headerBlockBytes(p.headers) : 0;
-    if (payloadBytes(p.messageSize) + h > size + hdr) [size, hdr] = [payloadBytes(p.messageSize), h];
+    if (payloadBytes(p.messageSize) + h <= size + hdr) continue;
+    [largest, size, hdr] = [p, payloadBytes(p.messageSize), h];
   }
   if (size + hdr <= maxPayload) return;
+  const field =
+    largest?.sizes === undefined
+      ? "message_size_bytes"
+      : largest.sizes.kind === "range"
+        ? "message_size_range.max_bytes"
+        : "message_sizes (the largest)";
   const headers = hdr > 0 ? ` with ${hdr} bytes of headers` : "";
   throw new Error(
-    `publishers.message_size_bytes ${size}${headers} exceeds the server's max_payload of ${maxPayload} bytes: lower message_size_bytes or raise max_payload in the nats-server config`,
+    `publishers.${field} ${size}${headers} exceeds the server's max_payload of ${maxPayload} bytes: lower ${field.split(" ")[0]}${hdr > 0 ? " or headers" : ""} or raise max_payload in the nats-server config`,
   );
 }

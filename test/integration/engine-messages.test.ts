@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import type { EngineOptions, StepTuning } from "../../src/engine/index.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { startServer } from "../harness/index.ts";
-import { assertEveryMessage, recorder, run } from "./engine-helpers.ts";
+import { assertEveryMessage, errorOf, recorder, run } from "./engine-helpers.ts";
 
 const RATE = 200;
 const SECONDS = 2;
@@ -248,4 +248,20 @@ test("engine - shaped messages over 2 worker threads: each stream's subjects, si
   assert.equal(published, f.published, "the streams hold every message the workers published");
   assert.equal(f.lost, 0);
   assert.equal(f.duplicates, 0);
+});
+
+test("engine - headers count against the server's max_payload: a largest message over it ends the step in phase error naming both", async () => {
+  await using srv = await startServer({ extraConfig: "max_payload: 2048" });
+  // The largest payload (2000) fits alone; with the 3 headers (99 bytes) it does not.
+  const { finals } = await run([messagesSpec(srv.url, "msgmax")]);
+  const f = finals[0]!;
+  assert.equal(f.phase, "error");
+  assert.match(
+    errorOf(f),
+    new RegExp(
+      `publishers\\.message_size_range\\.max_bytes ${MAX} with ${HDR_BYTES} bytes of headers exceeds the server.s max_payload of 2048`,
+    ),
+  );
+  assert.equal(f.published, 0);
+  assert.equal(f.publish_errors, 0, "no error per message");
 });
