@@ -21,7 +21,7 @@ import { publisherOf } from "./publisher-of.ts";
 import { QueueGroupRun } from "./queue-group.ts";
 import { Scheduler } from "./scheduler.ts";
 import { ServicesRun } from "./services.ts";
-import { type BucketsSpec, ShareBuckets } from "./share-buckets.ts";
+import { type BucketsSpec, ShareBuckets, schedulesOps } from "./share-buckets.ts";
 import { ShareConnections } from "./share-connections.ts";
 import { type ConsumerRun, openConsumers, settleConsumers } from "./share-consumers.ts";
 import { openPublishers, type ReadyPublisher } from "./share-publishers.ts";
@@ -144,7 +144,7 @@ export class Share {
       this.#pubs[i] = pub;
       this.#scheduler.add(pub);
     }
-    if (this.#ready.length > 0) {
+    if (this.#ready.length > 0 || schedulesOps(spec)) {
       this.#busy.start(startEpoch);
       this.#scheduler.finished.then(() => this.#busy.end());
     }
