@@ -45,6 +45,11 @@ export class ConsumerState {
   #last: SeqTracker | undefined;
   readonly #failedOf: ((key: number) => ReadonlySet<number> | undefined) | undefined;
   readonly #source: number | undefined;
+  /** The backlog this consumer drains (prefill.ts): its source id and size; -1 when none. */
+  readonly #drainSource: number;
+  readonly #drainExpect: number;
+  /** When the consumer started (the drain is timed from here); 0 once the drain was recorded. */
+  #drainFrom = 0;
 
   constructor(
     stream: string,
@@ -58,8 +63,13 @@ export class ConsumerState {
       failedOf?: (key: number) => ReadonlySet<number> | undefined;
       /** Its connection's ack frames (ack-writer.ts); without one, acks go through `m.ack()`. */
       acks?: AckWriter;
+      /** A backlog to time the drain of: its source id and message count (latency kind `drain`). */
+      drain?: { source: number; expect: number };
     },
   ) {
+    this.#drainSource = opts.drain?.source ?? -1;
+    this.#drainExpect = opts.drain?.expect ?? 0;
+    if (opts.drain) this.#drainFrom = nowEpoch();
     this.stream = stream;
     this.#acks = opts.acks;
     this.#m = m;
@@ -115,6 +125,10 @@ export class ConsumerState {
       this.#last = t;
     }
     t.observe(h.seq, redelivery);
+    if (h.source === this.#drainSource && this.#drainFrom > 0 && t.unique >= this.#drainExpect) {
+      recordMs(m.hist.drain, now - this.#drainFrom);
+      this.#drainFrom = 0;
+    }
     // Duplicates are deliveries too: their latency is recorded; redeliveries waited out ack_wait, so not.
     if (redelivery || !h.trackLatency) return;
     const e2e = now - h.intendedMs;

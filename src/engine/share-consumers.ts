@@ -11,6 +11,7 @@ import { ConsumerState } from "./consumer.ts";
 import { startJsConsumer } from "./js-consume.ts";
 import type { LossRule } from "./loss.ts";
 import type { ShareMetrics } from "./metrics.ts";
+import type { PrefillSpec } from "./prefill.ts";
 import { QueueGroupRun } from "./queue-group.ts";
 import type { ShareConnections } from "./share-connections.ts";
 import { connectionGroups } from "./share-connections.ts";
@@ -38,6 +39,8 @@ export interface ConsumersContext {
   readonly subjects: Readonly<Record<string, readonly string[]>>;
   /** Consume only through nats.js' consume() and `m.ack()` (no ack frames). */
   readonly publicPath?: boolean;
+  /** The step's backlog (prefill.ts): deliver-all consumers time its drain. */
+  readonly prefill?: PrefillSpec;
   readonly source: number;
   readonly metrics: ShareMetrics;
   readonly loss: LossRule;
@@ -76,6 +79,7 @@ export async function openConsumers(
         ack: c.ackPolicy !== "none",
         delayMs: c.consumeDelayMs,
         failedOf: (key) => ctx.loss.failedOf(key),
+        ...drainOf(c, ctx.prefill),
         acks,
       });
       if (!js && c.queueGroup !== undefined) {
@@ -108,6 +112,19 @@ export async function openConsumers(
       into.push({ spec: c, state, nc, close: () => run.close() });
     }
   }
+}
+
+/**
+ * The backlog a consumer times the drain of: the whole prefill of its stream, for an unfiltered deliver-all
+ * consumer (loss scope "known"); others may never receive all of it.
+ */
+function drainOf(
+  c: ExpandedConsumer,
+  p: PrefillSpec | undefined,
+): { drain?: { source: number; expect: number } } {
+  const expect = p?.counts[c.stream] ?? 0;
+  if (!p || expect <= 0 || c.kind?.lossScope !== "known") return {};
+  return { drain: { source: p.source, expect } };
 }
 
 /**

@@ -16,6 +16,7 @@ import { FailLedger } from "./ledger.ts";
 import { LossRule } from "./loss.ts";
 import { type Counters, ShareMetrics, type ShareSample } from "./metrics.ts";
 import { newSourceId } from "./payload.ts";
+import type { PrefillSpec } from "./prefill.ts";
 import type { Publisher } from "./publisher.ts";
 import { publisherOf } from "./publisher-of.ts";
 import { QueueGroupRun } from "./queue-group.ts";
@@ -60,6 +61,8 @@ export interface ShareSpec extends ConnectTarget, BucketsSpec {
    * paths (tests, checking a client upgrade). @default false
    */
   readonly publicPath?: boolean;
+  /** The backlog stored before the step (prefill.ts): its source id and count per stream. */
+  readonly prefill?: PrefillSpec;
   /** Request/reply services (services.ts), in this engine's mode; a split step gives them to one share. */
   readonly services?: ServicesConfig;
 }
@@ -94,6 +97,7 @@ export class Share {
       ledger: this.#ledger,
       consumers: this.#consumers,
       sent: (pub) => this.#pubs[pub]?.seq ?? 0,
+      prefillSource: spec.prefill?.source,
     });
     this.#ledger.trackersOf = (pub) => this.#loss.trackersOf(pub);
   }

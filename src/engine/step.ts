@@ -17,6 +17,7 @@ import { consumerGraceMs, consumerPending, waitCaughtUp } from "./catch-up.ts";
 import { nowEpoch, withTimeout } from "./clock.ts";
 import { type ConnectTarget, open } from "./connections.ts";
 import { payloadBytes } from "./payload.ts";
+import { prefillStreams } from "./prefill.ts";
 import { failureCategory } from "./publish-errors.ts";
 import { perWorker, RunningSnapshots } from "./running-snapshots.ts";
 import { checkRequestPayload, servicesInMode } from "./services.ts";
@@ -104,7 +105,13 @@ export async function runStep(step: PlanStep, ctx: StepContext): Promise<Snapsho
   try {
     admin = await open(target, `${spec.clientIdPrefix}-admin`, { checkTls: true });
     const jsm = await prepareServer(admin, step, ctx, target, clients);
-    share = await ShareGroup.open(shareSpec(step, target, tuning, clients), opts.workers ?? 1, opts.log);
+    const publishing = opts.mode !== "consume";
+    const backlog = await prefillStreams(admin, spec, { publishing, signal: opts.signal, log: opts.log });
+    share = await ShareGroup.open(
+      { ...shareSpec(step, target, tuning, clients), ...backlog },
+      opts.workers ?? 1,
+      opts.log,
+    );
     const s = share;
     snaps.begin(startEpochOf(ctx), (t) => s.planned(t));
     s.start(snaps.startEpoch);

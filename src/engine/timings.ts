@@ -81,6 +81,12 @@ export const CONSUMER_GRACE_MAX_MS = 60_000;
  */
 export const END_INFO_TIMEOUT_MS = 2_000;
 
+/**
+ * One publish of the prefilled backlog (prefill.ts) may wait this long for its ack: the publish deadline's
+ * length, so a backlog stored through a leader election is not failed early.
+ */
+export const PREFILL_PUBLISH_TIMEOUT_MS = 15_000;
+
 // ── Waiting for consumers to catch up (catch-up.ts) ────────────────────────────────────────────────────
 
 /** How often the catch-up wait polls the shares' progress: a cheap in-process (or postMessage) count. */

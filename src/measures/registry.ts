@@ -453,6 +453,15 @@ export const MEASURES = [
     perWorker: true,
   },
   {
+    name: "drain",
+    kind: "latency",
+    unit: "ms",
+    label: "backlog drain",
+    help: "Time a consumer took to receive the backlog stored before the run (behavior.prefill_messages), from its start; one sample per consumer.",
+    optional: true,
+    worse: "higher",
+  },
+  {
     name: "request",
     kind: "latency",
     unit: "ms",

@@ -162,3 +162,45 @@ test("engine - max_deliver and backoff reach the server (ack_wait becomes the fi
     await nc.close();
   }
 });
+
+test("engine - a prefilled backlog is drained by deliver-all consumers: consumed = prefill + published, drain timed per consumer", async () => {
+  await using srv = await startServer();
+  const prefill = 3000;
+  const f = (
+    await run(
+      [
+        spec(srv.url, {
+          streams: { count: 2, subjects: ["k.{}.a"] },
+          consumers: { deliver_policy: "all", durable_name_prefix: "dr" },
+          behavior: { prefill_messages: prefill },
+        }),
+      ],
+      { workers: 2 },
+    )
+  ).finals[0]!;
+  done(f);
+  assert.equal(
+    f.consumed,
+    2 * prefill + f.published,
+    "the backlog and the live load, not counted as published",
+  );
+  assert.equal(f.lost, 0);
+  assert.equal(f.duplicates, 0);
+  assert.equal(f.unconsumed, 0);
+  const drain = f.latency_ms.drain;
+  assert.ok(drain, "the drain latency kind is in the snapshot");
+  assert.equal(drain.count, 2, "one drain sample per consumer");
+  assert.ok(drain.min > 0, `drain ${JSON.stringify(drain)}`);
+  assert.equal(f.latency_ms.end_to_end.count, f.published, "the backlog's age is not end-to-end latency");
+  for (const name of ["K_1", "K_2"]) {
+    const s = await stream(srv, name);
+    const c = consumer(s, `dr_${name.slice(2)}_1`);
+    assert.equal(s.state.messages, s.state.last_seq);
+    assert.ok(s.state.last_seq > prefill, name);
+    assert.equal(c.delivered.consumer_seq, s.state.last_seq, `${name}: every stored message delivered`);
+    assert.equal(c.ack_floor.consumer_seq, s.state.last_seq, `${name}: and acked`);
+    assert.equal(c.num_pending, 0, name);
+  }
+  const stored = (await stream(srv, "K_1")).state.messages + (await stream(srv, "K_2")).state.messages;
+  assert.equal(stored, 2 * prefill + f.published, "the streams hold the backlog and the live messages");
+});
