@@ -168,6 +168,8 @@ export class KvWorkload {
    * and never delivered: kv_watch_updates counts the changes a watcher of this bucket could see.
    */
   async #watch(kv: KV): Promise<void> {
+    // The bucket's revision now: what came before is not watched (and the end need not wait for it).
+    this.#watched = (await kv.status()).streamInfo.state.last_seq;
     const w = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
     const m = this.#m;
     const done = (async () => {
