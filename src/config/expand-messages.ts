@@ -84,3 +84,23 @@ export function scaleSizes(
     out.message_sizes = pub.message_sizes.map((s) => ({ ...s, bytes: Math.trunc(s.bytes * m) }));
   return out;
 }
+
+/**
+ * One line on what a publisher's messages carry beyond the seed's (zeros of one size on one subject), for
+ * `ltctl validate`; undefined for the seed's messages.
+ */
+export function describeMessages(p: ExpandedMessages & { messageSize: number }): string | undefined {
+  const parts: string[] = [];
+  if (p.payload !== undefined) parts.push(`${p.payload} payload`);
+  const sz = p.sizes;
+  if (sz?.kind === "range") parts.push(`sizes ${sz.min}..${sz.max} B uniform`);
+  else if (sz !== undefined)
+    parts.push(`sizes ${sz.bytes.map((b) => `${b}`).join("|")} B weighted ${sz.weights.join(":")}`);
+  if (p.headers !== undefined) parts.push(`${p.headers.count} headers of ${p.headers.valueBytes} B`);
+  const k = p.keys;
+  if (k !== undefined) {
+    const how = k.zipfExponent > 0 ? `zipf ${k.zipfExponent}` : "uniform";
+    parts.push(`${k.count} keys (${how}) on ${k.template}`);
+  }
+  return parts.length > 0 ? parts.join(", ") : undefined;
+}

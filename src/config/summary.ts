@@ -1,5 +1,6 @@
+import { describeMessages } from "./expand-messages.ts";
 import type { Plan } from "./expand-plan.ts";
-import type { ExpandedTls } from "./expand-spec.ts";
+import type { ExpandedPublisher, ExpandedTls } from "./expand-spec.ts";
 
 /** One stream of a step, as `ltctl validate` shows it. */
 export interface StreamSummary {
@@ -37,6 +38,10 @@ export interface StepSummary {
   /** Sum of every publisher's effective rate, messages per second. */
   targetMsgsPerSec: number;
   messageSizeBytes: number;
+  /** The smallest and largest payload when sizes vary per message (`message_size_range`, `message_sizes`). */
+  messageSizeRange?: { min: number; max: number };
+  /** The messages' payload kind, sizes, headers and keys when they differ from the seed's (describeMessages). */
+  messages?: string;
   streamList: StreamSummary[];
 }
 
@@ -47,6 +52,23 @@ export interface PlanSummary {
   statsIntervalMs: number;
   storage: { type: string; path: string };
   repeat: Plan["repeat"];
+}
+
+/** The first publisher's message description (one spec's publishers share their message fields). */
+function messagesOf(p: ExpandedPublisher | undefined): Pick<StepSummary, "messages" | "messageSizeRange"> {
+  if (p === undefined) return {};
+  const d = describeMessages(p);
+  const sz = p.sizes;
+  const range =
+    sz === undefined
+      ? undefined
+      : sz.kind === "range"
+        ? { min: sz.min, max: sz.max }
+        : { min: Math.min(...sz.bytes), max: Math.max(...sz.bytes) };
+  return {
+    ...(d === undefined ? {} : { messages: d }),
+    ...(range === undefined ? {} : { messageSizeRange: range }),
+  };
 }
 
 /** The numbers `ltctl validate` prints (text or `--json`). */
@@ -83,6 +105,7 @@ export function planSummary(plan: Plan): PlanSummary {
       consumers: s.consumers.length,
       targetMsgsPerSec: s.publishers.reduce((n, p) => n + p.ratePerSec, 0),
       messageSizeBytes: s.raw.publishers.message_size_bytes,
+      ...messagesOf(s.publishers[0]),
       streamList,
     };
   });

@@ -2,7 +2,7 @@
 // expanded for the engine, and the engine's per-message draw (message-shape.ts).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatIssues } from "../../src/config/index.ts";
+import { formatIssues, planSummary } from "../../src/config/index.ts";
 import { uncoveredKey } from "../../src/config/rules-messages.ts";
 import { AliasTable, MessageShape } from "../../src/engine/message-shape.ts";
 import { edited, loadBad, loadOk, root, spec } from "../fixtures/config.ts";
@@ -191,6 +191,25 @@ describe("config - publishers' message fields expanded", () => {
         { kind: "weighted", bytes: [30], weights: [1] },
       ],
     );
+  });
+
+  it("ltctl validate's summary says what the messages carry, and the sizes' range", () => {
+    const c = withMessages({
+      payload: "text",
+      message_size_range: { min_bytes: 100, max_bytes: 2000 },
+      headers: { count: 3 },
+      subject: "sub.{}.{key}",
+      keys: { count: 1000, distribution: "zipf" },
+    });
+    const step = planSummary(loadOk(c).plan).steps[0]!;
+    assert.equal(
+      step.messages,
+      "text payload, sizes 100..2000 B uniform, 3 headers of 16 B, 1000 keys (zipf 1) on sub.1.{key}",
+    );
+    assert.deepEqual(step.messageSizeRange, { min: 100, max: 2000 });
+    const seed = planSummary(loadOk(root()).plan).steps[0]!;
+    assert.equal(seed.messages, undefined, "the seed's messages need no line");
+    assert.equal(seed.messageSizeRange, undefined);
   });
 
   it("stream subjects with wildcards take a template once it is given", () => {

@@ -108,7 +108,11 @@ function stepDetail(step: StepSummary, total: number): string {
   if (step.nkeyFile !== undefined) out += `  nkey seed file: ${step.nkeyFile}\n`;
   if (step.tls !== undefined) out += `  tls: ${tlsLine(step.tls)}\n`;
   out += `  ${step.streams} streams, ${step.subjects} subjects, ${step.publishers} publishers, ${step.consumers} consumers`;
-  out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${formatBytes(step.messageSizeBytes)}\n\n`;
+  const r = step.messageSizeRange;
+  const size = r ? `${formatBytes(r.min)}..${formatBytes(r.max)}` : formatBytes(step.messageSizeBytes);
+  out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${size}\n`;
+  if (step.messages !== undefined) out += `  messages: ${step.messages}\n`;
+  out += "\n";
   const rows = step.streamList
     .slice(0, MAX_STREAM_ROWS)
     .map((st) => [
