@@ -148,7 +148,7 @@ export class Share {
       this.#pubs[i] = pub;
       this.#scheduler.add(pub);
     }
-    if (this.#ready.length > 0 || schedulesOps(spec)) {
+    if (this.#ready.length > 0 || schedulesOps(spec) || this.#services?.requests) {
       this.#busy.start(startEpoch);
       this.#scheduler.finished.then(() => this.#busy.end());
     }

@@ -184,6 +184,7 @@ test("engine - requests with no responder running count as no_responders, not a 
   const f = finals[0]!;
   assertRequestsAccounted(f);
   assert.equal(f.no_responders, f.requests, "every request: no responders");
+  assert.equal(typeof f.system?.send_busy_pct, "number", "the requesters' sending load is measured");
   assert.equal(f.replies, 0);
   assert.equal(f.request_timeouts, 0);
   assert.equal(f.served ?? 0, 0);
@@ -202,4 +203,23 @@ test("engine - requests over the server's max_payload end the step in phase erro
     /services\.requesters\.message_size_bytes 70000 exceeds the server's max_payload of 65536/,
   );
   assert.equal(f.requests ?? 0, 0, "nothing sent");
+});
+
+test("engine - replies slower than timeout_ms count as request_timeouts, and their late replies as nothing", async () => {
+  await using server = await startServer();
+  const { finals } = await run([
+    spec(server.url, {
+      responders: { count: 2, service_time_ms: { min: 300, max: 300 } },
+      requesters: { count: 2, rate_per_second: 50, timeout_ms: 100 },
+    }),
+  ]);
+  const f = finals[0]!;
+  assertRequestsAccounted(f);
+  assert.equal(f.requests, 2 * 50 * 2, "every slot sent");
+  assert.equal(f.request_timeouts, f.requests, "every request outlived its 100 ms timeout");
+  assert.equal(f.replies, 0, "a reply after the timeout is not counted");
+  assert.ok(
+    (f.served ?? 0) > 0 && f.served! <= f.requests!,
+    `served ${f.served}: the responders answered, late`,
+  );
 });
