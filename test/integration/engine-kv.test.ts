@@ -7,7 +7,7 @@ import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { startCluster, startServer } from "../harness/index.ts";
-import { errorOf, run } from "./engine-helpers.ts";
+import { countAbove, errorOf, nowEpoch, run } from "./engine-helpers.ts";
 
 const SECONDS = 2;
 
@@ -216,4 +216,50 @@ test("engine kv - a watcher of a bucket with earlier changes and no new ones cou
   // The step lasts its 2 s plus the start lead and the 1 s late-send grace (~3.5 s); waiting for revisions the
   // watcher never gets would add its 5 s catch-up bound (~8.5 s). 7 s leaves a busy machine 3.5 s.
   assert.ok(Date.now() - started < 7_000, `${Date.now() - started} ms`);
+});
+
+/** The freeze of the open-model test: well inside the run, longer than the client's in-flight bound lasts. */
+const STALL_MS = 1_500;
+/** Puts per second: 600 slots fall in the freeze, more than the 256 a client keeps in flight. */
+const STALL_RATE = 400;
+/** SIGSTOP / SIGCONT land within some ms of our clock reading on a busy machine. */
+const SIGNAL_SLACK_MS = 100;
+
+test("engine kv - a frozen server's operations are all done late, none skipped, their latency counted from the intended time", async () => {
+  await using server = await startServer();
+  const kv = { bucket: "kv_stall", keys: { count: 100 }, clients: 1, rates: { put: STALL_RATE } };
+  const seconds = 5;
+  let frozen: Promise<void> | undefined;
+  const { finals } = await run(
+    [kvSpec(server.url, "kvstall", kv, { behavior: { duration_seconds: seconds, ramp_up_seconds: 0 } })],
+    {
+      onSnapshot: (s: Snapshot) => {
+        if (frozen || s.phase !== "running") return;
+        frozen = (async () => {
+          server.pause();
+          const stopAt = nowEpoch();
+          await new Promise((r) => setTimeout(r, STALL_MS));
+          server.resume();
+          assert.ok(nowEpoch() - stopAt >= STALL_MS);
+        })();
+      },
+    },
+  );
+  await frozen;
+  const f = finals[0]!;
+  assert.ok(frozen, "the server was frozen during the run");
+  assert.equal(f.phase, "done", errorOf(f));
+  assert.equal(errorsOf(f), 0, JSON.stringify(f.errors));
+  assert.equal(f.unsent ?? 0, 0, "every slot of the freeze was sent after it");
+  assert.equal(c(f, "kv_puts"), STALL_RATE * seconds, "no slot skipped");
+  // Slots due in the first half of the freeze were answered after it: each waited over half of it.
+  const firstHalf = (STALL_RATE * (STALL_MS / 2 - SIGNAL_SLACK_MS)) / 1000;
+  const hist = (f as { hist?: Record<string, string> }).hist;
+  assert.ok(countAbove(hist?.kv_put, STALL_MS / 2) >= firstHalf, `${countAbove(hist?.kv_put, STALL_MS / 2)}`);
+  // Past 256 in flight the gate closed: the slots due from then until the thaw started late (send_delay).
+  const gated = (STALL_RATE * (STALL_MS - (256 / STALL_RATE) * 1000 - SIGNAL_SLACK_MS)) / 1000;
+  assert.ok(
+    countAbove(hist?.send_delay, 1) >= gated / 2,
+    `${countAbove(hist?.send_delay, 1)} >= ${gated / 2}`,
+  );
 });
