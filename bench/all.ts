@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const SCRIPTS = ["engine", "latency", "scale", "control", "peer"] as const;
+const SCRIPTS = ["engine", "latency", "scale", "control", "peer", "workloads"] as const;
 const json = process.argv.includes("--json");
 const only = process.argv
   .find((a) => a.startsWith("--only="))

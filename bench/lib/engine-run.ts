@@ -1,6 +1,6 @@
 // Runs the engine (runPlan) on a one-step config built from a few knobs, with all measurement on, and
-// returns its final snapshot, every snapshot and the CPU it cost. Shared by the engine, latency and scale
-// benches.
+// returns its final snapshot, every snapshot and the CPU it cost. Shared by the engine, latency, scale and
+// workloads benches (the last adds the spec's `services` and `kv` blocks through `blocks`).
 
 import { AckPolicy, DeliverPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
@@ -31,6 +31,11 @@ export interface EngineScenario {
   readonly onSnapshot?: (s: Snapshot) => void;
   readonly signal?: AbortSignal;
   readonly cleanup?: boolean;
+  /**
+   * Spec-level workload blocks added as they are (`services`, `kv`, `object_store`: docs/config.md); with
+   * `publishersPerStream: 0` they are the step's only load.
+   */
+  readonly blocks?: Readonly<Record<string, unknown>>;
 }
 
 export interface EngineOutcome {
@@ -79,6 +84,7 @@ export function scenarioPlan(o: EngineScenario): Plan {
           ack_policy: "explicit",
         },
         behavior: { duration_seconds: o.seconds, ramp_up_seconds: 0 },
+        ...o.blocks,
       },
     ],
   };
@@ -255,9 +261,35 @@ export async function engineConsume(
 }
 
 /**
+ * The engine on scenario `o` with a snapshot every second: rate and CPU over the steady window (steadyWindow)
+ * of the count `count` reads off a snapshot, up to its final value, so connecting, the first second's JIT
+ * warm-up and the final drain are outside both. Also returns the final snapshot.
+ */
+export async function engineSteady(
+  o: EngineScenario,
+  count: (s: Snapshot) => number,
+  what: string,
+  /** Called right before and after the run (a profiler's start and stop). */
+  around?: { before(): Promise<void>; after(): Promise<void> },
+): Promise<{ m: Measurement; final: Snapshot }> {
+  const marks: Mark[] = [];
+  await around?.before();
+  const { final } = await runEngine({
+    ...o,
+    statsIntervalMs: BENCH_SNAPSHOT_MS,
+    onSnapshot: (s) => {
+      marks.push({ at: Date.parse(s.ts), n: count(s), cpu: process.cpuUsage() });
+      o.onSnapshot?.(s);
+    },
+  });
+  await around?.after();
+  return { m: steadyWindow(marks, count(final), what), final };
+}
+
+/**
  * Engine core pub→sub at full speed: one publisher and one subscriber in this process (mode both), as the
- * bare pair runs, publishing for `seconds` + 1. Rate and CPU over the steady window (steadyWindow) up to the
- * last message received, so connecting and the final drain are outside both.
+ * bare pair runs, publishing for `seconds` + 1. Rate and CPU over the steady window (engineSteady) up to the
+ * last message received.
  */
 export async function enginePubSub(
   url: string,
@@ -267,20 +299,20 @@ export async function enginePubSub(
   /** Called right before and after the run (a profiler's start and stop). */
   around?: { before(): Promise<void>; after(): Promise<void> },
 ): Promise<Measurement & { lost: number }> {
-  const marks: Mark[] = [];
-  await around?.before();
-  const { final } = await runEngine({
-    url,
-    name,
-    js: false,
-    size,
-    rate: 10_000_000,
-    seconds: seconds + 1,
-    mode: "both",
-    consumersPerStream: 1,
-    statsIntervalMs: BENCH_SNAPSHOT_MS,
-    onSnapshot: (s) => marks.push({ at: Date.parse(s.ts), n: s.consumed, cpu: process.cpuUsage() }),
-  });
-  await around?.after();
-  return { ...steadyWindow(marks, final.consumed, "engine pub→sub"), lost: final.lost };
+  const { m, final } = await engineSteady(
+    {
+      url,
+      name,
+      js: false,
+      size,
+      rate: 10_000_000,
+      seconds: seconds + 1,
+      mode: "both",
+      consumersPerStream: 1,
+    },
+    (s) => s.consumed,
+    "engine pub→sub",
+    around,
+  );
+  return { ...m, lost: final.lost };
 }

@@ -9,6 +9,15 @@ export {
   fillStream,
   type PublishLimits,
 } from "./bare.ts";
+export {
+  bareKv,
+  barePacedRequests,
+  bareRequests,
+  fillBucket,
+  type KvLoop,
+  type PacedRequests,
+  type RequestLoop,
+} from "./bare-workloads.ts";
 export { type CpuCost, measureCpu } from "./cpu.ts";
 export {
   type EngineOutcome,
@@ -16,6 +25,7 @@ export {
   engineConsume,
   enginePublish,
   enginePubSub,
+  engineSteady,
   runEngine,
   scenarioPlan,
 } from "./engine-run.ts";
