@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { register as registerBench } from "./commands/bench.ts";
 import { register as registerCapacity } from "./commands/capacity.ts";
 import { register as registerCompare } from "./commands/compare.ts";
 import { register as registerDemo } from "./commands/demo.ts";
@@ -22,6 +23,7 @@ export type Register = (program: Command, io: CliIo) => void;
 const COMMANDS: readonly Register[] = [
   registerValidate,
   registerRun,
+  registerBench,
   registerCapacity,
   registerReport,
   registerCompare,
@@ -42,6 +44,7 @@ Examples:
   $ ltctl validate examples/quick.json          check a config and see the plan it expands to
   $ ltctl validate examples/seed.json --pod lt-0 --json
   $ ltctl run examples/quick.json --report run.html  one local process, no agents; an HTML report too
+  $ ltctl bench js pub orders --msgs 100000     nats bench's one-liners: here, or on the fleet with --push
   $ ltctl --server nats://nats:4222 push cfg.json  every agent there runs cfg.json (starts together)
   $ ltctl stats --limit 10                      newest snapshots of every pod + a cluster line
   $ ltctl watch --until-done                    live view; exits 99 when a threshold of the run fails

@@ -1,0 +1,282 @@
+// `ltctl bench`: nats bench's words turned into an ordinary config (the one `ltctl run` and `ltctl push` take),
+// so a bench validates, prints and runs like any other config. Pure: flags in, a config object or the usage
+// problem out; the config loader (src/config) then validates it like a file.
+
+/** The verbs built so far, as typed on the command line. */
+export const BUILT_VERBS = ["pub", "sub", "js pub", "service serve", "service request"] as const;
+export type BenchVerb = (typeof BUILT_VERBS)[number];
+
+/**
+ * Verbs of nats bench whose config blocks other workloads bring (issue 14); until those land they are a usage
+ * error that says so, never a half-measured run.
+ */
+export const PENDING_VERBS: Readonly<Record<string, string>> = {
+  "js consume": "JetStream pull consumers in consume mode (consumers.pull_mode)",
+  "js fetch": "JetStream pull consumers in fetch mode (consumers.pull_mode: fetch)",
+  "js ordered": 'ordered consumers (consumers.type: "ordered")',
+  "kv put": "the KV workload (the kv block)",
+  "kv get": "the KV workload (the kv block)",
+  "obj put": "the object store workload (the object_store block)",
+  "obj get": "the object store workload (the object_store block)",
+};
+
+/** Flags that need a config field not built yet: the field they would set. */
+export const PENDING_FLAGS: Readonly<Record<string, string>> = {
+  dedup: "publishers.dedupe",
+  batch: 'publishers.js_publish: "batch" with publishers.batch_size',
+  randomize: "publishers.message_size_range",
+  bucket: "the kv and object_store blocks",
+  history: "the kv block's history",
+};
+
+/** The bench's flags after commander (strings as typed; numbers checked here). */
+export interface BenchFlags {
+  server?: string;
+  msgs?: string;
+  duration?: string;
+  rate?: string;
+  size?: string;
+  clients?: string;
+  stream?: string;
+  create?: boolean;
+  storage?: string;
+  replicas?: string;
+  purge?: boolean;
+  dedup?: boolean;
+  batch?: string;
+  acks?: string;
+  doubleack?: boolean;
+  bucket?: string;
+  history?: string;
+  randomize?: boolean;
+}
+
+/** nats bench's defaults: 100,000 messages of 128 bytes, one client, as fast as it goes. */
+export const BENCH_DEFAULTS = {
+  server: "nats://127.0.0.1:4222",
+  msgs: 100_000,
+  size: 128,
+  clients: 1,
+  stream: "benchstream",
+  /** Seconds: the bound of a counted run, and the length of one that only listens (sub, service serve). */
+  countedSeconds: 60,
+  listenSeconds: 10,
+  /** A service requester's rate when --rate is not given (requests are open-model: a rate is required). */
+  requestRate: 100,
+} as const;
+
+/** What a verb builds: the config, and how to run it (messages per client, the seconds it may last). */
+export interface BenchPlan {
+  readonly verb: BenchVerb;
+  readonly subject: string;
+  readonly config: Record<string, unknown>;
+  /** Stream to purge before a local run (--purge), as the engine names it. */
+  readonly purgeStream?: string;
+}
+
+/** Parses the words after `bench` into a verb and its subject; a string is the usage problem. */
+export function parseVerb(words: readonly string[]): { verb: BenchVerb; subject?: string } | string {
+  const two = words.slice(0, 2).join(" ");
+  const one = words[0] ?? "";
+  const known = (BUILT_VERBS as readonly string[]).includes(two)
+    ? two
+    : (BUILT_VERBS as readonly string[]).includes(one)
+      ? one
+      : undefined;
+  if (known === undefined) {
+    const pending = PENDING_VERBS[two];
+    if (pending !== undefined)
+      return `ltctl bench ${two}: not built yet: it needs ${pending}, which this version does not have`;
+    return `ltctl bench: unknown verb '${words.join(" ")}'; verbs: ${[...BUILT_VERBS, ...Object.keys(PENDING_VERBS)].join(", ")}`;
+  }
+  const rest = words.slice(known.split(" ").length);
+  if (rest.length > 1) return `ltctl bench ${known}: one subject expected, got '${rest.join(" ")}'`;
+  return rest[0] === undefined
+    ? { verb: known as BenchVerb }
+    : { verb: known as BenchVerb, subject: rest[0] };
+}
+
+/** A whole number >= min from a flag, or the usage problem naming it. */
+function whole(name: string, raw: string | undefined, min: number, fallback: number): number | string {
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replaceAll("_", "").replaceAll(",", ""));
+  if (!Number.isSafeInteger(n) || n < min) return `--${name} must be a whole number >= ${min}, got ${raw}`;
+  return n;
+}
+
+/** Builds the config of `verb` from `flags`; a string is the usage problem (exit 2). */
+export function buildBench(
+  verb: BenchVerb,
+  subject: string | undefined,
+  flags: BenchFlags,
+): BenchPlan | string {
+  for (const [flag, field] of Object.entries(PENDING_FLAGS)) {
+    if (
+      (flags as Record<string, unknown>)[flag] !== undefined &&
+      (flags as Record<string, unknown>)[flag] !== false
+    )
+      return `ltctl bench ${verb}: --${flag} is not built yet: it needs ${field}, which this version does not have`;
+  }
+  // Only js pub has a default subject (nats bench's stream subject); the others name what they talk on.
+  const subj = subject ?? (verb === "js pub" ? "bench.js" : undefined);
+  if (subj === undefined) return `ltctl bench ${verb}: give the SUBJECT, e.g. ltctl bench ${verb} bench.test`;
+  const clients = whole("clients", flags.clients, 1, BENCH_DEFAULTS.clients);
+  const size = whole("size", flags.size, 1, BENCH_DEFAULTS.size);
+  const replicas = whole("replicas", flags.replicas, 1, 1);
+  const duration = whole("duration", flags.duration, 1, 0);
+  const msgs = whole("msgs", flags.msgs, 1, 0);
+  for (const x of [clients, size, replicas, duration, msgs])
+    if (typeof x === "string") return `ltctl bench ${verb}: ${x}`;
+  const rateRaw = flags.rate ?? "max";
+  const rate: number | "max" | string =
+    rateRaw === "max" ? "max" : (whole("rate", rateRaw, 1, 0) as number | string);
+  if (typeof rate === "string" && rate !== "max") return `ltctl bench ${verb}: ${rate} (or "max")`;
+  const storage = flags.storage ?? "memory";
+  if (storage !== "memory" && storage !== "file")
+    return `ltctl bench ${verb}: --storage must be memory or file, got ${storage}`;
+  const acks = flags.acks ?? "explicit";
+  if (acks !== "explicit" && acks !== "none" && acks !== "all")
+    return `ltctl bench ${verb}: --acks must be explicit, none or all, got ${acks}`;
+  const o = {
+    server: flags.server ?? BENCH_DEFAULTS.server,
+    subject: subj,
+    clients: clients as number,
+    size: size as number,
+    replicas: replicas as number,
+    duration: duration as number,
+    msgs: msgs as number,
+    rate: rate as number | "max",
+    storage,
+    acks,
+    stream: flags.stream ?? BENCH_DEFAULTS.stream,
+    doubleack: flags.doubleack === true,
+  };
+  if (o.doubleack)
+    return `ltctl bench ${verb}: --doubleack applies to the consumer verbs (js consume, js fetch)`;
+  switch (verb) {
+    case "pub":
+      return { verb, subject: o.subject, config: root(publishSpec(o, false)) };
+    case "js pub":
+      return {
+        verb,
+        subject: o.subject,
+        config: root(publishSpec(o, true)),
+        ...(flags.purge ? { purgeStream: `${o.stream}_1` } : {}),
+      };
+    case "sub":
+      return { verb, subject: o.subject, config: root(subscribeSpec(o)) };
+    case "service serve":
+    case "service request": {
+      if (verb === "service request" && o.rate === "max")
+        return "ltctl bench service request: requesters run an open-model schedule: give --rate N (requests per second per client)";
+      return { verb, subject: o.subject, config: root(serviceSpec(o, verb === "service serve")) };
+    }
+  }
+}
+
+interface Resolved {
+  server: string;
+  subject: string;
+  clients: number;
+  size: number;
+  replicas: number;
+  duration: number;
+  msgs: number;
+  rate: number | "max";
+  storage: string;
+  acks: string;
+  stream: string;
+}
+
+function root(spec: Record<string, unknown>): Record<string, unknown> {
+  return { load_test_specs: [spec], stats_collection_interval_seconds: 1 };
+}
+
+/** The stream block every spec carries (core NATS subscribes on its subjects; JetStream creates it). */
+function stream(o: Resolved): Record<string, unknown> {
+  return {
+    name_prefix: o.stream,
+    count: 1,
+    replicas: o.replicas,
+    subjects: [o.subject],
+    storage: o.storage,
+  };
+}
+
+function consumers(o: Resolved, count: number, jetstream: boolean): Record<string, unknown> {
+  return {
+    stream_name_prefix: o.stream,
+    type: jetstream ? "pull" : "push",
+    count_per_stream: count,
+    durable_name_prefix: "bench",
+    ack_wait_seconds: 30,
+    max_ack_pending: 10_000,
+    ack_policy: jetstream ? o.acks : "none",
+  };
+}
+
+/**
+ * `pub` / `js pub`: --clients publishers; --msgs in total split evenly over them (rounded up), as nats bench
+ * does; without --msgs and --duration, nats bench's 100,000. The duration bounds a counted run.
+ */
+function publishSpec(o: Resolved, jetstream: boolean): Record<string, unknown> {
+  const counted = o.msgs > 0 || o.duration === 0;
+  const total = o.msgs > 0 ? o.msgs : BENCH_DEFAULTS.msgs;
+  return {
+    name: jetstream ? "bench_js_pub" : "bench_pub",
+    nats_url: o.server,
+    use_jetstream: jetstream,
+    client_id_prefix: "ltctl-bench",
+    streams: [stream(o)],
+    publishers: {
+      count_per_stream: o.clients,
+      stream_name_prefix: o.stream,
+      publish_rate_per_second: o.rate,
+      publish_pattern: "steady",
+      message_size_bytes: o.size,
+      track_latency: true,
+      ...(counted ? { message_count: Math.ceil(total / o.clients) } : {}),
+    },
+    consumers: consumers(o, 0, jetstream),
+    behavior: { duration_seconds: o.duration || BENCH_DEFAULTS.countedSeconds, ramp_up_seconds: 0 },
+  };
+}
+
+/** `sub`: --clients core subscribers on SUBJECT for --duration, counting what publishers elsewhere send. */
+function subscribeSpec(o: Resolved): Record<string, unknown> {
+  return {
+    name: "bench_sub",
+    nats_url: o.server,
+    use_jetstream: false,
+    client_id_prefix: "ltctl-bench",
+    streams: [stream(o)],
+    publishers: {
+      count_per_stream: 0,
+      stream_name_prefix: o.stream,
+      publish_rate_per_second: 1,
+      publish_pattern: "steady",
+      message_size_bytes: o.size,
+      track_latency: true,
+    },
+    consumers: consumers(o, o.clients, false),
+    behavior: { duration_seconds: o.duration || BENCH_DEFAULTS.listenSeconds, ramp_up_seconds: 0 },
+  };
+}
+
+/** `service serve` / `service request`: the services block with responders or requesters on SUBJECT. */
+function serviceSpec(o: Resolved, serve: boolean): Record<string, unknown> {
+  const spec = subscribeSpec({ ...o, subject: `${o.subject}.unused`, clients: 0 });
+  return {
+    ...spec,
+    name: serve ? "bench_service_serve" : "bench_service_request",
+    services: {
+      subject: o.subject,
+      responders: { count: serve ? o.clients : 0 },
+      requesters: {
+        count: serve ? 0 : o.clients,
+        rate_per_second: o.rate === "max" ? BENCH_DEFAULTS.requestRate : o.rate,
+        message_size_bytes: o.size,
+      },
+    },
+  };
+}
