@@ -5,8 +5,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { CoreLane } from "../../src/engine/core-lane.ts";
 import type { EngineOptions, StepTuning } from "../../src/engine/index.ts";
+import { FailLedger } from "../../src/engine/ledger.ts";
+import { MessageShape } from "../../src/engine/message-shape.ts";
+import { ShareMetrics } from "../../src/engine/metrics.ts";
+import { newHeader, PayloadFactory, readHeader } from "../../src/engine/payload.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { startServer } from "../harness/index.ts";
 import { assertEveryMessage, errorOf, recorder, run } from "./engine-helpers.ts";
@@ -67,6 +72,11 @@ function assertExact(f: Snapshot): void {
   assert.equal(f.consumed, f.published, `${f.spec}: consumed == published`);
   assert.equal(f.lost, 0, f.spec);
   assert.equal(f.duplicates, 0, f.spec);
+  assert.equal(
+    f.out_of_order,
+    0,
+    `${f.spec}: one publisher's messages over 16 subjects still arrive in order`,
+  );
   // Sizes drawn uniformly from [MIN, MAX]: every one in range, the mean near the middle (n >= 700: the
   // mean's standard deviation is ~21 bytes, the bound ~5 of them).
   const mean = f.bytes_out / f.published;
@@ -264,4 +274,73 @@ test("engine - headers count against the server's max_payload: a largest message
   );
   assert.equal(f.published, 0);
   assert.equal(f.publish_errors, 0, "no error per message");
+});
+
+test("engine - the shaped fast path writes HPUB frames nats.js decodes: subjects, sizes, headers and tracking header arrive, nc.publish never called", async () => {
+  await using srv = await startServer({ jetstream: false });
+  const nc = await connect({ servers: srv.url });
+  // The same connection, whose public publish throws: a message that took it would count as an error.
+  const fastOnly = new Proxy(nc, {
+    get(target, key) {
+      if (key === "publish")
+        return () => {
+          throw new Error("nc.publish called");
+        };
+      const v = Reflect.get(target, key, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  }) as NatsConnection;
+  const got: Msg[] = [];
+  const sub = nc.subscribe("hp.>", {
+    callback: (_e, msg) => {
+      got.push(msg);
+    },
+  });
+  await nc.flush();
+  const m = new ShareMetrics();
+  try {
+    const shape = new MessageShape({
+      id: "HP_1-p1",
+      stream: "HP_1",
+      subject: "hp.0",
+      ratePerSec: 1,
+      pattern: "steady",
+      burstSize: 1,
+      trackLatency: true,
+      messageSize: 300,
+      sizes: { kind: "range", min: 40, max: 300 },
+      headers: { count: 2, valueBytes: 7 },
+      keys: { template: "hp.{key}", count: 5, zipfExponent: 0 },
+    });
+    const lane = new CoreLane(fastOnly, m, new FailLedger(1), { shape });
+    assert.equal(lane.fast, true);
+    const payloads = new PayloadFactory(300);
+    const t = { pub: 0, subject: "hp.0", size: payloads.size, source: 9, track: true, payloads };
+    const before = nc.stats().outBytes;
+    const N = 200;
+    for (let seq = 0; seq < N; seq++) lane.send(t, seq, 1_700_000_000_000 + seq);
+    await lane.drain(5000);
+    await nc.flush();
+    await sub.drain();
+    assert.equal(m.counts.publish_errors ?? 0, 0, JSON.stringify(m.counts));
+    assert.equal(got.length, N);
+    const h = newHeader();
+    let bytes = 0;
+    got.forEach((msg, seq) => {
+      shape.pick(0, seq);
+      assert.equal(msg.subject, `hp.${shape.key}`, `message ${seq}'s subject`);
+      assert.equal(msg.data.length, shape.size, `message ${seq}'s size`);
+      assert.ok(
+        readHeader(msg.data, h) && h.seq === seq && h.source === 9,
+        `message ${seq}'s tracking header`,
+      );
+      assert.equal(msg.headers?.get("lt-h1").length, 7);
+      bytes += shape.size;
+    });
+    assert.equal(m.counts.bytes_out, bytes, "bytes_out is the payload bytes");
+    assert.equal(nc.stats().outBytes - before, bytes + N * shape.hdrBytes, "the client counts headers too");
+  } finally {
+    m.destroy();
+    await nc.close();
+  }
 });
