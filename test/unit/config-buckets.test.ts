@@ -146,3 +146,19 @@ describe("config - kv and object_store", () => {
     assert.match(issues[0]!.message, /use_jetstream": true/);
   });
 });
+
+describe("config - kv and object_store measurements in thresholds", () => {
+  it("their counters, rates and latency kinds are threshold metrics", () => {
+    loadOk(
+      root({
+        thresholds: {
+          "kv_put.p99_ms": "< 5",
+          kv_cas_conflicts: "== 0",
+          kv_put_rate: "> 900",
+          "obj_get.count": "> 0",
+          obj_put_bytes_rate: "> 1000000",
+        },
+      }),
+    );
+  });
+});
