@@ -3,6 +3,8 @@
 //   node --import tsx bench/profile.ts bare-consume   a bare nats.js consume() loop calling m.ack()
 //   node --import tsx bench/profile.ts pubsub         the engine's core pub→sub at full speed, 128 B
 //   node --import tsx bench/profile.ts bare-pubsub    a bare publish loop and subscriber, 128 B
+//   node --import tsx bench/profile.ts reqrep         the engine's request/reply (services block), 128 B echo
+//   node --import tsx bench/profile.ts bare-reqrep    a bare echo responder and reply-mux requester, 4,096 out
 // Options: --seconds N (default 4), --out DIR (writes <scenario>.cpuprofile there, for Chrome DevTools or
 // speedscope), --top N (frames listed, default 30). The profiler (V8's, as `node --cpu-prof` uses) runs only
 // around the measured section, so server start, stream fills and teardown are not in it; the engine's
@@ -11,12 +13,14 @@ import { join } from "node:path";
 import {
   bareJsConsume,
   barePubSub,
+  bareRequests,
   byArea,
   type CpuProfile,
   createMemoryStream,
   deleteStream,
   engineConsume,
   enginePubSub,
+  engineSteady,
   fillStream,
   type Measurement,
   saveProfile,
@@ -26,7 +30,7 @@ import {
 } from "./lib/index.ts";
 
 Error.stackTraceLimit = 0;
-const SCENARIOS = ["consume", "bare-consume", "pubsub", "bare-pubsub"] as const;
+const SCENARIOS = ["consume", "bare-consume", "pubsub", "bare-pubsub", "reqrep", "bare-reqrep"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const argv = process.argv.slice(2);
@@ -68,6 +72,26 @@ if (scenario === "consume") {
   await deleteStream(srv.url, "PROFBARE");
 } else if (scenario === "pubsub") {
   m = await enginePubSub(srv.url, "PROFPS", 128, seconds, around);
+} else if (scenario === "reqrep") {
+  // As bench/workloads.ts: one responder and one requester, an unreachable rate, the 4,096 window bounds it.
+  const services = {
+    subject: "svc.prof",
+    responders: { count: 1 },
+    requesters: { count: 1, rate_per_second: 10_000_000, message_size_bytes: 128 },
+  };
+  const o = { url: srv.url, name: "PROFRR", js: false, size: 128, rate: 1, publishersPerStream: 0 } as const;
+  const replies = (s: { replies?: number }) => s.replies ?? 0;
+  m = (
+    await engineSteady(
+      { ...o, seconds: seconds + 1, mode: "both", blocks: { services } },
+      replies,
+      "rr",
+      around,
+    )
+  ).m;
+} else if (scenario === "bare-reqrep") {
+  const rr = { subject: "prof.rr", size: 128, inFlight: 4096, warmupMs: 1000, via: "mux" } as const;
+  m = await bareRequests(srv.url, { ...rr, durationMs: seconds * 1000, around });
 } else {
   await around.before();
   m = await barePubSub(srv.url, { subject: "prof.ps", size: 128, durationMs: seconds * 1000 });

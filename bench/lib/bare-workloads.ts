@@ -27,15 +27,19 @@ async function measuredWindow(
   warmupMs: number,
   durationMs: number,
   count: () => number,
+  around?: RequestLoop["around"],
 ): Promise<Measurement> {
   await new Promise((r) => setTimeout(r, warmupMs));
+  await around?.before();
   const n0 = count();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, durationMs));
   const n = count() - n0;
   const cpu = process.cpuUsage(cpu0);
-  return measurement(n, (performance.now() - t0) / 1000, cpu.user + cpu.system);
+  const m = measurement(n, (performance.now() - t0) / 1000, cpu.user + cpu.system);
+  await around?.after();
+  return m;
 }
 
 /** Resolves once `done()` is true, or after STRAGGLER_MS. */
@@ -65,6 +69,8 @@ export interface RequestLoop {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly via: "mux" | "request";
+  /** Called right before and after the measured window (a profiler's start and stop). */
+  readonly around?: { before(): Promise<void>; after(): Promise<void> };
 }
 
 /**
@@ -107,7 +113,7 @@ export async function bareRequests(url: string, o: RequestLoop): Promise<Measure
       };
       for (let i = 0; i < o.inFlight; i++) void one();
     }
-    const m = await measuredWindow(o.warmupMs, o.durationMs, () => replies);
+    const m = await measuredWindow(o.warmupMs, o.durationMs, () => replies, o.around);
     stop = true;
     await settle(() => out <= 0);
     return errors > 0 ? { ...m, errors } : m;
