@@ -48,6 +48,7 @@ export class ConsumerState {
   /** The backlog this consumer drains (prefill.ts): its source id and size; -1 when none. */
   readonly #drainSource: number;
   readonly #drainExpect: number;
+  readonly #doubleAck: boolean;
   /** When the consumer started (the drain is timed from here); 0 once the drain was recorded. */
   #drainFrom = 0;
 
@@ -63,10 +64,13 @@ export class ConsumerState {
       failedOf?: (key: number) => ReadonlySet<number> | undefined;
       /** Its connection's ack frames (ack-writer.ts); without one, acks go through `m.ack()`. */
       acks?: AckWriter;
+      /** Each ack waits for the server's confirmation (nats.js `ackAck`; latency kind `ack`). */
+      doubleAck?: boolean;
       /** A backlog to time the drain of: its source id and message count (latency kind `drain`). */
       drain?: { source: number; expect: number };
     },
   ) {
+    this.#doubleAck = opts.doubleAck === true;
     this.#drainSource = opts.drain?.source ?? -1;
     this.#drainExpect = opts.drain?.expect ?? 0;
     if (opts.drain) this.#drainFrom = nowEpoch();
@@ -145,12 +149,34 @@ export class ConsumerState {
   }
 
   #ackJs(m: JsMsg): void {
+    if (this.#doubleAck) {
+      this.#ackAck(m);
+      return;
+    }
     const w = this.#acks;
     // nats.js' JsMsgImpl keeps the client's message as `msg` (not in the JsMsg typings).
     const reply = w ? replyBytes((m as unknown as { msg: Msg }).msg) : undefined;
     if (w && reply) w.ack(reply);
     else m.ack();
     this.#m.counts.acks_sent++;
+  }
+
+  /**
+   * A double ack: `+ACK` as a request, the server's empty reply its confirmation; the round trip is the latency
+   * kind `ack`. A confirmation that never comes (nats.js' timeout) counts in errors.consume, unless consumption
+   * had ended (the connection closing cancels what is in flight).
+   */
+  #ackAck(m: JsMsg): void {
+    const sent = nowEpoch();
+    this.#m.counts.acks_sent++;
+    m.ackAck().then(
+      (confirmed) => {
+        if (confirmed) recordMs(this.#m.hist.ack, nowEpoch() - sent);
+      },
+      () => {
+        if (!this.#stopped) this.#m.publishError("consume");
+      },
+    );
   }
 
   #doAck(p: Pending): void {

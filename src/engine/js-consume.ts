@@ -51,7 +51,8 @@ export async function startJsConsumer(
   const onStatus = (type: string) => {
     if (CONSUME_TROUBLE.has(type)) o.trouble();
   };
-  if (c.type === "pull" && o.acks) {
+  // A double ack needs nats.js' message (ackAck), so those consumers take consume().
+  if (c.type === "pull" && o.acks && !c.kind?.doubleAck) {
     // The durable must exist: the same lookup consume() makes, so a missing consumer fails the step alike.
     await js.consumers.get(c.stream, c.durableName);
     const acks = o.acks;

@@ -80,6 +80,7 @@ export async function openConsumers(
         delayMs: c.consumeDelayMs,
         failedOf: (key) => ctx.loss.failedOf(key),
         ...drainOf(c, ctx.prefill),
+        doubleAck: c.kind?.doubleAck === true,
         acks,
       });
       if (!js && c.queueGroup !== undefined) {

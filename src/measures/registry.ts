@@ -462,6 +462,15 @@ export const MEASURES = [
     worse: "higher",
   },
   {
+    name: "ack",
+    kind: "latency",
+    unit: "ms",
+    label: "ack confirm",
+    help: "Double ack (consumers.double_ack): the server's confirmation of an ack minus the ack's send.",
+    optional: true,
+    worse: "higher",
+  },
+  {
     name: "request",
     kind: "latency",
     unit: "ms",

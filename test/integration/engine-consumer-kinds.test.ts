@@ -204,3 +204,24 @@ test("engine - a prefilled backlog is drained by deliver-all consumers: consumed
   const stored = (await stream(srv, "K_1")).state.messages + (await stream(srv, "K_2")).state.messages;
   assert.equal(stored, 2 * prefill + f.published, "the streams hold the backlog and the live messages");
 });
+
+test("engine - double ack: every ack confirmed by the server and timed (latency kind ack), on pull and push consumers", async () => {
+  await using srv = await startServer();
+  for (const type of ["pull", "push"]) {
+    const durable = `da${type}`;
+    const f = (
+      await run([spec(srv.url, { consumers: { type, double_ack: true, durable_name_prefix: durable } })])
+    ).finals[0]!;
+    done(f);
+    assert.equal(f.consumed, f.published, type);
+    assert.equal(f.lost, 0, type);
+    assert.equal(f.acks_sent, f.consumed, type);
+    assert.equal(f.errors.consume ?? 0, 0, type);
+    assert.equal(f.latency_ms.ack?.count, f.consumed, `${type}: one confirmation per ack`);
+    assert.ok((f.latency_ms.ack?.max ?? 0) > 0, type);
+    const c = consumer(await stream(srv), `${durable}_1_1`);
+    assert.equal(c.delivered.consumer_seq, f.consumed, type);
+    assert.equal(c.ack_floor.consumer_seq, f.consumed, `${type}: the server has every ack`);
+    assert.equal(c.num_ack_pending, 0, type);
+  }
+});
