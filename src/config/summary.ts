@@ -1,6 +1,7 @@
 import { describeMessages } from "./expand-messages.ts";
 import type { Plan } from "./expand-plan.ts";
 import type { ExpandedPublisher, ExpandedTls } from "./expand-spec.ts";
+import { describeServices } from "./summary-services.ts";
 
 /** One stream of a step, as `ltctl validate` shows it. */
 export interface StreamSummary {
@@ -42,6 +43,8 @@ export interface StepSummary {
   messageSizeRange?: { min: number; max: number };
   /** The messages' payload kind, sizes, headers and keys when they differ from the seed's (describeMessages). */
   messages?: string;
+  /** The request/reply services (`services`), in one line (describeServices). */
+  services?: string;
   streamList: StreamSummary[];
 }
 
@@ -98,6 +101,7 @@ export function planSummary(plan: Plan): PlanSummary {
       ...(s.tls !== undefined ? { tls: s.tls } : {}),
       durationMs: s.durationMs,
       rampUpMs: s.rampUpMs,
+      ...(s.services === undefined ? {} : { services: describeServices(s.services) }),
       ...(s.shape !== undefined ? { stages: s.shape.length - 1 } : {}),
       streams: s.streams.length,
       subjects: s.streams.reduce((n, st) => n + st.subjects.length, 0),

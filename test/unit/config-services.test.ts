@@ -2,6 +2,7 @@
 // documented, and expand into the ExpandedSpec the engine runs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { planSummary } from "../../src/config/index.ts";
 import { subjectMatches } from "../../src/config/rules-services.ts";
 import { edited, loadBad, loadOk, root, spec } from "../fixtures/config.ts";
 
@@ -32,6 +33,20 @@ describe("config: queue groups and services", () => {
       responders: { count: 1, queue_group: "q", service_time_ms: { min: 0, max: 0 } },
       requesters: { count: 1, rate_per_second: 100, timeout_ms: 2000, message_size_bytes: 128 },
     });
+  });
+
+  it("ltctl validate's summary describes the services in one line", () => {
+    const block = {
+      subject: "svc.echo",
+      responders: { count: 2 },
+      requesters: { count: 4, rate_per_second: 1000 },
+    };
+    const [step] = planSummary(loadOk(svc(block)).plan).steps;
+    assert.equal(
+      step!.services,
+      "lt-echo 1.0.0 on svc.echo: 2 responders in queue group q (echo at once; --mode consume or both), 4 requesters x 1000 req/s of 128 B, timeout 2000 ms (--mode publish or both)",
+    );
+    assert.equal(planSummary(loadOk(root({}, [core()])).plan).steps[0]!.services, undefined);
   });
 
   it("the contract's example validates as written", () => {

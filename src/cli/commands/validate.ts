@@ -112,6 +112,7 @@ function stepDetail(step: StepSummary, total: number): string {
   const size = r ? `${formatBytes(r.min)}..${formatBytes(r.max)}` : formatBytes(step.messageSizeBytes);
   out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${size}\n`;
   if (step.messages !== undefined) out += `  messages: ${step.messages}\n`;
+  if (step.services !== undefined) out += `  services: ${step.services}\n`;
   out += "\n";
   const rows = step.streamList
     .slice(0, MAX_STREAM_ROWS)
