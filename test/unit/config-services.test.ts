@@ -138,6 +138,22 @@ describe("config: queue groups and services", () => {
     assert.match(issue!.message, /core NATS.*use_jetstream/);
   });
 
+  it("the services' counters, rates and latency kind are threshold metrics", () => {
+    loadOk(
+      root({
+        thresholds: {
+          "request.p99_ms": "< 10",
+          "request.count": "> 0",
+          request_timeouts: "== 0",
+          no_responders: "== 0",
+          served: "> 0",
+          request_rate: "> 900",
+          reply_rate: "> 900",
+        },
+      }),
+    );
+  });
+
   it("subjectMatches honours * and >", () => {
     assert.equal(subjectMatches("a.*", "a.b"), true);
     assert.equal(subjectMatches("a.*", "a.b.c"), false);
