@@ -5,16 +5,20 @@
 // REQUEST_SWEEP_MS finds the requests past their timeout. Every request sent ends as exactly one of a reply, a
 // timeout or no responders, so `requests = replies + request_timeouts + no_responders` once the lane drained.
 // `request` latency is reply receipt minus the intended send time: a slot the window held back is sent late
-// and its wait counts, as a publish's does (no slot skipped).
+// and its wait counts, as a publish's does (no slot skipped). Requests leave as whole PUB frames written into
+// the lane's slab (wire.ts, the publishers' fast path: no subject or reply string encoded per request), or
+// through `nc.publish` where the client lacks the internals or the public path is asked for.
 import { performance } from "node:perf_hooks";
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { HISTOGRAM_HIGHEST_US, type Histogram, recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./clock.ts";
+import { frameWriter } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { categorize } from "./publish-errors.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Gate, Sendable } from "./scheduler.ts";
 import { REQUEST_SWEEP_MS, REQUEST_WINDOW } from "./timings.ts";
+import { ascii, type FrameWriter } from "./wire.ts";
 
 /** A reply without payload whose status header says nobody listened on the subject. */
 const STATUS_NO_RESPONDERS = 503;
@@ -36,14 +40,39 @@ export class RequestLane implements Gate {
   #wake: (() => void) | undefined;
   #drained: (() => void) | undefined;
   readonly #sweep: NodeJS.Timeout;
+  readonly #subject: string;
+  readonly #payload: Uint8Array;
+  /** The fast path's writer and the frame's constant parts around the request id; undefined: nc.publish. */
+  readonly #w: FrameWriter | undefined;
+  readonly #head: Uint8Array;
+  readonly #tail: Uint8Array;
 
-  constructor(nc: NatsConnection, m: ShareMetrics, timeoutMs: number, window = REQUEST_WINDOW) {
+  constructor(
+    nc: NatsConnection,
+    m: ShareMetrics,
+    o: {
+      subject: string;
+      payload: Uint8Array;
+      timeoutMs: number;
+      window?: number;
+      /** Requests only through `nc.publish` (StepTuning.publicPath). */
+      publicPath?: boolean;
+    },
+  ) {
+    const window = o.window ?? REQUEST_WINDOW;
     this.#nc = nc;
     this.#m = m;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = o.timeoutMs;
     this.#window = window;
+    this.#subject = o.subject;
+    this.#payload = o.payload;
     const inbox = createInbox();
     this.#prefix = `${inbox}.`;
+    this.#head = ascii(`PUB ${o.subject} ${this.#prefix}`);
+    this.#tail = ascii(` ${o.payload.length}\r\n`);
+    const w = frameWriter(nc, { publicPath: o.publicPath === true });
+    // The frame's payload is the slab's zeros, as the requests' payload (zeros of message_size_bytes).
+    this.#w = w !== undefined && o.payload.length <= w.maxPayload ? w : undefined;
     this.#intended = new Float64Array(window);
     this.#deadline = new Float64Array(window);
     this.#gen = new Float64Array(window);
@@ -67,13 +96,21 @@ export class RequestLane implements Gate {
     return this.#window - this.#nFree;
   }
 
+  /** True when requests leave as frames written into the lane's slab (wire.ts), false through `nc.publish`. */
+  get fast(): boolean {
+    return this.#w !== undefined;
+  }
+
   /** Sends one request intended at `intendedEpochMs` (the scheduler calls this only while `ready()`). */
-  send(subject: string, payload: Uint8Array, intendedEpochMs: number): void {
+  send(intendedEpochMs: number): void {
     const m = this.#m;
     const slot = this.#free[--this.#nFree]!;
     const gen = ++this.#gen[slot]!;
+    const id = gen * this.#window + slot;
     try {
-      this.#nc.publish(subject, payload, { reply: `${this.#prefix}${gen * this.#window + slot}` });
+      const w = this.#w;
+      if (w) w.frame(this.#head, id, this.#tail, this.#payload.length);
+      else this.#nc.publish(this.#subject, this.#payload, { reply: `${this.#prefix}${id}` });
     } catch (err) {
       this.#free[this.#nFree++] = slot;
       m.publishError(categorize(err));
@@ -128,6 +165,7 @@ export class RequestLane implements Gate {
    * one, so after `timeoutMs` what is still out is counted as timed out.
    */
   async drain(timeoutMs: number): Promise<void> {
+    this.#w?.commit();
     if (this.#nFree < this.#window) {
       await Promise.race([
         new Promise<void>((r) => {
@@ -141,6 +179,7 @@ export class RequestLane implements Gate {
   }
 
   close(): void {
+    this.#w?.commit();
     clearInterval(this.#sweep);
     this.#sub.unsubscribe();
   }
@@ -151,16 +190,12 @@ export class Requester implements Sendable {
   due: number;
   heapIndex = 0;
   readonly gate: RequestLane;
-  readonly #subject: string;
-  readonly #payload: Uint8Array;
   readonly #sched: Schedule;
   readonly #startPerf: number;
   readonly #startEpoch: number;
   readonly #m: ShareMetrics;
 
   constructor(o: {
-    subject: string;
-    payload: Uint8Array;
     schedule: Schedule;
     lane: RequestLane;
     /** performance.now() and epoch ms of the step's start (the same instant). */
@@ -168,8 +203,6 @@ export class Requester implements Sendable {
     startEpoch: number;
     metrics: ShareMetrics;
   }) {
-    this.#subject = o.subject;
-    this.#payload = o.payload;
     this.#sched = o.schedule;
     this.gate = o.lane;
     this.#startPerf = o.startPerf;
@@ -180,7 +213,7 @@ export class Requester implements Sendable {
 
   fire(_now: number): number {
     const s = this.#sched;
-    this.gate.send(this.#subject, this.#payload, this.#startEpoch + s.nextMs);
+    this.gate.send(this.#startEpoch + s.nextMs);
     s.advance();
     this.due = this.#startPerf + s.nextMs;
     return 1;

@@ -13,6 +13,7 @@ import { Schedule } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { ShareConnections } from "./share-connections.ts";
 import { REQUEST_SWEEP_MS } from "./timings.ts";
+import { FallbackNotice } from "./wire.ts";
 
 /** As share-publishers.ts: each next connection's phase moves by the golden ratio's fractional part. */
 const PHASE_STEP = 0.6180339887498949;
@@ -45,6 +46,8 @@ export interface ServicesContext {
   readonly conns: ShareConnections;
   readonly metrics: ShareMetrics;
   readonly log: Logger;
+  /** Requests only through `nc.publish`, never the fast path (StepTuning.publicPath). */
+  readonly publicPath?: boolean;
 }
 
 export class ServicesRun {
@@ -52,10 +55,16 @@ export class ServicesRun {
   readonly #ctx: ServicesContext;
   readonly #responders: Responder[] = [];
   readonly #lanes: { lane: RequestLane; count: number; phase: number }[] = [];
+  /** Says once when requests go through `nc.publish` because the client lacks the fast path's internals. */
+  readonly #fallback: FallbackNotice;
 
   constructor(svc: ServicesConfig, ctx: ServicesContext) {
     this.#svc = svc;
     this.#ctx = ctx;
+    this.#fallback = new FallbackNotice(
+      ctx.log,
+      "request fast path unavailable on this nats.js client: requesting through nc.publish",
+    );
   }
 
   /** Whether this share sends requests (its scheduler then has requesters to finish). */
@@ -78,8 +87,15 @@ export class ServicesRun {
     }
     for (let g = 0; g < q.count; g += PER_CONNECTION) {
       const nc = await this.#connect(`req-${g / PER_CONNECTION + 1}`);
+      const lane = new RequestLane(nc, ctx.metrics, {
+        subject: this.#svc.subject,
+        payload: new Uint8Array(q.message_size_bytes),
+        timeoutMs: q.timeout_ms,
+        publicPath: ctx.publicPath === true,
+      });
+      this.#fallback.note(lane.fast, ctx.publicPath === true);
       this.#lanes.push({
-        lane: new RequestLane(nc, ctx.metrics, q.timeout_ms),
+        lane,
         count: Math.min(PER_CONNECTION, q.count - g),
         phase: ((g / PER_CONNECTION) * PHASE_STEP) % 1,
       });
@@ -100,13 +116,10 @@ export class ServicesRun {
     t: { startEpoch: number; startPerf: number; rampUpMs: number; durationMs: number },
   ): void {
     const q = this.#svc.requesters;
-    const payload = new Uint8Array(q.message_size_bytes);
     for (const { lane, count, phase } of this.#lanes) {
       for (let i = 0; i < count; i++) {
         scheduler.add(
           new Requester({
-            subject: this.#svc.subject,
-            payload,
             schedule: new Schedule({
               ratePerSec: q.rate_per_second,
               pattern: "steady",

@@ -115,7 +115,11 @@ export class Share {
       await openPublishers(spec.publishers, { ...spec, ...parts, ledger: s.#ledger }, s.#lanes, s.#ready);
       await s.#buckets.open(spec, { ...parts, clientIdPrefix: spec.clientIdPrefix });
       if (spec.services) {
-        s.#services = new ServicesRun(spec.services, { ...parts, clientIdPrefix: spec.clientIdPrefix });
+        s.#services = new ServicesRun(spec.services, {
+          ...parts,
+          clientIdPrefix: spec.clientIdPrefix,
+          publicPath: spec.publicPath,
+        });
         await s.#services.open();
       }
     } catch (err) {

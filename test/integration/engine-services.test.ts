@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
+import type { EngineOptions } from "../../src/engine/index.ts";
 import type { Snapshot } from "../../src/stats/index.ts";
 import { startServer } from "../harness/index.ts";
 import { errorOf, run } from "./engine-helpers.ts";
@@ -62,8 +63,14 @@ async function discover(nc: NatsConnection, subject: string, ms = 500): Promise<
   return out;
 }
 
-for (const workers of [1, 2]) {
-  test(`engine - services in one engine: every request answered, served = replies, /varz agrees (workers ${workers})`, async () => {
+// Requests leave as frames (the fast path), or through nc.publish on the public path (StepTuning.publicPath).
+for (const [workers, publicPath] of [
+  [1, false],
+  [2, false],
+  [1, true],
+] as const) {
+  const how = `workers ${workers}${publicPath ? ", public path" : ""}`;
+  test(`engine - services in one engine: every request answered, served = replies, /varz agrees (${how})`, async () => {
     await using server = await startServer();
     // Two core streams with a publisher and a subscriber each beside the services: with two workers the
     // streams split over two shares, the services run in one of them.
@@ -77,7 +84,7 @@ for (const workers of [1, 2]) {
     );
     Object.assign(s.publishers, { count_per_stream: 1 });
     Object.assign(s.consumers, { count_per_stream: 1 });
-    const { finals } = await run([s], { workers });
+    const { finals } = await run([s], { workers, tuning: { publicPath } } as Partial<EngineOptions>);
     const f = finals[0]!;
     assertRequestsAccounted(f);
     // The services ran in one share only: their schedule is sent once, not once per worker.
