@@ -29,6 +29,19 @@ async function bench(args: string[]): Promise<BenchSummary> {
 
 const rate = (s: BenchSummary, side: string) => s.rates.find((r) => r.side === side);
 
+/** A stream's state from /jsz: messages held and the last sequence (every message it ever stored). */
+async function streamState(
+  srv: NatsNode,
+  name: string,
+): Promise<{ messages: number; last_seq: number } | undefined> {
+  const jsz = await srv.monitor<{
+    account_details?: { stream_detail?: { name: string; state: { messages: number; last_seq: number } }[] }[];
+  }>("/jsz?streams=true");
+  for (const a of jsz.account_details ?? [])
+    for (const s of a.stream_detail ?? []) if (s.name === name) return s.state;
+  return undefined;
+}
+
 async function streamMessages(srv: NatsNode, name: string): Promise<number | undefined> {
   const jsz = await srv.monitor<{
     account_details?: { stream_detail?: { name: string; state: { messages: number } }[] }[];
@@ -147,6 +160,84 @@ test("bench service - a requester's replies are exactly what the responders serv
 });
 
 test(
+  "bench kv and obj - every put is one message of the bucket's stream (its last sequence), gets read them back",
+  opts,
+  async () => {
+    await using srv = await startServer();
+    const put = await bench([
+      "kv",
+      "put",
+      "--bucket",
+      "bkv",
+      "--msgs",
+      "20",
+      "--rate",
+      "200",
+      "--duration",
+      "2",
+      "-s",
+      srv.url,
+    ]);
+    const puts = rate(put, "kv put")?.msgs ?? 0;
+    assert.ok(puts > 0, JSON.stringify(put));
+    assert.equal(put.latency_ms.kv_put?.count, puts);
+    assert.equal((await streamState(srv, "KV_bkv"))?.last_seq, puts, "one stream message per put");
+    const get = await bench([
+      "kv",
+      "get",
+      "--bucket",
+      "bkv",
+      "--msgs",
+      "20",
+      "--rate",
+      "200",
+      "--duration",
+      "2",
+      "-s",
+      srv.url,
+    ]);
+    const gets = rate(get, "kv get")?.msgs ?? 0;
+    assert.ok(gets > 0);
+    assert.equal(get.latency_ms.kv_get?.count, gets);
+    assert.equal((await streamState(srv, "KV_bkv"))?.last_seq, puts, "gets store nothing");
+    // Objects smaller than a chunk: one chunk and one metadata message per put.
+    const op = await bench([
+      "obj",
+      "put",
+      "--bucket",
+      "bobj",
+      "--size",
+      "10000",
+      "--rate",
+      "5",
+      "--duration",
+      "2",
+      "-s",
+      srv.url,
+    ]);
+    const objs = rate(op, "obj put")?.msgs ?? 0;
+    assert.ok(objs > 0, JSON.stringify(op));
+    assert.equal((await streamState(srv, "OBJ_bobj"))?.last_seq, 2 * objs);
+    const og = await bench([
+      "obj",
+      "get",
+      "--bucket",
+      "bobj",
+      "--size",
+      "10000",
+      "--rate",
+      "5",
+      "--duration",
+      "2",
+      "-s",
+      srv.url,
+    ]);
+    assert.ok((rate(og, "obj get")?.msgs ?? 0) > 0, JSON.stringify(og));
+    assert.equal(og.errors.other ?? 0, 0);
+  },
+);
+
+test(
   "bench --print-config - every built verb's config passes ltctl validate; pending verbs and flags exit 2",
   opts,
   async (t) => {
@@ -168,7 +259,13 @@ test(
       const val = await ltctl(["validate", file]);
       assert.equal(val.code, EXIT.ok, `${v.join(" ")}: ${val.stderr}${val.stdout}`);
     }
-    for (const v of [["js", "ordered"], ["kv", "put"], ["obj", "get"], ["js", "pub", "--dedup"], ["frob"]]) {
+    for (const v of [
+      ["js", "ordered"],
+      ["js", "fetch"],
+      ["js", "pub", "--dedup"],
+      ["kv", "put", "--rate", "max"],
+      ["frob"],
+    ]) {
       const r = await ltctl(["bench", ...v]);
       assert.equal(r.code, EXIT.usage, `${v.join(" ")}: ${r.stderr}`);
     }

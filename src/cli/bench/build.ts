@@ -3,7 +3,17 @@
 // problem out; the config loader (src/config) then validates it like a file.
 
 /** The verbs built so far, as typed on the command line. */
-export const BUILT_VERBS = ["pub", "sub", "js pub", "service serve", "service request"] as const;
+export const BUILT_VERBS = [
+  "pub",
+  "sub",
+  "js pub",
+  "service serve",
+  "service request",
+  "kv put",
+  "kv get",
+  "obj put",
+  "obj get",
+] as const;
 export type BenchVerb = (typeof BUILT_VERBS)[number];
 
 /**
@@ -14,19 +24,12 @@ export const PENDING_VERBS: Readonly<Record<string, string>> = {
   "js consume": "JetStream pull consumers in consume mode (consumers.pull_mode)",
   "js fetch": "JetStream pull consumers in fetch mode (consumers.pull_mode: fetch)",
   "js ordered": 'ordered consumers (consumers.type: "ordered")',
-  "kv put": "the KV workload (the kv block)",
-  "kv get": "the KV workload (the kv block)",
-  "obj put": "the object store workload (the object_store block)",
-  "obj get": "the object store workload (the object_store block)",
 };
 
 /** Flags that need a config field not built yet: the field they would set. */
 export const PENDING_FLAGS: Readonly<Record<string, string>> = {
   dedup: "publishers.dedupe",
   batch: 'publishers.js_publish: "batch" with publishers.batch_size',
-  randomize: "publishers.message_size_range",
-  bucket: "the kv and object_store blocks",
-  history: "the kv block's history",
 };
 
 /** The bench's flags after commander (strings as typed; numbers checked here). */
@@ -61,8 +64,18 @@ export const BENCH_DEFAULTS = {
   /** Seconds: the bound of a counted run, and the length of one that only listens (sub, service serve). */
   countedSeconds: 60,
   listenSeconds: 10,
-  /** A service requester's rate when --rate is not given (requests are open-model: a rate is required). */
+  /**
+   * Rates per client when --rate is not given, for the workloads that only run on an open-model schedule
+   * (requests, KV and object store operations: there is no closed loop for them).
+   */
   requestRate: 100,
+  kvRate: 1000,
+  objRate: 5,
+  /** nats bench's bucket name; KV keys (without --msgs); objects of 1 MiB, 10 names (without --size, --msgs). */
+  bucket: "benchbucket",
+  kvKeys: 1000,
+  objectSize: 1_048_576,
+  objects: 10,
 } as const;
 
 /** What a verb builds: the config, and how to run it (messages per client, the seconds it may last). */
@@ -117,27 +130,38 @@ export function buildBench(
     )
       return `ltctl bench ${verb}: --${flag} is not built yet: it needs ${field}, which this version does not have`;
   }
-  // Only js pub has a default subject (nats bench's stream subject); the others name what they talk on.
-  const subj = subject ?? (verb === "js pub" ? "bench.js" : undefined);
+  const store = verb.startsWith("kv ") || verb.startsWith("obj ");
+  // Only js pub has a default subject (nats bench's stream subject); kv and obj take none (--bucket instead).
+  if (store && subject !== undefined)
+    return `ltctl bench ${verb}: takes no SUBJECT (name the bucket with --bucket), got '${subject}'`;
+  const subj = subject ?? (verb === "js pub" ? "bench.js" : store ? "bench.store.unused" : undefined);
   if (subj === undefined) return `ltctl bench ${verb}: give the SUBJECT, e.g. ltctl bench ${verb} bench.test`;
+  const sizeDefault = verb.startsWith("obj ") ? BENCH_DEFAULTS.objectSize : BENCH_DEFAULTS.size;
   const clients = whole("clients", flags.clients, 1, BENCH_DEFAULTS.clients);
-  const size = whole("size", flags.size, 1, BENCH_DEFAULTS.size);
+  const size = whole("size", flags.size, 1, sizeDefault);
   const replicas = whole("replicas", flags.replicas, 1, 1);
   const duration = whole("duration", flags.duration, 1, 0);
   const msgs = whole("msgs", flags.msgs, 1, 0);
-  for (const x of [clients, size, replicas, duration, msgs])
+  const history = whole("history", flags.history, 1, 1);
+  for (const x of [clients, size, replicas, duration, msgs, history])
     if (typeof x === "string") return `ltctl bench ${verb}: ${x}`;
-  const rateRaw = flags.rate ?? "max";
-  const rate: number | "max" | string =
-    rateRaw === "max" ? "max" : (whole("rate", rateRaw, 1, 0) as number | string);
-  if (typeof rate === "string" && rate !== "max") return `ltctl bench ${verb}: ${rate} (or "max")`;
+  const rate = rateOf(verb, flags.rate);
+  if (typeof rate === "string" && rate !== "max") return rate;
   const storage = flags.storage ?? "memory";
   if (storage !== "memory" && storage !== "file")
     return `ltctl bench ${verb}: --storage must be memory or file, got ${storage}`;
   const acks = flags.acks ?? "explicit";
   if (acks !== "explicit" && acks !== "none" && acks !== "all")
     return `ltctl bench ${verb}: --acks must be explicit, none or all, got ${acks}`;
-  const o = {
+  if (flags.doubleack === true)
+    return `ltctl bench ${verb}: --doubleack applies to the consumer verbs (js consume, js fetch), not built yet`;
+  if ((flags.bucket !== undefined || flags.history !== undefined) && !store)
+    return `ltctl bench ${verb}: --bucket and --history are for the kv and obj verbs`;
+  if (flags.history !== undefined && !verb.startsWith("kv "))
+    return `ltctl bench ${verb}: --history is a KV bucket's (kv put, kv get)`;
+  if (flags.randomize === true && verb !== "pub" && verb !== "js pub")
+    return `ltctl bench ${verb}: --randomize sizes the messages of pub and js pub`;
+  const o: Resolved = {
     server: flags.server ?? BENCH_DEFAULTS.server,
     subject: subj,
     clients: clients as number,
@@ -149,10 +173,10 @@ export function buildBench(
     storage,
     acks,
     stream: flags.stream ?? BENCH_DEFAULTS.stream,
-    doubleack: flags.doubleack === true,
+    randomize: flags.randomize === true,
+    bucket: flags.bucket ?? BENCH_DEFAULTS.bucket,
+    history: history as number,
   };
-  if (o.doubleack)
-    return `ltctl bench ${verb}: --doubleack applies to the consumer verbs (js consume, js fetch)`;
   switch (verb) {
     case "pub":
       return { verb, subject: o.subject, config: root(publishSpec(o, false)) };
@@ -166,12 +190,36 @@ export function buildBench(
     case "sub":
       return { verb, subject: o.subject, config: root(subscribeSpec(o)) };
     case "service serve":
-    case "service request": {
-      if (verb === "service request" && o.rate === "max")
-        return "ltctl bench service request: requesters run an open-model schedule: give --rate N (requests per second per client)";
+    case "service request":
       return { verb, subject: o.subject, config: root(serviceSpec(o, verb === "service serve")) };
-    }
+    case "kv put":
+    case "kv get":
+    case "obj put":
+    case "obj get":
+      return { verb, subject: o.bucket, config: root(storeSpec(o, verb)) };
   }
+}
+
+/** Open-model rates for the verbs that have no closed loop: their default when --rate is absent. */
+const OPEN_ONLY: Readonly<Record<string, number>> = {
+  "service request": BENCH_DEFAULTS.requestRate,
+  "kv put": BENCH_DEFAULTS.kvRate,
+  "kv get": BENCH_DEFAULTS.kvRate,
+  "obj put": BENCH_DEFAULTS.objRate,
+  "obj get": BENCH_DEFAULTS.objRate,
+};
+
+/** --rate for `verb`: a whole number, "max" where a closed loop exists, else a usage problem (a string). */
+function rateOf(verb: BenchVerb, raw: string | undefined): number | "max" | string {
+  const open = OPEN_ONLY[verb];
+  if (raw === undefined) return open ?? "max";
+  if (raw === "max") {
+    return open === undefined
+      ? "max"
+      : `ltctl bench ${verb}: runs on an open-model schedule only: give --rate N (per client; default ${open})`;
+  }
+  const n = whole("rate", raw, 1, 0);
+  return typeof n === "string" ? `ltctl bench ${verb}: ${n} (or "max")` : n;
 }
 
 interface Resolved {
@@ -186,6 +234,9 @@ interface Resolved {
   storage: string;
   acks: string;
   stream: string;
+  randomize: boolean;
+  bucket: string;
+  history: number;
 }
 
 function root(spec: Record<string, unknown>): Record<string, unknown> {
@@ -236,6 +287,8 @@ function publishSpec(o: Resolved, jetstream: boolean): Record<string, unknown> {
       message_size_bytes: o.size,
       track_latency: true,
       ...(counted ? { message_count: Math.ceil(total / o.clients) } : {}),
+      // nats bench's --randomize: sizes between zero and --size (ours are raised to the tracking header).
+      ...(o.randomize ? { message_size_range: { min_bytes: 1, max_bytes: o.size } } : {}),
     },
     consumers: consumers(o, 0, jetstream),
     behavior: { duration_seconds: o.duration || BENCH_DEFAULTS.countedSeconds, ramp_up_seconds: 0 },
@@ -274,9 +327,52 @@ function serviceSpec(o: Resolved, serve: boolean): Record<string, unknown> {
       responders: { count: serve ? o.clients : 0 },
       requesters: {
         count: serve ? 0 : o.clients,
+        // serve runs no requesters: their rate is only a valid placeholder.
         rate_per_second: o.rate === "max" ? BENCH_DEFAULTS.requestRate : o.rate,
         message_size_bytes: o.size,
       },
     },
   };
+}
+
+/**
+ * `kv put|get` / `obj put|get`: the kv or object_store block on --bucket, --clients clients at --rate
+ * operations per second each for --duration (default 10 s). --msgs is the key space (KV, default 1,000) or the
+ * object names (default 10); --size the value or object size. A JetStream spec needs a stream: an idle one.
+ */
+function storeSpec(o: Resolved, verb: "kv put" | "kv get" | "obj put" | "obj get"): Record<string, unknown> {
+  // Its own idle stream, so a bench stream of another verb (other subjects) is never touched.
+  const spec = subscribeSpec({
+    ...o,
+    clients: 0,
+    stream: `${o.bucket}_idle`,
+    subject: `bench.${o.bucket}.idle`,
+  });
+  const kv = verb.startsWith("kv ");
+  const op = verb.endsWith("put") ? "put" : "get";
+  const block = kv
+    ? {
+        kv: {
+          bucket: o.bucket,
+          replicas: o.replicas,
+          storage: o.storage,
+          history: o.history,
+          keys: { count: o.msgs || BENCH_DEFAULTS.kvKeys },
+          value_size_bytes: o.size,
+          clients: o.clients,
+          rates: { [op]: o.rate },
+        },
+      }
+    : {
+        object_store: {
+          bucket: o.bucket,
+          replicas: o.replicas,
+          storage: o.storage,
+          object_size_bytes: o.size,
+          objects: o.msgs || BENCH_DEFAULTS.objects,
+          clients: o.clients,
+          rates: { [op]: o.rate },
+        },
+      };
+  return { ...spec, name: `bench_${verb.replace(" ", "_")}`, use_jetstream: true, ...block };
 }

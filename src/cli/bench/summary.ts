@@ -58,7 +58,13 @@ const SIDES: readonly { side: string; msgs: string; bytes?: string }[] = [
   { side: "subscribe", msgs: "consumed", bytes: "bytes_in" },
   { side: "requests", msgs: "replies" },
   { side: "served", msgs: "served" },
+  { side: "kv put", msgs: "kv_puts" },
+  { side: "kv get", msgs: "kv_gets" },
+  { side: "obj put", msgs: "obj_puts", bytes: "obj_bytes_put" },
+  { side: "obj get", msgs: "obj_gets", bytes: "obj_bytes_got" },
 ];
+/** Sides whose messages carry no byte count of ours: no MB/s. */
+const NO_BYTES = new Set(["requests", "served", "kv put", "kv get"]);
 
 const num = (s: Snapshot, k: string): number => {
   const n = (s as Readonly<Record<string, unknown>>)[k];
@@ -114,8 +120,9 @@ export function renderSummary(s: BenchSummary): string {
   if (s.error) out += `  error: ${s.error}\n`;
   if (s.rates.length === 0) out += "  no messages\n";
   for (const r of s.rates) {
-    const mb = r.side === "requests" || r.side === "served" ? "" : ` ~ ${formatNumber(r.mb_per_s)} MB/s`;
-    out += `  ${r.side.padEnd(9)} ${formatNumber(r.msgs)} msgs  ${formatNumber(r.msgs_per_s)} msgs/s${mb}\n`;
+    const mb = NO_BYTES.has(r.side) ? "" : ` ~ ${formatNumber(r.mb_per_s)} MB/s`;
+    const unit = r.side.startsWith("obj") ? "objects" : "msgs";
+    out += `  ${r.side.padEnd(9)} ${formatNumber(r.msgs)} ${unit}  ${formatNumber(r.msgs_per_s)} ${unit}/s${mb}\n`;
   }
   const kinds = Object.entries(s.latency_ms);
   if (kinds.length > 0) {

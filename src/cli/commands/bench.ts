@@ -19,8 +19,12 @@ Verbs (nats bench's):
   sub SUBJECT              core NATS subscribers for --duration (run a pub elsewhere)
   js pub [SUBJECT]         JetStream publishers into --stream (created when missing; default subject bench.js)
   service serve SUBJECT    request/reply responders (a micro service, visible in $SRV discovery)
-  service request SUBJECT  requesters at --rate per client (open model), latency = reply - intended time
-  js consume|fetch|ordered, kv put|get, obj put|get: not built yet (they say so, exit 2)
+  service request SUBJECT  requesters at --rate per client (open model; default 100/s), latency = reply - intended
+  kv put|get               KV puts or gets on --bucket over --msgs keys (default 1,000), --rate per client
+                           (default 1,000/s), --size value bytes, --history, for --duration (default 10 s)
+  obj put|get              object store puts or gets on --bucket, --msgs object names (default 10), --size
+                           bytes each (default 1 MiB), --rate per client (default 5/s)
+  js consume|fetch|ordered: not built yet (they say so, exit 2)
 
 Counts and rates: --msgs is the total, split evenly over --clients (rounded up); without --msgs and
 --duration, 100,000 messages. --duration bounds a counted run (default 60 s), or is its length without
@@ -46,6 +50,7 @@ Examples:
   $ ltctl bench sub bench.test --clients 2 --duration 20      # with a pub in another shell
   $ ltctl bench service serve svc.echo --clients 2 --duration 30 &
   $ ltctl bench service request svc.echo --rate 500 --clients 4 --duration 20
+  $ ltctl bench kv put --bucket cfg --replicas 3 --storage file --rate 2000 --clients 4 --duration 30
   $ ltctl bench js pub orders --msgs 100000 --print-config > orders.json   # then: ltctl push orders.json
   $ ltctl bench js pub orders --msgs 100000 --push --control nats://control:4222 --json
 `;
@@ -66,7 +71,10 @@ export function register(program: Command, io: CliIo): void {
   program
     .command("bench")
     .description("nats bench one-liners: build a config from flags and run it here or on the fleet")
-    .argument("<verb...>", "pub SUBJECT | sub SUBJECT | js pub [SUBJECT] | service serve|request SUBJECT")
+    .argument(
+      "<verb...>",
+      "pub SUBJECT | sub SUBJECT | js pub [SUBJECT] | service serve|request SUBJECT | kv put|get | obj put|get",
+    )
     .option("-s, --server <urls>", "the NATS to benchmark (default: NATS_URL, else nats://127.0.0.1:4222)")
     .option("--msgs <n>", "messages in total, split over the clients (default 100,000)")
     .option("--duration <s>", "seconds: the run's length, or the bound of a counted run (default 60)")
@@ -82,9 +90,9 @@ export function register(program: Command, io: CliIo): void {
     .option("--batch <n>", "JetStream publishes per batch (not built yet)")
     .option("--acks <policy>", "consumers' ack policy: explicit, none or all (default explicit)")
     .option("--doubleack", "consumers wait for the ack's confirmation (consumer verbs, not built yet)")
-    .option("--bucket <name>", "KV or object store bucket (not built yet)")
-    .option("--history <n>", "KV history (not built yet)")
-    .option("--randomize", "random message sizes up to --size (not built yet)")
+    .option("--bucket <name>", "KV or object store bucket (default benchbucket)")
+    .option("--history <n>", "KV history (default 1)")
+    .option("--randomize", "pub, js pub: message sizes uniform up to --size (at least the tracking header)")
     .option("--json", "print the summary as one JSON object")
     .option("--csv <file>", "also write the run's snapshots as CSV (the report's format)")
     .option("--progress", "print a progress line every second on stderr")
