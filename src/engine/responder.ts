@@ -6,8 +6,10 @@
 import { performance } from "node:perf_hooks";
 import { type Msg, type NatsConnection, nuid, type Subscription } from "@nats-io/transport-node";
 import type { ServicesConfig } from "../config/index.ts";
+import { replyBytes } from "./ack-writer.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { categorize } from "./publish-errors.ts";
+import type { ReplyWriter } from "./reply-writer.ts";
 
 const VERBS = ["PING", "INFO", "STATS"] as const;
 type Verb = (typeof VERBS)[number];
@@ -33,10 +35,13 @@ export class Responder {
   /** Nanoseconds from receipt to reply, summed over the requests answered. */
   #processingNs = 0;
   #stopped = false;
+  /** Its connection's reply frames (reply-writer.ts); without one, replies go through `msg.respond`. */
+  readonly #w: ReplyWriter | undefined;
 
-  constructor(nc: NatsConnection, svc: ServicesConfig, m: ShareMetrics) {
+  constructor(nc: NatsConnection, svc: ServicesConfig, m: ShareMetrics, w?: ReplyWriter) {
     this.#svc = svc;
     this.#m = m;
+    this.#w = w;
     const r = svc.responders;
     this.#subs.push(
       nc.subscribe(svc.subject, {
@@ -61,35 +66,37 @@ export class Responder {
     const t0 = performance.now();
     const { min, max } = this.#svc.responders.service_time_ms;
     const ms = max > 0 ? min + Math.random() * (max - min) : 0;
+    const reply = this.#w ? replyBytes(msg) : undefined;
     if (ms <= 0) {
-      this.#answer(msg, msg.data, t0);
+      this.#answer(msg, msg.data, t0, reply);
       return;
     }
-    // A copy: the payload may be a view of a socket read that later reads reuse.
-    this.#after(ms, t0, msg, msg.data.slice());
+    // Copies: the payload and the reply subject's bytes may be views of a socket read that later reads reuse.
+    this.#after(ms, t0, msg, msg.data.slice(), reply?.slice());
   }
 
   /**
    * Answers once `ms` have passed since `t0`. Node's timers count from the event loop's cached time, so one can
    * fire up to a millisecond early: the rest is waited again, so no request is served faster than its draw.
    */
-  #after(ms: number, t0: number, msg: Msg, data: Uint8Array): void {
+  #after(ms: number, t0: number, msg: Msg, data: Uint8Array, reply: Uint8Array | undefined): void {
     const left = ms - (performance.now() - t0);
     if (left <= 0) {
-      this.#answer(msg, data, t0);
+      this.#answer(msg, data, t0, reply);
       return;
     }
     const timer = setTimeout(() => {
       this.#pending.delete(timer);
-      if (!this.#stopped) this.#after(ms, t0, msg, data);
+      if (!this.#stopped) this.#after(ms, t0, msg, data, reply);
     }, left);
     this.#pending.add(timer);
   }
 
   /** Replies with the request's payload; counts it as served (and in `$SRV` stats) once it left. */
-  #answer(msg: Msg, data: Uint8Array, t0: number): void {
+  #answer(msg: Msg, data: Uint8Array, t0: number, reply: Uint8Array | undefined): void {
     try {
-      if (!msg.respond(data)) return;
+      if (reply && this.#w) this.#w.reply(reply, data);
+      else if (!msg.respond(data)) return;
     } catch (err) {
       this.#errors++;
       this.#lastError = (err as Error).message;

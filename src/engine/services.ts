@@ -7,6 +7,7 @@ import type { Mode } from "../stats/index.ts";
 import type { Logger } from "./api.ts";
 import { PER_CONNECTION } from "./connections.ts";
 import type { ShareMetrics } from "./metrics.ts";
+import { replyWriter } from "./reply-writer.ts";
 import { Requester, RequestLane } from "./requester.ts";
 import { Responder } from "./responder.ts";
 import { Schedule } from "./schedule.ts";
@@ -81,8 +82,9 @@ export class ServicesRun {
     const ctx = this.#ctx;
     for (let g = 0; g < r.count; g += PER_CONNECTION) {
       const nc = await this.#connect(`svc-${g / PER_CONNECTION + 1}`);
+      const w = replyWriter(nc, ctx.publicPath === true);
       for (let i = g; i < Math.min(r.count, g + PER_CONNECTION); i++) {
-        this.#responders.push(new Responder(nc, this.#svc, ctx.metrics));
+        this.#responders.push(new Responder(nc, this.#svc, ctx.metrics, w));
       }
     }
     for (let g = 0; g < q.count; g += PER_CONNECTION) {
