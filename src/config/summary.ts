@@ -38,6 +38,10 @@ export interface StepSummary {
   consumers: number;
   /** Sum of every publisher's effective rate, messages per second. */
   targetMsgsPerSec: number;
+  /** `publish_rate_per_second: "max"`: a closed loop (no target rate). */
+  closedLoop?: boolean;
+  /** `publishers.message_count`: messages each publisher sends before it is done. */
+  messageCount?: number;
   messageSizeBytes: number;
   /** The smallest and largest payload when sizes vary per message (`message_size_range`, `message_sizes`). */
   messageSizeRange?: { min: number; max: number };
@@ -108,6 +112,8 @@ export function planSummary(plan: Plan): PlanSummary {
       publishers: s.publishers.length,
       consumers: s.consumers.length,
       targetMsgsPerSec: s.publishers.reduce((n, p) => n + p.ratePerSec, 0),
+      ...(s.publishers.some((p) => p.closedLoop) ? { closedLoop: true } : {}),
+      ...(s.publishers[0]?.messageCount === undefined ? {} : { messageCount: s.publishers[0].messageCount }),
       messageSizeBytes: s.raw.publishers.message_size_bytes,
       ...messagesOf(s.publishers[0]),
       streamList,

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { EXIT } from "../../src/cli/exit-codes.ts";
+import { buildRunReport, renderReport } from "../../src/report/index.ts";
 import { CLOSED_LOOP_LABEL } from "../../src/stats/index.ts";
 import { ltctl } from "../harness/agents.ts";
 import { type NatsNode, startServer } from "../harness/index.ts";
@@ -59,6 +60,22 @@ test("engine - message_count: every publisher sends exactly its count, the serve
   assert.ok((f.target_rate ?? 0) > 500, `target_rate ${f.target_rate}`);
 });
 
+test("engine - message_count on worker threads: each worker's publishers stop at their count, exactly", async () => {
+  await using srv = await startServer();
+  const spec = smallSpec(srv.url, "cntw", { behavior: { duration_seconds: 60, ramp_up_seconds: 0 } });
+  const pubs = spec.publishers as Record<string, unknown>;
+  pubs.count_per_stream = 2;
+  pubs.publish_rate_per_second = "max";
+  pubs.message_count = 700;
+  const { finals } = await run([spec], { workers: 2 });
+  const f = finals[0]!;
+  assert.equal(f.phase, "done");
+  assert.equal(f.workers?.length, 2, "the 2 streams ran on 2 threads");
+  assert.equal(f.published, 2800);
+  assert.equal(f.consumed, 2800);
+  assert.equal(sumOf(await jszMessages(srv)), 2800);
+});
+
 test("engine - message_count longer than the duration: the duration ends it, late slots are counted unsent", async () => {
   await using srv = await startServer();
   const spec = smallSpec(srv.url, "cntd", { behavior: { duration_seconds: 1, ramp_up_seconds: 0 } });
@@ -93,6 +110,10 @@ test('engine - "max": a closed loop on JetStream says closed_loop, has no target
   assert.equal(f.consumed, f.published);
   assert.equal(f.lost, 0);
   assert.equal(sumOf(await jszMessages(srv)), f.published);
+  // The report names it too: its latency section and the text table.
+  const report = buildRunReport([...snaps, ...finals]);
+  assert.equal(report.closed_loop, true);
+  assert.ok(renderReport(report, "table").includes(CLOSED_LOOP_LABEL));
 });
 
 test('engine - "max" with message_count on core NATS: exactly the count, equal to the server\'s in_msgs', async () => {

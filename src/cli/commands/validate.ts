@@ -110,7 +110,12 @@ function stepDetail(step: StepSummary, total: number): string {
   out += `  ${step.streams} streams, ${step.subjects} subjects, ${step.publishers} publishers, ${step.consumers} consumers`;
   const r = step.messageSizeRange;
   const size = r ? `${formatBytes(r.min)}..${formatBytes(r.max)}` : formatBytes(step.messageSizeBytes);
-  out += `, target ${formatNumber(step.targetMsgsPerSec)} msg/s of ${size}\n`;
+  const rate = step.closedLoop
+    ? "a closed loop (max)"
+    : `target ${formatNumber(step.targetMsgsPerSec)} msg/s`;
+  const count =
+    step.messageCount === undefined ? "" : `, ${formatNumber(step.messageCount)} messages per publisher`;
+  out += `, ${rate} of ${size}${count}\n`;
   if (step.messages !== undefined) out += `  messages: ${step.messages}\n`;
   if (step.services !== undefined) out += `  services: ${step.services}\n`;
   out += "\n";
