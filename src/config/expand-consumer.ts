@@ -28,7 +28,16 @@ export interface ConsumerKind {
   readonly backoffMs?: readonly number[];
   readonly doubleAck: boolean;
   readonly lossScope: LossScope;
+  /** Pull and ordered consumers: a continuous consume(), or a loop of fetch() with the three below. */
+  readonly pullMode: "consume" | "fetch";
+  readonly fetchBatch: number;
+  readonly fetchMaxBytes?: number;
+  readonly fetchExpiresMs: number;
 }
+
+/** A fetch's messages and expiry when not given: nats.js' fetch default batch, and the pull loop's expiry. */
+export const FETCH_BATCH_DEFAULT = 100;
+export const FETCH_EXPIRES_DEFAULT_MS = 5_000;
 
 /** The kind of the consumers of stream config `sc`'s i-th stream. */
 export function consumerKind(con: LoadTestSpec["consumers"], sc: StreamConfig, i: number): ConsumerKind {
@@ -49,5 +58,9 @@ export function consumerKind(con: LoadTestSpec["consumers"], sc: StreamConfig, i
     ...(con.backoff === undefined ? {} : { backoffMs: con.backoff.map((d) => parseDuration(d) ?? 0) }),
     doubleAck: con.double_ack === true,
     lossScope,
+    pullMode: con.pull_mode ?? "consume",
+    fetchBatch: con.fetch_batch ?? FETCH_BATCH_DEFAULT,
+    ...(con.fetch_max_bytes === undefined ? {} : { fetchMaxBytes: con.fetch_max_bytes }),
+    fetchExpiresMs: con.fetch_expires_ms ?? FETCH_EXPIRES_DEFAULT_MS,
   };
 }

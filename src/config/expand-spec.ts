@@ -56,7 +56,8 @@ export interface ExpandedConsumer {
   stream: string;
   /** `${durable_name_prefix}_${i}_${n}`: i the stream's index (as in its name), n from 1. */
   durableName: string;
-  type: "push" | "pull";
+  /** "ordered": an ephemeral ordered consumer (nats.js), no durable, no acks (expand-consumer.ts). */
+  type: "push" | "pull" | "ordered";
   ackPolicy: "explicit" | "none" | "all";
   ackWaitMs: number;
   maxAckPending: number;

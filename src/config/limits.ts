@@ -65,6 +65,9 @@ export const LIMITS = {
   backoffSteps: 100,
   /** `behavior.prefill_messages` per stream. */
   prefillMessages: 100_000_000,
+  /** A consumer's `fetch_batch`, and `fetch_expires_ms` (one hour). */
+  fetchBatch: 1_000_000,
+  fetchExpiresMs: 3_600_000,
   /** `services`: responder and requester instances of one spec (each a few subscriptions). */
   responders: 10_000,
   requesters: 100_000,

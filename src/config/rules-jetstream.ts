@@ -51,6 +51,32 @@ export function checkJetStream(spec: LoadTestSpec): { issues: ConfigIssue[]; war
   }
   if (con.double_ack === true && con.ack_policy === "none")
     err("double_ack", 'waits for the confirmation of an ack; ack_policy "none" sends none');
+  if (con.type === "ordered") {
+    // An ordered consumer is nats.js' ephemeral consumer without acks: what needs acks or a durable is refused.
+    for (const [field, set] of [
+      ["double_ack", con.double_ack === true],
+      ["backoff", backoff !== undefined],
+      ["max_deliver", (con.max_deliver ?? -1) !== -1],
+    ] as const) {
+      if (set) err(field, 'an ordered consumer never acks nor redelivers: remove it, or use type "pull"');
+    }
+    if (con.ack_policy !== "none")
+      warnings.push(`consumers.ack_policy: an ordered consumer never acks; "${con.ack_policy}" is not used`);
+  }
+  if (con.pull_mode !== undefined && con.type === "push")
+    err(
+      "pull_mode",
+      'applies to type "pull" or "ordered": a push consumer is delivered to, it does not fetch',
+    );
+  if (con.fetch_batch !== undefined && con.fetch_max_bytes !== undefined)
+    err(
+      "fetch_max_bytes",
+      "a fetch asks for fetch_batch messages or fetch_max_bytes bytes (nats.js takes one): give one of them",
+    );
+  for (const f of ["fetch_batch", "fetch_max_bytes", "fetch_expires_ms"] as const) {
+    if (con[f] !== undefined && con.pull_mode !== "fetch")
+      err(f, 'applies to pull_mode "fetch" only: set it, or remove the field');
+  }
 
   const prefill = spec.behavior.prefill_messages ?? 0;
   if (prefill > 0 && !spec.use_jetstream)
@@ -68,7 +94,12 @@ export function checkJetStream(spec: LoadTestSpec): { issues: ConfigIssue[]; war
   for (const [j, sc] of spec.streams.entries()) {
     if (sc.name_prefix !== con.stream_name_prefix) continue;
     if (sc.retention === "workqueue") {
-      if (con.ack_policy !== "explicit") {
+      if (con.type === "ordered") {
+        err(
+          "type",
+          `a workqueue stream (streams[${j}], ${sc.name_prefix}) needs acks; an ordered consumer has none`,
+        );
+      } else if (con.ack_policy !== "explicit") {
         err(
           "ack_policy",
           `a workqueue stream (streams[${j}], ${sc.name_prefix}) requires ack_policy "explicit" (nats-server refuses "${con.ack_policy}")`,

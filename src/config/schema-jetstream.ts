@@ -74,6 +74,14 @@ export const CONSUMER_KIND_FIELDS = {
       v.maxLength(LIMITS.backoffSteps, (i) => tooMany(LIMITS.backoffSteps, "durations", i.received)),
     ),
   ),
+  /** How a pull (or ordered) consumer asks for messages: a continuous `consume()`, or a loop of `fetch()`. */
+  pull_mode: v.optional(v.picklist(["consume", "fetch"])),
+  /** Messages one fetch asks for at most. */
+  fetch_batch: v.optional(int(1, LIMITS.fetchBatch, "positive")),
+  /** Bytes one fetch asks for at most, instead of fetch_batch (nats.js takes one of the two). */
+  fetch_max_bytes: v.optional(int(1, LIMITS.messageSize, "positive")),
+  /** How long one fetch waits for its batch before it ends with what it has. */
+  fetch_expires_ms: v.optional(int(1_000, LIMITS.fetchExpiresMs, "at least 1 s (nats.js' minimum)")),
   /** Each ack waits for the server's confirmation (nats.js `ackAck`; latency kind `ack`). */
   double_ack: v.optional(bool),
 };

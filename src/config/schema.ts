@@ -84,7 +84,7 @@ export const PublisherConfigSchema = v.strictObject({
 
 export const ConsumerConfigSchema = v.strictObject({
   stream_name_prefix: nonEmpty(LIMITS.nameLength),
-  type: v.picklist(["push", "pull"]),
+  type: v.picklist(["push", "pull", "ordered"]),
   /** 0 = no consumers (our extension; the original requires > 0). */
   count_per_stream: int(0, LIMITS.countPerStream, "0 = no consumers"),
   durable_name_prefix: natsName,

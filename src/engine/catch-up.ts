@@ -58,10 +58,12 @@ export async function waitCaughtUp(
 /** Messages JetStream has not yet delivered to this step's consumers (sum of `num_pending`), or undefined. */
 export function consumerPending(
   jsm: JetStreamManager,
-  consumers: readonly { stream: string; durableName: string }[],
+  consumers: readonly { stream: string; durableName: string; type?: string }[],
 ): () => Promise<number | undefined> {
+  // Ordered consumers have no durable to ask by name; the others' figures still say when the stream is drained.
+  const durables = consumers.filter((c) => c.type !== "ordered");
   return async () => {
-    const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.durableName)));
+    const infos = await Promise.all(durables.map((c) => jsm.consumers.info(c.stream, c.durableName)));
     return infos.reduce((n, ci) => n + ci.num_pending, 0);
   };
 }

@@ -2,18 +2,27 @@
 // with its acks written as frames (ack-writer.ts) when the client has the internals for it; otherwise, and
 // for push consumers, nats.js' consume() feeds the ConsumerState (acks through the AckWriter when there is
 // one, else `m.ack()`), kept alive by ConsumeLoop.
-import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type {
+  ConsumerInfo,
+  ConsumerMessages,
+  DeliverPolicy,
+  JetStreamClient,
+  JsMsg,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer } from "../config/index.ts";
 import type { AckWriter } from "./ack-writer.ts";
 import type { ConsumerState } from "./consumer.ts";
+import { FetchLoop } from "./js-fetch.ts";
 import { PULL_EXPIRES_MS, PULL_HEARTBEAT_MS, PULL_MAX_MESSAGES, PullLoop } from "./pull-loop.ts";
 
 /** A running consumer: `close` stops it and hands its last acks to the client (flush after it). */
 export interface ConsumeRun {
-  /** True when it runs the engine's pull loop, false when nats.js' consume(). */
+  /** True when it runs the engine's pull loop, false when nats.js' consume() or fetch(). */
   readonly fast: boolean;
   close(): Promise<void>;
+  /** An ordered consumer's info (it has no durable to ask by name; gone once closed). */
+  info?: () => Promise<ConsumerInfo>;
 }
 
 /** Consumer status events counted in `errors.consume` (nats.js' names, and the pull loop's). */
@@ -26,6 +35,7 @@ const CONSUME_TROUBLE = new Set([
   "pull_refused",
   "no_responders",
   "subscription_lost",
+  "fetch_failed",
 ]);
 
 /** Messages asked for ahead: up to PULL_MAX_MESSAGES, and for explicit acks no more than max_ack_pending. */
@@ -51,8 +61,8 @@ export async function startJsConsumer(
   const onStatus = (type: string) => {
     if (CONSUME_TROUBLE.has(type)) o.trouble();
   };
-  // A double ack needs nats.js' message (ackAck), so those consumers take consume().
-  if (c.type === "pull" && o.acks && !c.kind?.doubleAck) {
+  // A double ack needs nats.js' message (ackAck), so those consumers take consume(); fetch mode its own loop.
+  if (c.type === "pull" && o.acks && !c.kind?.doubleAck && c.kind?.pullMode !== "fetch") {
     // The durable must exist: the same lookup consume() makes, so a missing consumer fails the step alike.
     await js.consumers.get(c.stream, c.durableName);
     const acks = o.acks;
@@ -72,6 +82,7 @@ export async function startJsConsumer(
     };
   }
   const callback = (m: JsMsg) => state.onJs(m);
+  if (c.type === "ordered" || c.kind?.pullMode === "fetch") return startPulled(js, c, callback, o, onStatus);
   // Pull: short expiries and 1 s idle heartbeats, so a pull request lost with a consumer leader (failover)
   // is noticed after two missed heartbeats and re-issued, not after nats.js' default 2 x 15 s.
   const start = async () =>
@@ -86,6 +97,59 @@ export async function startJsConsumer(
   const run = new ConsumeLoop(await start(), start, onStatus);
   return {
     fast: false,
+    close: async () => {
+      await run.close();
+      o.acks?.commit();
+    },
+  };
+}
+
+/**
+ * An ordered consumer (nats.js' ephemeral consumer, made here with the consumer's deliver policy, start and
+ * filters; it re-creates itself on a gap, so messages still arrive once and in order) or a durable pull consumer
+ * in fetch mode (js-fetch.ts). An ordered consume() that ends is resumed on the same object, which keeps its
+ * position in the stream.
+ */
+async function startPulled(
+  js: JetStreamClient,
+  c: ExpandedConsumer,
+  callback: (m: JsMsg) => void,
+  o: { acks: AckWriter | undefined },
+  onStatus: (type: string) => void,
+): Promise<ConsumeRun> {
+  const k = c.kind;
+  const consumer =
+    c.type === "ordered"
+      ? await js.consumers.get(c.stream, {
+          ...(k?.deliverPolicy === undefined ? {} : { deliver_policy: k.deliverPolicy as DeliverPolicy }),
+          ...(k?.optStartSeq === undefined ? {} : { opt_start_seq: k.optStartSeq }),
+          ...(k?.optStartTime === undefined ? {} : { opt_start_time: k.optStartTime }),
+          ...(k?.filterSubjects === undefined ? {} : { filter_subjects: [...k.filterSubjects] }),
+        })
+      : await js.consumers.get(c.stream, c.durableName);
+  const info = c.type === "ordered" ? () => consumer.info(false) : undefined;
+  if (k?.pullMode === "fetch") {
+    const loop = new FetchLoop(consumer, k, callback, onStatus);
+    return {
+      fast: false,
+      ...(info ? { info } : {}),
+      close: async () => {
+        await loop.close();
+        o.acks?.commit();
+      },
+    };
+  }
+  const start = () =>
+    consumer.consume({
+      max_messages: pullBatch(c),
+      expires: PULL_EXPIRES_MS,
+      idle_heartbeat: PULL_HEARTBEAT_MS,
+      callback,
+    });
+  const run = new ConsumeLoop(await start(), start, onStatus);
+  return {
+    fast: false,
+    ...(info ? { info } : {}),
     close: async () => {
       await run.close();
       o.acks?.commit();

@@ -1,7 +1,7 @@
 // A share's consumers: opened on their connections (core subscriptions on the stream's subjects, or a JetStream
 // consumer through js-consume.ts), and settled at the end of a step, when JetStream says what it still holds
 // for each (the `unconsumed` of the loss rule, loss.ts).
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type ConsumerInfo, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ExpandedConsumer } from "../config/index.ts";
 import { ackWriter } from "./ack-writer.ts";
@@ -24,6 +24,8 @@ export interface ConsumerRun {
   /** Its connection (JetStream consumer info at the end). */
   readonly nc: NatsConnection;
   close(): Promise<void>;
+  /** An ordered consumer's info (js-consume.ts), asked before it closes: it has no durable name. */
+  info?: () => Promise<ConsumerInfo>;
   /**
    * What the server still held for it when consumption ended (`settle`; undefined: not known): never delivered
    * (`num_pending`), and ack-pending beyond the messages it holds unacked (delivered, maybe never received).
@@ -76,7 +78,7 @@ export async function openConsumers(
     for (const c of items) {
       const state = new ConsumerState(stream, m, {
         source: ctx.source,
-        ack: c.ackPolicy !== "none",
+        ack: c.ackPolicy !== "none" && c.type !== "ordered",
         delayMs: c.consumeDelayMs,
         failedOf: (key) => ctx.loss.failedOf(key),
         ...drainOf(c, ctx.prefill),
@@ -110,7 +112,7 @@ export async function openConsumers(
         acks,
         trouble: () => m.publishError("consume"),
       });
-      into.push({ spec: c, state, nc, close: () => run.close() });
+      into.push({ spec: c, state, nc, close: () => run.close(), ...(run.info ? { info: run.info } : {}) });
     }
   }
 }
@@ -141,8 +143,15 @@ export async function settleConsumers(
   useJetStream: boolean,
   log: Logger,
 ): Promise<void> {
+  // An ordered consumer is asked before it closes (closing ends its ephemeral consumer on the server); it
+  // acks nothing, so stopping first changes nothing the answer describes but what still arrives meanwhile.
+  const early = new Map<ConsumerRun, ConsumerRun["held"]>();
   for (const r of consumers) {
     r.state.stop();
+    if (r.info && useJetStream) {
+      const ci = await withTimeout(r.info(), END_INFO_TIMEOUT_MS).catch(() => undefined);
+      early.set(r, ci && { pending: ci.num_pending, ackPending: 0 });
+    }
     await r.close().catch(() => {});
   }
   const ncs = [...new Set(consumers.map((r) => r.nc))];
@@ -151,6 +160,15 @@ export async function settleConsumers(
   const jsms = new Map(ncs.map((nc) => [nc, jetstreamManager(nc, { checkAPI: false })] as const));
   await Promise.all(
     consumers.map(async (r) => {
+      if (early.has(r)) {
+        const held = early.get(r);
+        if (held) r.held = held;
+        else
+          log.warn("ordered consumer info failed: its backlog cannot be told from loss", {
+            stream: r.spec.stream,
+          });
+        return;
+      }
       try {
         const jsm = await jsms.get(r.nc)!;
         const ci = await withTimeout(

@@ -140,6 +140,8 @@ export function deliverSubject(c: ExpandedConsumer): string {
 }
 
 export async function ensureConsumer(jsm: JetStreamManager, c: ExpandedConsumer): Promise<void> {
+  // An ordered consumer is ephemeral: nats.js makes it when the share starts consuming.
+  if (c.type === "ordered") return;
   const want = consumerConfig(c);
   let have: ConsumerConfig | undefined;
   try {

@@ -225,3 +225,39 @@ test("engine - double ack: every ack confirmed by the server and timed (latency 
     assert.equal(c.num_ack_pending, 0, type);
   }
 });
+
+test("engine - fetch mode and ordered consumers (consume and fetch) receive every message, counts equal the server's", async () => {
+  await using srv = await startServer();
+  const fetched = (
+    await run([
+      spec(srv.url, {
+        consumers: { pull_mode: "fetch", fetch_batch: 10, fetch_expires_ms: 1000, durable_name_prefix: "fe" },
+      }),
+    ])
+  ).finals[0]!;
+  done(fetched);
+  assert.equal(fetched.consumed, fetched.published);
+  assert.equal(fetched.lost, 0);
+  assert.equal(fetched.acks_sent, fetched.consumed);
+  assert.equal(fetched.errors.consume ?? 0, 0);
+  const fe = consumer(await stream(srv), "fe_1_1");
+  assert.equal(fe.delivered.consumer_seq, fetched.consumed);
+  assert.equal(fe.ack_floor.consumer_seq, fetched.consumed);
+  assert.equal(fe.num_pending, 0);
+
+  for (const fields of [{}, { pull_mode: "fetch", fetch_max_bytes: 4096 }]) {
+    const before = (await stream(srv)).state.last_seq;
+    const f = (await run([spec(srv.url, { consumers: { type: "ordered", ack_policy: "none", ...fields } })]))
+      .finals[0]!;
+    done(f);
+    const what = `ordered ${JSON.stringify(fields)}`;
+    assert.equal(f.consumed, f.published, what);
+    assert.equal(f.lost, 0, what);
+    assert.equal(f.duplicates, 0, what);
+    assert.equal(f.out_of_order, 0, what);
+    assert.equal(f.acks_sent, 0, `${what}: an ordered consumer never acks`);
+    assert.equal(f.errors.consume ?? 0, 0, `${what}: a fetch by bytes that ends full is no failure`);
+    assert.equal(f.unconsumed, 0, what);
+    assert.equal((await stream(srv)).state.last_seq - before, f.published, `${what}: the stream stored them`);
+  }
+});

@@ -119,8 +119,8 @@ describe("config - enums", () => {
     {
       field: "consumers.type",
       at: (c) => [c.consumers, "type"],
-      valid: ["push", "pull"],
-      expected: '"push" | "pull"',
+      valid: ["push", "pull", "ordered"],
+      expected: '"push" | "pull" | "ordered"',
     },
     {
       field: "consumers.ack_policy",

@@ -76,6 +76,23 @@ const BAD: [string, Edit, string][] = [
     `${S}.consumers.backoff`,
   ],
   ["double_ack without acks", con({ double_ack: true, ack_policy: "none" }), `${S}.consumers.double_ack`],
+  ["ordered with double_ack", con({ type: "ordered", double_ack: true }), `${S}.consumers.double_ack`],
+  ["ordered with max_deliver", con({ type: "ordered", max_deliver: 3 }), `${S}.consumers.max_deliver`],
+  ["ordered on a workqueue stream", both(workqueue, con({ type: "ordered" })), `${S}.consumers.type`],
+  ["type unknown", con({ type: "queue" }), `${S}.consumers.type`],
+  ["pull_mode on a push consumer", con({ type: "push", pull_mode: "fetch" }), `${S}.consumers.pull_mode`],
+  ["pull_mode unknown", con({ pull_mode: "poll" }), `${S}.consumers.pull_mode`],
+  ["fetch_batch without fetch", con({ fetch_batch: 10 }), `${S}.consumers.fetch_batch`],
+  [
+    "fetch_expires_ms below 1 s",
+    con({ pull_mode: "fetch", fetch_expires_ms: 500 }),
+    `${S}.consumers.fetch_expires_ms`,
+  ],
+  [
+    "fetch_batch and fetch_max_bytes",
+    con({ pull_mode: "fetch", fetch_batch: 10, fetch_max_bytes: 1024 }),
+    `${S}.consumers.fetch_max_bytes`,
+  ],
   [
     "prefill without JetStream",
     (c) => Object.assign(c.load_test_specs[0].behavior, { prefill_messages: 10 }),
@@ -139,6 +156,14 @@ describe("config - JetStream consumer kinds that validate", () => {
       p.warnings.some((w) => w.includes("prefilled")),
       p.warnings.join("\n"),
     );
+  });
+  it("ordered consumers (ack_policy not used: a warning) and fetch mode", () => {
+    const r = loadOk(edited(root(), con({ type: "ordered", pull_mode: "fetch", fetch_max_bytes: 4096 })));
+    assert.ok(
+      r.warnings.some((w) => w.includes("never acks")),
+      r.warnings.join("\n"),
+    );
+    loadOk(edited(root(), con({ pull_mode: "fetch", fetch_batch: 50, fetch_expires_ms: 2000 })));
   });
   it("subjectWithin follows NATS wildcards", () => {
     assert.ok(subjectWithin("a.b", "a.*"));
