@@ -32,6 +32,13 @@ export const PENDING_FLAGS: Readonly<Record<string, string>> = {
   batch: 'publishers.js_publish: "batch" with publishers.batch_size',
 };
 
+/** The consumer verbs (built once consumers.pull_mode and type "ordered" exist): their consumer's settings. */
+export const CONSUMER_VERBS: Readonly<Record<string, Record<string, unknown>>> = {
+  "js consume": { type: "pull", pull_mode: "consume" },
+  "js fetch": { type: "pull", pull_mode: "fetch" },
+  "js ordered": { type: "ordered", ack_policy: "none" },
+};
+
 /** The bench's flags after commander (strings as typed; numbers checked here). */
 export interface BenchFlags {
   server?: string;
@@ -198,6 +205,34 @@ export function buildBench(
     case "obj get":
       return { verb, subject: o.bucket, config: root(storeSpec(o, verb)) };
   }
+}
+
+/**
+ * `js consume|fetch|ordered [SUBJECT]`: --clients consumers of --stream replaying it from the start
+ * (deliver_policy "all") for --duration (default 10 s): what an earlier `js pub` stored, or with --msgs that many
+ * messages stored first (behavior.prefill_messages), whose drain is timed. --batch is fetch's batch size,
+ * --acks the ack policy, --doubleack waits for each ack's confirmation.
+ */
+export function consumeSpec(o: Resolved, verb: string, batch: number | undefined, doubleack: boolean) {
+  const spec = subscribeSpec(o);
+  const kind = CONSUMER_VERBS[verb] ?? {};
+  return {
+    ...spec,
+    name: `bench_${verb.replace(" ", "_")}`,
+    use_jetstream: true,
+    consumers: {
+      ...consumers(o, o.clients, true),
+      deliver_policy: "all",
+      ...kind,
+      ...(batch !== undefined && verb === "js fetch" ? { fetch_batch: batch } : {}),
+      ...(doubleack ? { double_ack: true } : {}),
+    },
+    behavior: {
+      duration_seconds: o.duration || BENCH_DEFAULTS.listenSeconds,
+      ramp_up_seconds: 0,
+      ...(o.msgs > 0 ? { prefill_messages: o.msgs } : {}),
+    },
+  };
 }
 
 /** Open-model rates for the verbs that have no closed loop: their default when --rate is absent. */
