@@ -90,6 +90,8 @@ interface LatencyRow {
   bare: Percentiles;
   engineUnanswered: number;
   bareUnanswered: number;
+  /** Every run's p99 (ms), with --repeat. */
+  p99Runs?: { engine: number[]; bare: number[] };
 }
 
 const startedEnv = benchEnv();
@@ -194,29 +196,54 @@ try {
   }
 
   if (only.includes("latency")) {
-    progress(`request latency at ${LATENCY_RATE}/s: bare`);
-    const bare = await barePacedRequests(url, {
-      subject: "wl.bare.paced",
-      size: SIZE,
-      rate: LATENCY_RATE,
-      seconds,
-    });
-    progress(`request latency at ${LATENCY_RATE}/s: engine`);
-    const name = "WLLAT";
-    const { final } = await runEngine({
-      url,
-      ...onlyBlocks(name, false, services(name, LATENCY_RATE)),
-      seconds,
-      mode: "both",
-    });
-    const engine = final.latency_ms.request;
-    if (!engine) throw new Error("engine latency run: no request latency in the final snapshot");
+    type Run = { p: Percentiles; unanswered: number };
+    const sides: Record<"engine" | "bare", (i: number) => Promise<Run>> = {
+      bare: async () => {
+        const r = await barePacedRequests(url, {
+          subject: "wl.bare.paced",
+          size: SIZE,
+          rate: LATENCY_RATE,
+          seconds,
+        });
+        return { p: r.latency, unanswered: r.sent - r.replies };
+      },
+      engine: async (i) => {
+        const name = `WLLAT${i}`;
+        const { final } = await runEngine({
+          url,
+          ...onlyBlocks(name, false, services(name, LATENCY_RATE)),
+          seconds,
+          mode: "both",
+        });
+        const p = final.latency_ms.request;
+        if (!p) throw new Error("engine latency run: no request latency in the final snapshot");
+        return { p, unanswered: counter(final, "requests") - counter(final, "replies") };
+      },
+    };
+    // As interleavedMedians, by p99: each round starts with the next side; the run of median p99 is reported.
+    const runs: Record<"engine" | "bare", Run[]> = { engine: [], bare: [] };
+    const keys = ["bare", "engine"] as const;
+    for (let i = 0; i < args.repeat; i++)
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[(i + j) % keys.length]!;
+        const r = await sides[k](i);
+        progress(
+          `request latency at ${LATENCY_RATE}/s, ${k} (${i + 1}/${args.repeat}): p99 ${f2(r.p.p99)} ms`,
+        );
+        runs[k].push(r);
+      }
+    const median = (rs: Run[]) => [...rs].sort((a, b) => a.p.p99 - b.p.p99)[Math.floor((rs.length - 1) / 2)]!;
+    const e = median(runs.engine);
+    const b = median(runs.bare);
     latency.push({
       rate: LATENCY_RATE,
-      engine,
-      bare: bare.latency,
-      engineUnanswered: counter(final, "requests") - counter(final, "replies"),
-      bareUnanswered: bare.sent - bare.replies,
+      engine: e.p,
+      bare: b.p,
+      engineUnanswered: e.unanswered,
+      bareUnanswered: b.unanswered,
+      ...(args.repeat > 1
+        ? { p99Runs: { engine: runs.engine.map((r) => r.p.p99), bare: runs.bare.map((r) => r.p.p99) } }
+        : {}),
     });
   }
 
@@ -269,7 +296,7 @@ try {
     "request/reply: the bare reply mux is the fastest public way in nats-core 3.4 (nc.request adds a random token, a promise, a timer and a Map entry per request); the engine's requester is a mux too",
     `request latency: reply receipt − intended send time at ${LATENCY_RATE} req/s, one requester, echo responder, ${seconds} s`,
     args.repeat > 1
-      ? `--repeat ${args.repeat}: each side measured ${args.repeat} times, each round starting with the next side; each cell is the run of median rate and its CPU; the latency row is one run`
+      ? `--repeat ${args.repeat}: each side measured ${args.repeat} times, each round starting with the next side; each cell is the run of median rate and its CPU; the latency row is each side's run of median p99 (every run's p99 in the JSON)`
       : "one run of each side, same server; compare ratios of one run only (2 cores shared with nats-server and other work)",
   );
   const env = benchEnv({
@@ -297,6 +324,7 @@ try {
                 "p99.9 engine",
                 "p99.9 bare",
                 "unanswered engine / bare",
+                "p99 of each run engine / bare",
               ],
               latency.map((r) => [
                 r.rate,
@@ -308,6 +336,9 @@ try {
                 `${f2(r.engine.p999)} ms`,
                 `${f2(r.bare.p999)} ms`,
                 `${r.engineUnanswered} / ${r.bareUnanswered}`,
+                r.p99Runs
+                  ? `${r.p99Runs.engine.map(f2).join(", ")} / ${r.p99Runs.bare.map(f2).join(", ")} ms`
+                  : "",
               ]),
             ),
           },
