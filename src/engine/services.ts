@@ -2,7 +2,7 @@
 // responders (responder.ts) and requesters on the share's scheduler (requester.ts). The engine's mode picks
 // the side (`servicesInMode`); a step split over worker threads runs its services in the first share only, so
 // each count is one process's exact figure.
-import type { ServicesConfig } from "../config/index.ts";
+import type { ServicesConfig, ShapePoint } from "../config/index.ts";
 import type { Mode } from "../stats/index.ts";
 import type { Logger } from "./api.ts";
 import { PER_CONNECTION } from "./connections.ts";
@@ -115,7 +115,14 @@ export class ServicesRun {
   /** Puts the requesters on `scheduler`: each sends from `startEpoch` on its own open-model schedule. */
   start(
     scheduler: Scheduler,
-    t: { startEpoch: number; startPerf: number; rampUpMs: number; durationMs: number },
+    t: {
+      startEpoch: number;
+      startPerf: number;
+      rampUpMs: number;
+      durationMs: number;
+      /** The load shape (`behavior.stages`); absent = the ramp. */
+      shape?: readonly ShapePoint[];
+    },
   ): void {
     const q = this.#svc.requesters;
     for (const { lane, count, phase } of this.#lanes) {
@@ -127,6 +134,7 @@ export class ServicesRun {
               pattern: "steady",
               burstSize: 1,
               rampUpMs: t.rampUpMs,
+              ...(t.shape === undefined ? {} : { shape: t.shape }),
               durationMs: t.durationMs,
               phase,
             }),

@@ -182,6 +182,33 @@ test("engine - responders and requesters in different engines; served = the $SRV
   }
 });
 
+test("engine - requesters follow behavior.stages like publishers: a ramp to 1x, then 3x", async () => {
+  await using server = await startServer();
+  // 0 -> 1x over 1 s (0.5 s worth), then a jump to 3x held 1 s (3 s worth): 3.5 x 100/s x 2 requesters = 700
+  // requests, where the flat rate would send 400.
+  const s = spec(
+    server.url,
+    { responders: { count: 1 }, requesters: { count: 2, rate_per_second: 100, timeout_ms: 2000 } },
+    {
+      behavior: {
+        duration_seconds: 2,
+        ramp_up_seconds: 0,
+        stages: [
+          { duration_seconds: 1, multiplier: 1 },
+          { duration_seconds: 0, multiplier: 3 },
+          { duration_seconds: 1, multiplier: 3 },
+        ],
+      },
+    },
+  );
+  const { finals } = await run([s]);
+  const f = finals[0]!;
+  assertRequestsAccounted(f);
+  // The schedule's integral, each requester's count rounded once.
+  assert.ok(Math.abs(f.requests! - 700) <= 2, `requests ${f.requests}, want 700 (the stages' integral)`);
+  assert.equal(f.unsent, 0);
+});
+
 test("engine - requests with no responder running count as no_responders, not a crash", async () => {
   await using server = await startServer();
   const { finals } = await run(
