@@ -1,6 +1,7 @@
 import { parseDuration } from "./duration.ts";
 import { type ConsumerKind, consumerKind } from "./expand-consumer.ts";
 import { type ExpandedMessages, expandMessages } from "./expand-messages.ts";
+import { type PublishMode, publishMode } from "./expand-publish.ts";
 import type { LoadTestSpec, StreamConfig } from "./schema.ts";
 import { countFields, rateOf } from "./schema-count.ts";
 import type { KvConfig } from "./schema-kv.ts";
@@ -28,10 +29,12 @@ export interface ExpandedStream {
   maxConsumers: number;
   /** `messages_per_stream_per_second`: 0 = no cap. */
   messagesPerSecondCap: number;
+  /** `duplicate_window` in ms; absent = the server's. */
+  duplicateWindowMs?: number;
 }
 
-/** One publisher (its message fields: expand-messages.ts). */
-export interface ExpandedPublisher extends ExpandedMessages {
+/** One publisher (its message fields: expand-messages.ts; its JetStream publish mode: expand-publish.ts). */
+export interface ExpandedPublisher extends ExpandedMessages, PublishMode {
   /** `${stream}-p${n}`, n from 1. */
   id: string;
   stream: string;
@@ -141,6 +144,9 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
         maxMsgsPerSubject: sc.max_msgs_per_subject,
         maxConsumers: sc.max_consumers,
         messagesPerSecondCap: cap,
+        ...(sc.duplicate_window === undefined
+          ? {}
+          : { duplicateWindowMs: parseDuration(sc.duplicate_window) }),
       });
       if (targeted) {
         const messages = expandMessages(pub, i, subjects[0] as string);
@@ -153,6 +159,7 @@ export function expandSpec(spec: LoadTestSpec, where: string): { spec: ExpandedS
             burstSize: pub.publish_burst_size,
             trackLatency: pub.track_latency,
             ...countFields(pub),
+            ...publishMode(pub),
             ...messages,
           });
         }

@@ -68,6 +68,8 @@ export const LIMITS = {
   /** A consumer's `fetch_batch`, and `fetch_expires_ms` (one hour). */
   fetchBatch: 1_000_000,
   fetchExpiresMs: 3_600_000,
+  /** `publishers.batch_size` (js_publish "batch"). */
+  publishBatch: 100_000,
   /** `services`: responder and requester instances of one spec (each a few subscriptions). */
   responders: 10_000,
   requesters: 100_000,

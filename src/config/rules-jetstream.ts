@@ -4,6 +4,7 @@
 // time goes with its deliver policy; a filter falls inside the stream's subjects; a backoff needs max_deliver
 // above its length and acks. Interest retention accepts every ack policy. rules.ts calls checkJetStream with
 // the spec; paths here are relative to it.
+import { parseDuration } from "./duration.ts";
 import type { ConfigIssue } from "./issues.ts";
 import type { LoadTestSpec } from "./schema.ts";
 
@@ -76,6 +77,26 @@ export function checkJetStream(spec: LoadTestSpec): { issues: ConfigIssue[]; war
   for (const f of ["fetch_batch", "fetch_max_bytes", "fetch_expires_ms"] as const) {
     if (con[f] !== undefined && con.pull_mode !== "fetch")
       err(f, 'applies to pull_mode "fetch" only: set it, or remove the field');
+  }
+
+  const pub = spec.publishers;
+  const perr = (path: string, message: string) => issues.push({ path: `publishers.${path}`, message });
+  if (pub.batch_size !== undefined && pub.js_publish !== "batch")
+    perr("batch_size", 'applies to js_publish "batch" only: set it, or remove batch_size');
+  if (!spec.use_jetstream) {
+    if (pub.js_publish !== undefined)
+      perr("js_publish", "is how JetStream publishes wait for acks: needs use_jetstream true");
+    if (pub.dedupe === true) perr("dedupe", "is JetStream's de-duplication: needs use_jetstream true");
+  }
+  for (const [j, sc] of spec.streams.entries()) {
+    const window = parseDuration(sc.duplicate_window ?? "") ?? 0;
+    const maxAge = parseDuration(sc.max_age) ?? 0;
+    if (window > 0 && maxAge > 0 && window > maxAge) {
+      issues.push({
+        path: `streams[${j}].duplicate_window`,
+        message: `${sc.duplicate_window} is longer than max_age (${sc.max_age}); nats-server refuses a window beyond max_age`,
+      });
+    }
   }
 
   const prefill = spec.behavior.prefill_messages ?? 0;

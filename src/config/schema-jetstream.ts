@@ -94,3 +94,33 @@ export const BEHAVIOR_BACKLOG_FIELDS = {
    */
   prefill_messages: v.optional(int(0, LIMITS.prefillMessages, "0 = none")),
 };
+
+/** How JetStream publishers wait for their acks (docs/workloads.md, "JetStream publish"). */
+export const JS_PUBLISH_MODES = ["async", "sync", "batch"] as const;
+
+/** Publisher fields (the `publishers` table). */
+export const PUBLISH_MODE_FIELDS = {
+  /**
+   * "async": pipelined on the connection's window (today's); "sync": one publish in flight per publisher;
+   * "batch": batch_size publishes, then wait until every one is acknowledged. Absent = "async".
+   */
+  js_publish: v.optional(v.picklist(JS_PUBLISH_MODES)),
+  /** Publishes of one batch (js_publish "batch"). Absent = 100. */
+  batch_size: v.optional(int(1, LIMITS.publishBatch, "positive")),
+  /** Each message carries `Nats-Msg-Id` (unique per publisher and sequence; a retry reuses it). */
+  dedupe: v.optional(bool),
+};
+
+/** Stream fields (the `streams` table). */
+export const STREAM_DEDUPE_FIELDS = {
+  /** The window in which the server refuses a repeated `Nats-Msg-Id`; absent = the server's (2m, capped by max_age). */
+  duplicate_window: v.optional(
+    v.pipe(
+      text(LIMITS.durationLength),
+      v.check(
+        (s) => (parseDuration(s) ?? 0) > 0,
+        (i) => `expected a positive Go duration such as "2m", "30s", got ${i.received}`,
+      ),
+    ),
+  ),
+};

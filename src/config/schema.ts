@@ -3,7 +3,12 @@ import { parseDuration } from "./duration.ts";
 import { LIMITS, tooMany } from "./limits.ts";
 import { RepeatPolicySchema } from "./repeat-schema.ts";
 import { PUBLISH_COUNT_FIELDS, PublishRateSchema } from "./schema-count.ts";
-import { BEHAVIOR_BACKLOG_FIELDS, CONSUMER_KIND_FIELDS } from "./schema-jetstream.ts";
+import {
+  BEHAVIOR_BACKLOG_FIELDS,
+  CONSUMER_KIND_FIELDS,
+  PUBLISH_MODE_FIELDS,
+  STREAM_DEDUPE_FIELDS,
+} from "./schema-jetstream.ts";
 import { KvConfigSchema } from "./schema-kv.ts";
 import { MESSAGE_FIELDS } from "./schema-messages.ts";
 import { ObjectStoreConfigSchema } from "./schema-objects.ts";
@@ -58,6 +63,8 @@ export const StreamConfigSchema = v.pipe(
     max_bytes: limit,
     max_msgs_per_subject: limit,
     max_consumers: limit,
+    /** The de-duplication window (schema-jetstream.ts). */
+    ...STREAM_DEDUPE_FIELDS,
   }),
   v.transform((s) => ({
     ...s,
@@ -78,6 +85,8 @@ export const PublisherConfigSchema = v.strictObject({
   publish_burst_size: v.optional(int(1, LIMITS.publishBurstSize, "positive"), 1),
   message_size_bytes: int(1, LIMITS.messageSize, "positive; 64 MiB is the server's ceiling"),
   track_latency: bool,
+  /** JetStream publish mode, batch size, de-duplication (schema-jetstream.ts). */
+  ...PUBLISH_MODE_FIELDS,
   /** Payload kind, size distributions, headers, subject template and keys (schema-messages.ts). */
   ...MESSAGE_FIELDS,
 });

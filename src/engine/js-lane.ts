@@ -10,7 +10,7 @@
 // as an error in its category. A retried message stays in the window. Its latency is measured from the
 // intended time, so a stall shows as latency; a retry that stores a second copy reaches consumers as a
 // duplicate. Nothing of this runs while publishes are acknowledged.
-import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import { headers, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { ErrorCategory } from "../stats/index.ts";
 import { recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./clock.ts";
@@ -32,6 +32,8 @@ import { ascii, type FrameWriter } from "./wire.ts";
 export const JS_WINDOW = 256;
 /** Free slots the window needs before it reopens, so sends resume in batches rather than one by one. */
 const LOW_WATER = 64;
+/** JetStream's de-duplication header. */
+const MSG_ID = "Nats-Msg-Id";
 
 let inboxCounter = 0;
 
@@ -49,6 +51,13 @@ interface Retry {
 export interface JsLaneOptions extends LaneOptions {
   /** Publishes in flight before the lane closes. @default JS_WINDOW (256) */
   readonly window?: number;
+  /**
+   * Free slots before the closed window reopens; the window's size makes it reopen only when empty (js_publish
+   * "sync" and "batch": wait for every ack). @default LOW_WATER (64)
+   */
+  readonly lowWater?: number;
+  /** Messages carry `Nats-Msg-Id` (`publishers.dedupe`; public path), and duplicate acks count. @default false */
+  readonly dedupe?: boolean;
   /**
    * A publish not acknowledged this long after its first send fails (retries included).
    * @default PUBLISH_DEADLINE_MS
@@ -78,6 +87,9 @@ export class JsLane implements Lane {
   readonly #intended: Float64Array;
   readonly #sentAt: Float64Array;
   readonly #window: number;
+  readonly #lowWater: number;
+  readonly #dedupe: boolean;
+  readonly #text = new TextDecoder();
   readonly #deadlineMs: number;
   readonly #attemptMs: number;
   readonly #retryWaitMs: number;
@@ -105,6 +117,8 @@ export class JsLane implements Lane {
     this.#w = frameWriter(nc, opts);
     this.#shape = opts.shape;
     this.#window = opts.window ?? JS_WINDOW;
+    this.#lowWater = opts.lowWater ?? LOW_WATER;
+    this.#dedupe = opts.dedupe === true;
     this.#deadlineMs = opts.ackTimeoutMs ?? PUBLISH_DEADLINE_MS;
     this.#attemptMs = Math.min(opts.attemptTimeoutMs ?? PUBLISH_ATTEMPT_TIMEOUT_MS, this.#deadlineMs);
     this.#retryWaitMs = opts.retryWaitMs ?? PUBLISH_RETRY_WAIT_MS;
@@ -168,7 +182,8 @@ export class JsLane implements Lane {
     try {
       const w = this.#w;
       const s = this.#shape;
-      if (s !== undefined) this.#transmitShaped(s, t, token, seq, intendedEpochMs);
+      if (this.#dedupe) this.#transmitWithId(t, token, seq, intendedEpochMs);
+      else if (s !== undefined) this.#transmitShaped(s, t, token, seq, intendedEpochMs);
       else if (fastOk(w, t)) {
         if (!t.head) {
           t.head = ascii(`PUB ${t.subject} ${this.#prefix}`);
@@ -217,7 +232,40 @@ export class JsLane implements Lane {
     }
   }
 
+  /**
+   * `publishers.dedupe`: message `seq` with a `Nats-Msg-Id` of its source, publisher and sequence (a retry sends
+   * the same id, so the server stores the message once), through `nc.publish` (the id differs per message; the
+   * fast path writes one header block per publisher). The shape's size, subject and headers as in
+   * #transmitShaped.
+   */
+  #transmitWithId(t: PubTarget, token: number, seq: number, intendedEpochMs: number): void {
+    const s = this.#shape;
+    const h = headers();
+    let subject = t.subject;
+    let payload: Uint8Array;
+    if (s !== undefined) {
+      s.pick(t.pub, seq);
+      subject = s.subjects[s.key]!;
+      payload = t.payloads.makeSized(s.size, t.source, t.pub, seq, intendedEpochMs, t.track);
+      if (s.hdrs) for (const [k, vals] of s.hdrs) for (const v of vals) h.append(k, v);
+    } else payload = t.payloads.make(t.source, t.pub, seq, intendedEpochMs, t.track);
+    h.set(MSG_ID, `${t.source}.${t.pub}.${seq}`);
+    this.#nc.publish(subject, payload, { reply: this.#prefix + token, headers: h });
+  }
+
+  /** Whether a PubAck says the server refused the message as a duplicate of a stored one. */
+  #duplicate(data: Uint8Array): boolean {
+    try {
+      return (JSON.parse(this.#text.decode(data)) as { duplicate?: unknown }).duplicate === true;
+    } catch {
+      return false;
+    }
+  }
+
   #onAck(msg: Msg): void {
+    // Every duplicate ack counts, also the late ack of an attempt already sent again: each is a copy the server
+    // refused, so publish_duplicates is what the server turned away.
+    if (this.#dedupe && this.#duplicate(msg.data)) this.#m.counts.publish_duplicates++;
     const token = +msg.subject.slice(this.#prefixLen);
     const slot = token & (this.#cap - 1);
     if (this.#token[slot] !== token) return; // already timed out
@@ -302,7 +350,7 @@ export class JsLane implements Lane {
   /** One message less in flight. */
   #release(): void {
     this.#inflight--;
-    if (this.#closedGate && (this.#inflight <= this.#window - LOW_WATER || this.#inflight === 0)) {
+    if (this.#closedGate && (this.#inflight <= this.#window - this.#lowWater || this.#inflight === 0)) {
       this.#closedGate = false;
       const wake = this.#wake;
       this.#wake = undefined;

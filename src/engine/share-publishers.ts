@@ -68,6 +68,8 @@ export async function openPublishers(
   const fills = new PayloadFills();
   for (const { stream, n, items } of connectionGroups(publishers)) {
     let lane: Lane | undefined;
+    /** Every JetStream lane of this connection (one, or one per publisher in js_publish sync and batch). */
+    const jsLanes: JsLane[] = [];
     // A stream's publishers come from one spec's `publishers` block: the first one's message fields are theirs.
     const first = items[0]!;
     let shape = shapes.get(stream);
@@ -79,23 +81,34 @@ export async function openPublishers(
     const messages = { ...(fill ? { fill } : {}), ...(shape ? { shape } : {}) };
     const nc = await ctx.conns.open(`${ctx.clientIdPrefix}-pub-${stream}-${n}`, (subject, op) => {
       if (op === "publish") {
-        if (lane instanceof JsLane) lane.deny();
+        if (jsLanes.length > 0) for (const l of jsLanes) l.deny();
         else m.publishError("permission");
       }
       ctx.log.warn("permission violation", { connection: stream, subject, op });
     });
-    lane = ctx.useJetStream
-      ? new JsLane(nc, m, ctx.ledger, {
-          window: ctx.window,
-          ackTimeoutMs: ctx.ackTimeoutMs,
-          attemptTimeoutMs: ctx.publishAttemptTimeoutMs,
-          retryWaitMs: ctx.publishRetryWaitMs,
-          publicPath: ctx.publicPath,
-          ...messages,
-        })
-      : new CoreLane(nc, m, ctx.ledger, { publicPath: ctx.publicPath, ...messages });
-    fallback.note(lane.fast, ctx.publicPath === true);
-    lanes.push(lane);
+    // js_publish "sync" and "batch" wait per publisher: each gets its own lane (window 1, or batch_size that
+    // reopens only when empty) on the connection; "async" publishers share the connection's window.
+    const jsLane = (window: number | undefined, lowWater?: number) => {
+      const l = new JsLane(nc, m, ctx.ledger, {
+        window,
+        ...(lowWater === undefined ? {} : { lowWater }),
+        ...(first.dedupe ? { dedupe: true } : {}),
+        ackTimeoutMs: ctx.ackTimeoutMs,
+        attemptTimeoutMs: ctx.publishAttemptTimeoutMs,
+        retryWaitMs: ctx.publishRetryWaitMs,
+        publicPath: ctx.publicPath,
+        ...messages,
+      });
+      jsLanes.push(l);
+      lanes.push(l);
+      return l;
+    };
+    const waitsPerPublisher = ctx.useJetStream && first.jsPublish !== undefined;
+    if (!ctx.useJetStream) {
+      lane = new CoreLane(nc, m, ctx.ledger, { publicPath: ctx.publicPath, ...messages });
+      lanes.push(lane);
+    } else if (!waitsPerPublisher) lane = jsLane(ctx.window);
+    fallback.note((lane ?? jsLanes[0])?.fast ?? true, ctx.publicPath === true);
     const phase = (conn++ * PHASE_STEP) % 1;
     const payloads = new Map<number, PayloadFactory>();
     for (const p of items) {
@@ -104,7 +117,12 @@ export async function openPublishers(
         pf = new PayloadFactory(p.messageSize, undefined, fill);
         payloads.set(p.messageSize, pf);
       }
-      ready.push({ i: indexOf.get(p)!, lane, payloads: pf, phase });
+      const own = waitsPerPublisher
+        ? p.jsPublish === "sync"
+          ? jsLane(1)
+          : jsLane(p.batchSize, p.batchSize)
+        : undefined;
+      ready.push({ i: indexOf.get(p)!, lane: (own ?? lane)!, payloads: pf, phase });
     }
   }
 }

@@ -20,7 +20,12 @@ import { isNotFound } from "../nats/index.ts";
 const NS_PER_MS = 1_000_000;
 
 export function streamConfig(s: ExpandedStream): Partial<StreamConfig> & { name: string } {
+  const window =
+    s.duplicateWindowMs === undefined
+      ? {}
+      : { duplicate_window: Math.round(s.duplicateWindowMs * NS_PER_MS) };
   return {
+    ...window,
     name: s.name,
     subjects: [...s.subjects],
     retention:
@@ -76,7 +81,12 @@ export async function ensureStream(jsm: JetStreamManager, s: ExpandedStream): Pr
   // On create the server caps the duplicate window (default 2 min) at max_age; on update it keeps the
   // stream's window and refuses a max_age below it, so a stream made with max_age 0 could not take our 1m.
   const update: Partial<StreamConfig> = { ...want };
-  if (want.max_age && want.max_age > 0 && (have.duplicate_window ?? 0) > want.max_age)
+  if (
+    want.duplicate_window === undefined &&
+    want.max_age &&
+    want.max_age > 0 &&
+    (have.duplicate_window ?? 0) > want.max_age
+  )
     update.duplicate_window = want.max_age;
   try {
     await jsm.streams.update(s.name, update);

@@ -83,6 +83,15 @@ export const MEASURES = [
     quiet: true,
   },
   {
+    name: "publish_duplicates",
+    kind: "counter",
+    unit: "messages",
+    label: "publish duplicates",
+    help: "JetStream publishes the server refused as duplicates of a stored message (publishers.dedupe: a repeated Nats-Msg-Id).",
+    optional: true,
+    quiet: true,
+  },
+  {
     name: "acked",
     kind: "counter",
     unit: "messages",

@@ -94,6 +94,45 @@ const BAD: [string, Edit, string][] = [
     `${S}.consumers.fetch_max_bytes`,
   ],
   [
+    "batch_size without batch",
+    (c) =>
+      Object.assign(c.load_test_specs[0], {
+        use_jetstream: true,
+        publishers: { ...c.load_test_specs[0].publishers, batch_size: 10 },
+      }),
+    `${S}.publishers.batch_size`,
+  ],
+  [
+    "js_publish without JetStream",
+    (c) => Object.assign(c.load_test_specs[0].publishers, { js_publish: "sync" }),
+    `${S}.publishers.js_publish`,
+  ],
+  [
+    "dedupe without JetStream",
+    (c) => Object.assign(c.load_test_specs[0].publishers, { dedupe: true }),
+    `${S}.publishers.dedupe`,
+  ],
+  [
+    "js_publish unknown",
+    (c) => Object.assign(c.load_test_specs[0].publishers, { js_publish: "fire" }),
+    `${S}.publishers.js_publish`,
+  ],
+  [
+    "batch_size 0",
+    (c) => Object.assign(c.load_test_specs[0].publishers, { js_publish: "batch", batch_size: 0 }),
+    `${S}.publishers.batch_size`,
+  ],
+  [
+    "duplicate_window beyond max_age",
+    (c) => Object.assign(c.load_test_specs[0].streams[0], { max_age: "1m", duplicate_window: "2m" }),
+    `${S}.streams[0].duplicate_window`,
+  ],
+  [
+    "duplicate_window not a duration",
+    (c) => Object.assign(c.load_test_specs[0].streams[0], { duplicate_window: "soon" }),
+    `${S}.streams[0].duplicate_window`,
+  ],
+  [
     "prefill without JetStream",
     (c) => Object.assign(c.load_test_specs[0].behavior, { prefill_messages: 10 }),
     `${S}.behavior.prefill_messages`,
@@ -164,6 +203,19 @@ describe("config - JetStream consumer kinds that validate", () => {
       r.warnings.join("\n"),
     );
     loadOk(edited(root(), con({ pull_mode: "fetch", fetch_batch: 50, fetch_expires_ms: 2000 })));
+  });
+  it("publish modes with JetStream, and a duplicate window within max_age", () => {
+    const js = (p: object, st: object = {}) =>
+      edited(root(), (c) => {
+        Object.assign(c.load_test_specs[0], { use_jetstream: true });
+        Object.assign(c.load_test_specs[0].publishers, p);
+        Object.assign(c.load_test_specs[0].streams[0], st);
+      });
+    loadOk(js({ js_publish: "sync" }));
+    loadOk(
+      js({ js_publish: "batch", batch_size: 500, dedupe: true }, { max_age: "1m", duplicate_window: "30s" }),
+    );
+    loadOk(js({ js_publish: "async" }, { max_age: "0", duplicate_window: "10m" }));
   });
   it("subjectWithin follows NATS wildcards", () => {
     assert.ok(subjectWithin("a.b", "a.*"));
