@@ -113,7 +113,7 @@ async function engineRequests(i: number, seen: { unanswered: number }): Promise<
   return m;
 }
 
-/** The engine's KV `op` at full speed on `bucket` (deleted afterwards); misses and errors go to `seen`. */
+/** The engine's KV `op` at full speed on `bucket` (the caller makes and deletes it); misses and errors go to `seen`. */
 async function engineKv(
   op: "put" | "get",
   bucket: string,
