@@ -88,6 +88,27 @@ export const STRING_FIELDS: ReadonlyArray<readonly [string, Put, number]> = [
     (c, s) => (c.load_test_specs[0].services = { subject: "svc.x", responders: { queue_group: s } }),
     LIMITS.nameLength,
   ],
+  [
+    "load_test_specs[0].consumers.opt_start_time",
+    (c, s) =>
+      Object.assign(c.load_test_specs[0].consumers, { deliver_policy: "by_start_time", opt_start_time: s }),
+    LIMITS.durationLength,
+  ],
+  [
+    "load_test_specs[0].consumers.filter_subjects[0]",
+    (c, s) => (c.load_test_specs[0].consumers.filter_subjects = [s]),
+    LIMITS.subjectLength,
+  ],
+  [
+    "load_test_specs[0].consumers.backoff[0]",
+    (c, s) => Object.assign(c.load_test_specs[0].consumers, { backoff: [s], max_deliver: 2 }),
+    LIMITS.durationLength,
+  ],
+  [
+    "load_test_specs[0].streams[0].duplicate_window",
+    (c, s) => (c.load_test_specs[0].streams[0].duplicate_window = s),
+    LIMITS.durationLength,
+  ],
   ["storage.path", (c, s) => (c.storage = { type: "file", path: s }), LIMITS.pathLength],
   [
     "repeat_policy.max_total_duration",
