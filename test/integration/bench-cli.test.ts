@@ -262,6 +262,76 @@ test(
   },
 );
 
+/** What /jsz says one durable delivered (its consumer sequence). */
+async function delivered(srv: NatsNode, stream: string, consumer: string): Promise<number | undefined> {
+  const jsz = await srv.monitor<{
+    account_details?: {
+      stream_detail?: {
+        name: string;
+        consumer_detail?: { name: string; delivered: { consumer_seq: number } }[];
+      }[];
+    }[];
+  }>("/jsz?consumers=true");
+  for (const a of jsz.account_details ?? [])
+    for (const s of a.stream_detail ?? [])
+      if (s.name === stream)
+        return s.consumer_detail?.find((c) => c.name === consumer)?.delivered.consumer_seq;
+  return undefined;
+}
+
+test(
+  "bench js consume|fetch|ordered - each replays what a js pub stored, exactly; --msgs stores a backlog and times its drain",
+  opts,
+  async () => {
+    await using srv = await startServer();
+    await bench(["js", "pub", "bench.rp", "--stream", "RP", "--msgs", "3000", "-s", srv.url]);
+    for (const verb of ["consume", "fetch", "ordered"]) {
+      const extra = verb === "fetch" ? ["--batch", "250", "--doubleack"] : [];
+      const s = await bench([
+        "js",
+        verb,
+        "bench.rp",
+        "--stream",
+        "RP",
+        "--clients",
+        "2",
+        "--duration",
+        "3",
+        ...extra,
+        "-s",
+        srv.url,
+      ]);
+      assert.equal(s.phase, "done", JSON.stringify(s));
+      // Two consumers, each replaying the whole stream from its start.
+      assert.equal(rate(s, "subscribe")?.msgs, 6000, `${verb}: ${JSON.stringify(s)}`);
+      assert.equal(s.lost, 0);
+      assert.equal(s.duplicates, 0);
+      if (verb !== "ordered") {
+        assert.equal(await delivered(srv, "RP_1", `bench_${verb}_1_1`), 3000, `${verb}: /jsz delivered`);
+        assert.equal(await delivered(srv, "RP_1", `bench_${verb}_1_2`), 3000);
+      }
+      if (verb === "fetch") assert.equal(s.latency_ms.ack?.count, 6000, "every ack confirmed");
+    }
+    const d = await bench([
+      "js",
+      "consume",
+      "bench.dr",
+      "--stream",
+      "DR",
+      "--msgs",
+      "2000",
+      "--duration",
+      "3",
+      "-s",
+      srv.url,
+    ]);
+    assert.equal(rate(d, "subscribe")?.msgs, 2000);
+    assert.equal(d.drain?.msgs, 2000);
+    assert.ok((d.drain?.max_s ?? 0) > 0);
+    assert.equal(await streamMessages(srv, "DR_1"), 2000);
+  },
+);
+
 test(
   "bench --print-config - every built verb's config passes ltctl validate; pending verbs and flags exit 2",
   opts,
@@ -274,6 +344,14 @@ test(
       ["js", "pub", "a.b", "--rate", "50", "--duration", "5", "--storage", "file", "--replicas", "1"],
       ["service", "serve", "svc.x"],
       ["service", "request", "svc.x", "--rate", "10"],
+      ["kv", "put", "--bucket", "b1", "--history", "5", "--rate", "10"],
+      ["kv", "get", "--bucket", "b1"],
+      ["obj", "put", "--bucket", "b2", "--size", "4096"],
+      ["obj", "get", "--bucket", "b2"],
+      ["pub", "a.b", "--randomize", "--size", "512"],
+      ["js", "consume", "--stream", "S"],
+      ["js", "fetch", "a.b", "--batch", "50", "--doubleack", "--acks", "explicit"],
+      ["js", "ordered", "--msgs", "1000"],
     ];
     for (const v of verbs) {
       const r = await ltctl(["bench", ...v, "--print-config"]);
@@ -285,8 +363,8 @@ test(
       assert.equal(val.code, EXIT.ok, `${v.join(" ")}: ${val.stderr}${val.stdout}`);
     }
     for (const v of [
-      ["js", "ordered"],
-      ["js", "fetch"],
+      ["js", "pub", "--batch", "10"],
+      ["js", "ordered", "--doubleack"],
       ["js", "pub", "--dedup"],
       ["kv", "put", "--rate", "max"],
       ["frob"],

@@ -13,6 +13,9 @@ export const BUILT_VERBS = [
   "kv get",
   "obj put",
   "obj get",
+  "js consume",
+  "js fetch",
+  "js ordered",
 ] as const;
 export type BenchVerb = (typeof BUILT_VERBS)[number];
 
@@ -20,11 +23,7 @@ export type BenchVerb = (typeof BUILT_VERBS)[number];
  * Verbs of nats bench whose config blocks other workloads bring (issue 14); until those land they are a usage
  * error that says so, never a half-measured run.
  */
-export const PENDING_VERBS: Readonly<Record<string, string>> = {
-  "js consume": "JetStream pull consumers in consume mode (consumers.pull_mode)",
-  "js fetch": "JetStream pull consumers in fetch mode (consumers.pull_mode: fetch)",
-  "js ordered": 'ordered consumers (consumers.type: "ordered")',
-};
+export const PENDING_VERBS: Readonly<Record<string, string>> = {};
 
 /** Flags that need a config field not built yet: the field they would set. */
 export const PENDING_FLAGS: Readonly<Record<string, string>> = {
@@ -32,7 +31,7 @@ export const PENDING_FLAGS: Readonly<Record<string, string>> = {
   batch: 'publishers.js_publish: "batch" with publishers.batch_size',
 };
 
-/** The consumer verbs (built once consumers.pull_mode and type "ordered" exist): their consumer's settings. */
+/** The consumer verbs: their consumer's settings. */
 export const CONSUMER_VERBS: Readonly<Record<string, Record<string, unknown>>> = {
   "js consume": { type: "pull", pull_mode: "consume" },
   "js fetch": { type: "pull", pull_mode: "fetch" },
@@ -92,6 +91,10 @@ export interface BenchPlan {
   readonly config: Record<string, unknown>;
   /** Stream to purge before a local run (--purge), as the engine names it. */
   readonly purgeStream?: string;
+  /** The consumer verbs: a local run deletes their durables first, so each bench replays from the start. */
+  readonly freshConsumers?: boolean;
+  /** Messages stored before the window (--msgs of a consumer verb): the backlog whose drain is timed. */
+  readonly backlog?: number;
 }
 
 /** Parses the words after `bench` into a verb and its subject; a string is the usage problem. */
@@ -130,7 +133,10 @@ export function buildBench(
   subject: string | undefined,
   flags: BenchFlags,
 ): BenchPlan | string {
+  const consumer = CONSUMER_VERBS[verb] !== undefined;
   for (const [flag, field] of Object.entries(PENDING_FLAGS)) {
+    // --batch is fetch's batch size: built for js fetch, not yet for publishing.
+    if (flag === "batch" && verb === "js fetch") continue;
     if (
       (flags as Record<string, unknown>)[flag] !== undefined &&
       (flags as Record<string, unknown>)[flag] !== false
@@ -141,7 +147,7 @@ export function buildBench(
   // Only js pub has a default subject (nats bench's stream subject); kv and obj take none (--bucket instead).
   if (store && subject !== undefined)
     return `ltctl bench ${verb}: takes no SUBJECT (name the bucket with --bucket), got '${subject}'`;
-  const subj = subject ?? (verb === "js pub" ? "bench.js" : store ? "bench.store.unused" : undefined);
+  const subj = subject ?? (verb.startsWith("js ") ? "bench.js" : store ? "bench.store.unused" : undefined);
   if (subj === undefined) return `ltctl bench ${verb}: give the SUBJECT, e.g. ltctl bench ${verb} bench.test`;
   const sizeDefault = verb.startsWith("obj ") ? BENCH_DEFAULTS.objectSize : BENCH_DEFAULTS.size;
   const clients = whole("clients", flags.clients, 1, BENCH_DEFAULTS.clients);
@@ -160,8 +166,10 @@ export function buildBench(
   const acks = flags.acks ?? "explicit";
   if (acks !== "explicit" && acks !== "none" && acks !== "all")
     return `ltctl bench ${verb}: --acks must be explicit, none or all, got ${acks}`;
-  if (flags.doubleack === true)
-    return `ltctl bench ${verb}: --doubleack applies to the consumer verbs (js consume, js fetch), not built yet`;
+  if (flags.doubleack === true && (!consumer || verb === "js ordered"))
+    return `ltctl bench ${verb}: --doubleack applies to the acking consumer verbs (js consume, js fetch)`;
+  const batch = whole("batch", flags.batch, 1, 0);
+  if (typeof batch === "string") return `ltctl bench ${verb}: ${batch}`;
   if ((flags.bucket !== undefined || flags.history !== undefined) && !store)
     return `ltctl bench ${verb}: --bucket and --history are for the kv and obj verbs`;
   if (flags.history !== undefined && !verb.startsWith("kv "))
@@ -199,6 +207,17 @@ export function buildBench(
     case "service serve":
     case "service request":
       return { verb, subject: o.subject, config: root(serviceSpec(o, verb === "service serve")) };
+    case "js consume":
+    case "js fetch":
+    case "js ordered":
+      return {
+        verb,
+        subject: o.subject,
+        config: root(consumeSpec(o, verb, batch || undefined, flags.doubleack === true)),
+        freshConsumers: true,
+        ...(o.msgs > 0 ? { backlog: o.msgs } : {}),
+        ...(flags.purge ? { purgeStream: `${o.stream}_1` } : {}),
+      };
     case "kv put":
     case "kv get":
     case "obj put":
@@ -222,6 +241,8 @@ export function consumeSpec(o: Resolved, verb: string, batch: number | undefined
     use_jetstream: true,
     consumers: {
       ...consumers(o, o.clients, true),
+      // A durable per verb: a fetch bench never resumes where a consume bench left off.
+      durable_name_prefix: `bench_${verb.slice(3)}`,
       deliver_policy: "all",
       ...kind,
       ...(batch !== undefined && verb === "js fetch" ? { fetch_batch: batch } : {}),
@@ -286,6 +307,8 @@ function stream(o: Resolved): Record<string, unknown> {
     replicas: o.replicas,
     subjects: [o.subject],
     storage: o.storage,
+    // Kept until purged (the seed's default max_age of 1m would empty it under a later js consume).
+    max_age: "0s",
   };
 }
 

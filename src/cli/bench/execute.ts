@@ -104,6 +104,24 @@ export async function purgeStream(servers: string[], name: string): Promise<void
   }
 }
 
+/** Deletes durable consumers (a consumer verb's, before a local run) so the bench replays from the start. */
+export async function deleteConsumers(
+  servers: string[],
+  consumers: readonly { stream: string; durableName: string }[],
+): Promise<void> {
+  const nc = await connect({ servers, timeout: PURGE_TIMEOUT_MS, name: "ltctl bench reset" });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (const c of consumers) {
+      await jsm.consumers.delete(c.stream, c.durableName).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+    }
+  } finally {
+    await nc.close().catch(() => {});
+  }
+}
+
 /**
  * Pushes the config to the fleet and waits for every agent that acknowledged it to report a final snapshot.
  * Returns the finals, or a string saying why there are none.

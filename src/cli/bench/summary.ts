@@ -49,6 +49,10 @@ export interface BenchSummary {
   readonly send_delay_p99_ms: number;
   readonly errors: Record<string, number>;
   readonly error?: string;
+  /** A consumer verb's --msgs backlog: each consumer's drain of it, timed (latency kind `drain`). */
+  readonly drain?: { readonly msgs: number; readonly max_s: number; readonly msgs_per_s: number };
+  /** A consumer verb: its end-to-end latencies include the age of messages stored before it started. */
+  readonly replay?: boolean;
 }
 
 const MB = 1_000_000;
@@ -71,8 +75,23 @@ const num = (s: Snapshot, k: string): number => {
   return typeof n === "number" ? n : 0;
 };
 
-export function summarize(verb: string, subject: string, finals: readonly Snapshot[]): BenchSummary {
+export function summarize(
+  verb: string,
+  subject: string,
+  finals: readonly Snapshot[],
+  backlog?: number,
+): BenchSummary {
   const total = aggregate(finals);
+  const drained = (total.latency_ms as Readonly<Record<string, { count: number; max: number } | undefined>>)
+    .drain;
+  const drain =
+    backlog !== undefined && drained !== undefined && drained.count > 0 && drained.max > 0
+      ? {
+          msgs: backlog,
+          max_s: round(drained.max / 1000, 3),
+          msgs_per_s: round((backlog * 1000) / drained.max),
+        }
+      : undefined;
   const rates: BenchRate[] = [];
   for (const { side, msgs, bytes } of SIDES) {
     const n = finals.reduce((a, s) => a + num(s, msgs), 0);
@@ -110,6 +129,8 @@ export function summarize(verb: string, subject: string, finals: readonly Snapsh
     send_delay_p99_ms: total.latency_ms.send_delay.p99,
     errors: total.errors,
     ...(error === undefined ? {} : { error }),
+    ...(drain === undefined ? {} : { drain }),
+    ...(verb === "js consume" || verb === "js fetch" || verb === "js ordered" ? { replay: true } : {}),
   };
 }
 
@@ -139,7 +160,11 @@ export function renderSummary(s: BenchSummary): string {
       2,
     );
     if (s.closed_loop) out += `  (${CLOSED_LOOP_LABEL})\n`;
+    if (s.replay && s.latency_ms.end_to_end !== undefined)
+      out += "  (end to end of a replay: messages stored before the bench include their age in the stream)\n";
   }
+  if (s.drain)
+    out += `  drain     each consumer held the ${formatNumber(s.drain.msgs)}-message backlog within ${s.drain.max_s} s: ${formatNumber(s.drain.msgs_per_s)} msgs/s each\n`;
   const errors = Object.values(s.errors).reduce((a, b) => a + b, 0);
   out += `  lost ${formatNumber(s.lost)}, duplicates ${formatNumber(s.duplicates)}, send delay p99 ${ms(s.send_delay_p99_ms)} ms, unsent ${formatNumber(s.unsent)}, errors ${formatNumber(errors)}\n`;
   return out;

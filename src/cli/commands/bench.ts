@@ -7,7 +7,7 @@ import { formatIssues, parseConfigText, resolvePodName } from "../../config/inde
 import { buildRunReport } from "../../report/index.ts";
 import type { Snapshot } from "../../stats/index.ts";
 import { type BenchFlags, buildBench, parseVerb } from "../bench/build.ts";
-import { purgeStream, runLocal, runOnFleet } from "../bench/execute.ts";
+import { deleteConsumers, purgeStream, runLocal, runOnFleet } from "../bench/execute.ts";
 import { renderSummary, summarize } from "../bench/summary.ts";
 import { type CliIo, EXIT } from "../io.ts";
 import { printJson, withClient } from "./nats.ts";
@@ -24,7 +24,11 @@ Verbs (nats bench's):
                            (default 1,000/s), --size value bytes, --history, for --duration (default 10 s)
   obj put|get              object store puts or gets on --bucket, --msgs object names (default 10), --size
                            bytes each (default 1 MiB), --rate per client (default 5/s)
-  js consume|fetch|ordered: not built yet (they say so, exit 2)
+  js consume|fetch|ordered [SUBJECT]
+                           --clients consumers of --stream, each replaying it from the start (deliver all)
+                           for --duration (default 10 s): pull consume, pull fetch (--batch per fetch), or an
+                           ordered consumer; --acks, --doubleack (consume, fetch). With --msgs, that many
+                           messages are stored first and each consumer's drain of them is timed.
 
 Counts and rates: --msgs is the total, split evenly over --clients (rounded up); without --msgs and
 --duration, 100,000 messages. --duration bounds a counted run (default 60 s), or is its length without
@@ -41,13 +45,15 @@ Output: msgs/s and MB/s per side (publish, subscribe, requests), latency p50/p90
 lost, duplicates, send delay p99, unsent and errors. --json prints one object; --csv FILE writes the run's
 snapshots as the report's CSV.
 
-Exit codes: 0 done, 2 bad usage (or a verb not built yet), 3 control plane unreachable (--push),
+Exit codes: 0 done, 2 bad usage (or a flag not built yet), 3 control plane unreachable (--push),
 4 the run failed, 104 the built config is invalid, 130 interrupted.
 
 Examples:
   $ ltctl bench pub bench.test --msgs 1000000 --size 512 --clients 4
   $ ltctl bench js pub orders --stream ORDERS --storage file --replicas 3 --rate 2000 --duration 30
   $ ltctl bench sub bench.test --clients 2 --duration 20      # with a pub in another shell
+  $ ltctl bench js pub orders --msgs 1000000 && ltctl bench js fetch orders --batch 500 --clients 4
+  $ ltctl bench js consume drain.test --msgs 1000000 --duration 60  # how long 1 M messages take to drain
   $ ltctl bench service serve svc.echo --clients 2 --duration 30 &
   $ ltctl bench service request svc.echo --rate 500 --clients 4 --duration 20
   $ ltctl bench kv put --bucket cfg --replicas 3 --storage file --rate 2000 --clients 4 --duration 30
@@ -73,7 +79,7 @@ export function register(program: Command, io: CliIo): void {
     .description("nats bench one-liners: build a config from flags and run it here or on the fleet")
     .argument(
       "<verb...>",
-      "pub SUBJECT | sub SUBJECT | js pub [SUBJECT] | service serve|request SUBJECT | kv put|get | obj put|get",
+      "pub SUBJECT | sub SUBJECT | js pub|consume|fetch|ordered [SUBJECT] | service serve|request SUBJECT | kv put|get | obj put|get",
     )
     .option("-s, --server <urls>", "the NATS to benchmark (default: NATS_URL, else nats://127.0.0.1:4222)")
     .option("--msgs <n>", "messages in total, split over the clients (default 100,000)")
@@ -87,9 +93,9 @@ export function register(program: Command, io: CliIo): void {
     .option("--replicas <n>", "stream replicas (default 1)")
     .option("--purge", "purge the stream before a local run")
     .option("--dedup", "set Nats-Msg-Id on JetStream publishes (not built yet)")
-    .option("--batch <n>", "JetStream publishes per batch (not built yet)")
+    .option("--batch <n>", "js fetch: messages per fetch (js pub batches: not built yet)")
     .option("--acks <policy>", "consumers' ack policy: explicit, none or all (default explicit)")
-    .option("--doubleack", "consumers wait for the ack's confirmation (consumer verbs, not built yet)")
+    .option("--doubleack", "js consume, js fetch: wait for each ack's confirmation (latency kind ack)")
     .option("--bucket <name>", "KV or object store bucket (default benchbucket)")
     .option("--history <n>", "KV history (default 1)")
     .option("--randomize", "pub, js pub: message sizes uniform up to --size (at least the tracking header)")
@@ -157,6 +163,15 @@ async function bench(words: readonly string[], opts: BenchOpts, io: CliIo): Prom
         return EXIT.stepFailed;
       }
     }
+    if (built.freshConsumers) {
+      const spec = loaded.plan.steps[0]!.spec;
+      try {
+        await deleteConsumers(spec.servers, spec.consumers);
+      } catch (e) {
+        io.err(`ltctl bench: cannot reset the bench's consumers: ${(e as Error).message}\n`);
+        return EXIT.stepFailed;
+      }
+    }
     const r = await runLocal(
       loaded.plan,
       { pod, workers, progress: opts.progress === true, mode: "both" },
@@ -166,7 +181,7 @@ async function bench(words: readonly string[], opts: BenchOpts, io: CliIo): Prom
     all = r.all;
     stopped = r.stopped;
   }
-  const summary = summarize(built.verb, built.subject, finals);
+  const summary = summarize(built.verb, built.subject, finals, built.backlog);
   if (opts.csv !== undefined && all.length > 0)
     await writeReport(buildRunReport(all), { output: opts.csv, format: "csv", thresholds: false }, io);
   if (opts.json) io.out(`${JSON.stringify(summary)}\n`);
