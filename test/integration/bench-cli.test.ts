@@ -1,6 +1,6 @@
 // `ltctl bench` on real servers: every built verb runs against a local nats-server and its counts equal the
 // server's (/varz, /jsz, the services' own figures), its --print-config passes `ltctl validate`, --json is one
-// JSON object, the verbs not built yet exit 2, and --push runs a bench on two agents.
+// JSON object, unknown verbs and misplaced flags exit 2, and --push runs a bench on two agents.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -125,6 +125,23 @@ test(
     assert.equal(o.closed_loop, false);
     assert.equal(rate(o, "publish")?.msgs, 400);
     assert.equal(await streamMessages(srv, "benchstream_1"), 400);
+    // Batches of 100 with a Nats-Msg-Id each: every message stored once, none refused as a duplicate.
+    const b = await bench([
+      "js",
+      "pub",
+      "bench.js",
+      "--msgs",
+      "1000",
+      "--batch",
+      "100",
+      "--dedup",
+      "--purge",
+      "-s",
+      srv.url,
+    ]);
+    assert.equal(rate(b, "publish")?.msgs, 1000);
+    assert.equal(b.errors.other ?? 0, 0);
+    assert.equal(await streamMessages(srv, "benchstream_1"), 1000);
     const text = await ltctl([
       "bench",
       "js",
@@ -333,7 +350,7 @@ test(
 );
 
 test(
-  "bench --print-config - every built verb's config passes ltctl validate; pending verbs and flags exit 2",
+  "bench --print-config - every verb's config passes ltctl validate; unknown verbs and misplaced flags exit 2",
   opts,
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "lt-bench-"));
@@ -352,6 +369,7 @@ test(
       ["js", "consume", "--stream", "S"],
       ["js", "fetch", "a.b", "--batch", "50", "--doubleack", "--acks", "explicit"],
       ["js", "ordered", "--msgs", "1000"],
+      ["js", "pub", "a.b", "--batch", "50", "--dedup"],
     ];
     for (const v of verbs) {
       const r = await ltctl(["bench", ...v, "--print-config"]);
@@ -363,9 +381,9 @@ test(
       assert.equal(val.code, EXIT.ok, `${v.join(" ")}: ${val.stderr}${val.stdout}`);
     }
     for (const v of [
-      ["js", "pub", "--batch", "10"],
+      ["sub", "a.b", "--batch", "10"],
       ["js", "ordered", "--doubleack"],
-      ["js", "pub", "--dedup"],
+      ["pub", "a.b", "--dedup"],
       ["kv", "put", "--rate", "max"],
       ["frob"],
     ]) {

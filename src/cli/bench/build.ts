@@ -2,7 +2,7 @@
 // so a bench validates, prints and runs like any other config. Pure: flags in, a config object or the usage
 // problem out; the config loader (src/config) then validates it like a file.
 
-/** The verbs built so far, as typed on the command line. */
+/** The verbs, as typed on the command line (nats bench's). */
 export const BUILT_VERBS = [
   "pub",
   "sub",
@@ -18,18 +18,6 @@ export const BUILT_VERBS = [
   "js ordered",
 ] as const;
 export type BenchVerb = (typeof BUILT_VERBS)[number];
-
-/**
- * Verbs of nats bench whose config blocks other workloads bring (issue 14); until those land they are a usage
- * error that says so, never a half-measured run.
- */
-export const PENDING_VERBS: Readonly<Record<string, string>> = {};
-
-/** Flags that need a config field not built yet: the field they would set. */
-export const PENDING_FLAGS: Readonly<Record<string, string>> = {
-  dedup: "publishers.dedupe",
-  batch: 'publishers.js_publish: "batch" with publishers.batch_size',
-};
 
 /** The consumer verbs: their consumer's settings. */
 export const CONSUMER_VERBS: Readonly<Record<string, Record<string, unknown>>> = {
@@ -106,12 +94,8 @@ export function parseVerb(words: readonly string[]): { verb: BenchVerb; subject?
     : (BUILT_VERBS as readonly string[]).includes(one)
       ? one
       : undefined;
-  if (known === undefined) {
-    const pending = PENDING_VERBS[two];
-    if (pending !== undefined)
-      return `ltctl bench ${two}: not built yet: it needs ${pending}, which this version does not have`;
-    return `ltctl bench: unknown verb '${words.join(" ")}'; verbs: ${[...BUILT_VERBS, ...Object.keys(PENDING_VERBS)].join(", ")}`;
-  }
+  if (known === undefined)
+    return `ltctl bench: unknown verb '${words.join(" ")}'; verbs: ${BUILT_VERBS.join(", ")}`;
   const rest = words.slice(known.split(" ").length);
   if (rest.length > 1) return `ltctl bench ${known}: one subject expected, got '${rest.join(" ")}'`;
   return rest[0] === undefined
@@ -134,15 +118,6 @@ export function buildBench(
   flags: BenchFlags,
 ): BenchPlan | string {
   const consumer = CONSUMER_VERBS[verb] !== undefined;
-  for (const [flag, field] of Object.entries(PENDING_FLAGS)) {
-    // --batch is fetch's batch size: built for js fetch, not yet for publishing.
-    if (flag === "batch" && verb === "js fetch") continue;
-    if (
-      (flags as Record<string, unknown>)[flag] !== undefined &&
-      (flags as Record<string, unknown>)[flag] !== false
-    )
-      return `ltctl bench ${verb}: --${flag} is not built yet: it needs ${field}, which this version does not have`;
-  }
   const store = verb.startsWith("kv ") || verb.startsWith("obj ");
   // Only js pub has a default subject (nats bench's stream subject); kv and obj take none (--bucket instead).
   if (store && subject !== undefined)
@@ -170,6 +145,11 @@ export function buildBench(
     return `ltctl bench ${verb}: --doubleack applies to the acking consumer verbs (js consume, js fetch)`;
   const batch = whole("batch", flags.batch, 1, 0);
   if (typeof batch === "string") return `ltctl bench ${verb}: ${batch}`;
+  if (
+    (flags.batch !== undefined && verb !== "js pub" && verb !== "js fetch") ||
+    (flags.dedup && verb !== "js pub")
+  )
+    return `ltctl bench ${verb}: --batch is for js pub and js fetch, --dedup for js pub`;
   if ((flags.bucket !== undefined || flags.history !== undefined) && !store)
     return `ltctl bench ${verb}: --bucket and --history are for the kv and obj verbs`;
   if (flags.history !== undefined && !verb.startsWith("kv "))
@@ -189,6 +169,8 @@ export function buildBench(
     acks,
     stream: flags.stream ?? BENCH_DEFAULTS.stream,
     randomize: flags.randomize === true,
+    batch: batch as number,
+    dedup: flags.dedup === true,
     bucket: flags.bucket ?? BENCH_DEFAULTS.bucket,
     history: history as number,
   };
@@ -291,6 +273,9 @@ interface Resolved {
   acks: string;
   stream: string;
   randomize: boolean;
+  /** js pub: publishes per batch (0 = the async window) and de-duplication. */
+  batch: number;
+  dedup: boolean;
   bucket: string;
   history: number;
 }
@@ -347,6 +332,9 @@ function publishSpec(o: Resolved, jetstream: boolean): Record<string, unknown> {
       ...(counted ? { message_count: Math.ceil(total / o.clients) } : {}),
       // nats bench's --randomize: sizes between zero and --size (ours are raised to the tracking header).
       ...(o.randomize ? { message_size_range: { min_bytes: 1, max_bytes: o.size } } : {}),
+      // js pub --batch N: N publishes, then wait for all their acks; --dedup: Nats-Msg-Id on every publish.
+      ...(jetstream && o.batch > 0 ? { js_publish: "batch", batch_size: o.batch } : {}),
+      ...(jetstream && o.dedup ? { dedupe: true } : {}),
     },
     consumers: consumers(o, 0, jetstream),
     behavior: { duration_seconds: o.duration || BENCH_DEFAULTS.countedSeconds, ramp_up_seconds: 0 },

@@ -45,7 +45,7 @@ Output: msgs/s and MB/s per side (publish, subscribe, requests), latency p50/p90
 lost, duplicates, send delay p99, unsent and errors. --json prints one object; --csv FILE writes the run's
 snapshots as the report's CSV.
 
-Exit codes: 0 done, 2 bad usage (or a flag not built yet), 3 control plane unreachable (--push),
+Exit codes: 0 done, 2 bad usage, 3 control plane unreachable (--push),
 4 the run failed, 104 the built config is invalid, 130 interrupted.
 
 Examples:
@@ -92,8 +92,11 @@ export function register(program: Command, io: CliIo): void {
     .option("--storage <kind>", "stream storage: memory or file (default memory)")
     .option("--replicas <n>", "stream replicas (default 1)")
     .option("--purge", "purge the stream before a local run")
-    .option("--dedup", "set Nats-Msg-Id on JetStream publishes (not built yet)")
-    .option("--batch <n>", "js fetch: messages per fetch (js pub batches: not built yet)")
+    .option("--dedup", "js pub: a Nats-Msg-Id on every publish (the stream de-duplicates retries)")
+    .option(
+      "--batch <n>",
+      "js pub: publishes per batch, then wait for their acks; js fetch: messages per fetch",
+    )
     .option("--acks <policy>", "consumers' ack policy: explicit, none or all (default explicit)")
     .option("--doubleack", "js consume, js fetch: wait for each ack's confirmation (latency kind ack)")
     .option("--bucket <name>", "KV or object store bucket (default benchbucket)")
