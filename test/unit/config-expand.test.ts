@@ -52,6 +52,16 @@ describe("config - the seed's example", () => {
       ackWaitMs: 30_000,
       maxAckPending: 1000,
       consumeDelayMs: 0,
+      // The seed's consumer kind: deliver new, every message counted for loss, a continuous pull.
+      kind: {
+        deliverPolicy: "new",
+        maxDeliver: -1,
+        doubleAck: false,
+        lossScope: "all",
+        pullMode: "consume",
+        fetchBatch: 100,
+        fetchExpiresMs: 5000,
+      },
     });
     assert.equal(s.durationMs, 300_000);
     assert.equal(s.rampUpMs, 30_000);
