@@ -170,6 +170,19 @@ test("capacity - a bad --slo names itself, a step that cannot run stops the sear
   const bad = await ltctl(["capacity", "examples/quick.json", "--local", "--slo", "p99<10"]);
   assert.equal(bad.code, EXIT.usage);
   assert.match(bad.stderr, /--slo "p99<10": unknown metric "p99"/);
+  // A closed loop has no rate to search: said before anything runs.
+  const maxDir = mkdtempSync(join(tmpdir(), "lt-cap-"));
+  try {
+    const spec = smallSpec("nats://127.0.0.1:1", "capmax");
+    (spec.publishers as Record<string, unknown>).publish_rate_per_second = "max";
+    const file = join(maxDir, "max.json");
+    writeFileSync(file, JSON.stringify({ load_test_specs: [spec] }));
+    const max = await ltctl(["capacity", file, "--local", "--slo", "lost==0"]);
+    assert.equal(max.code, EXIT.usage, max.stderr);
+    assert.match(max.stderr, /publish_rate_per_second is "max", a closed loop: .*give a number/);
+  } finally {
+    rmSync(maxDir, { recursive: true, force: true });
+  }
   // A step that cannot run (nothing listens on port 1) ends the search at once: exit 4, one step.
   const dir = mkdtempSync(join(tmpdir(), "lt-cap-"));
   try {

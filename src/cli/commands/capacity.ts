@@ -245,6 +245,12 @@ async function prepare(file: string, opts: CapacityOpts, io: CliIo): Promise<Pre
   }
   const first = loaded.plan.steps[0]!.spec;
   const base = first.publishers.reduce((t, p) => t + p.ratePerSec, 0);
+  if (rateOf(loaded.config.load_test_specs[0]!.publishers.publish_rate_per_second) === 0) {
+    io.err(
+      `${file}: load_test_specs[0].publishers.publish_rate_per_second is "max", a closed loop: a capacity search sets open-model rates, so give a number (any: the search replaces it)\n`,
+    );
+    return EXIT.usage;
+  }
   if (!(base > 0)) {
     io.err(`${file}: the spec has no publishers (publishers.count_per_stream is 0); nothing to search\n`);
     return EXIT.usage;
