@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { StorageType } from "@nats-io/jetstream";
 import { type KV, Kvm, KvWatchInclude } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { KvConfig, ShapePoint } from "../config/index.ts";
+import type { KvConfig } from "../config/index.ts";
 import { JsErrorCode, jsApiCode } from "../nats/index.ts";
 import { recordMs } from "../stats/index.ts";
 import type { Logger } from "./api.ts";
@@ -17,7 +17,7 @@ import { KeySpace } from "./key-space.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { OpGate, OpSender } from "./op-sender.ts";
 import { categorize } from "./publish-errors.ts";
-import { Schedule } from "./schedule.ts";
+import { steadySchedule, type WorkloadTiming } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { ShareConnections } from "./share-connections.ts";
 
@@ -49,13 +49,6 @@ export interface WorkloadContext {
   readonly conns: ShareConnections;
   readonly metrics: ShareMetrics;
   readonly log: Logger;
-}
-
-/** The step's timing the schedules follow (the ramp, or the stages' shape, as the publishers'). */
-export interface WorkloadTiming {
-  readonly durationMs: number;
-  readonly rampUpMs: number;
-  readonly shape?: readonly ShapePoint[];
 }
 
 /** A running watcher: how to stop it, and the end of its loop. */
@@ -114,15 +107,7 @@ export class KvWorkload {
         const rate = c.rates[kind];
         if (rate <= 0) continue;
         phase = (phase + PHASE_STEP) % 1;
-        const schedule = new Schedule({
-          ratePerSec: rate,
-          pattern: "steady",
-          burstSize: 1,
-          rampUpMs: timing.rampUpMs,
-          ...(timing.shape === undefined ? {} : { shape: timing.shape }),
-          durationMs: timing.durationMs,
-          phase,
-        });
+        const schedule = steadySchedule(rate, timing, phase);
         const op = (intended: number) => client.op(kind, intended);
         scheduler.add(new OpSender({ schedule, gate: client.gate, startPerf, metrics: this.#m, op }));
       }

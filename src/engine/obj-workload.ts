@@ -10,11 +10,11 @@ import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { ObjectStoreConfig } from "../config/index.ts";
 import { recordMs } from "../stats/index.ts";
 import { PER_CONNECTION } from "./connections.ts";
-import type { WorkloadContext, WorkloadTiming } from "./kv-workload.ts";
+import type { WorkloadContext } from "./kv-workload.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import { OpGate, OpSender } from "./op-sender.ts";
 import { categorize } from "./publish-errors.ts";
-import { Schedule } from "./schedule.ts";
+import { steadySchedule, type WorkloadTiming } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /**
@@ -106,15 +106,7 @@ export class ObjWorkload {
         const rate = c.rates[kind];
         if (rate <= 0) continue;
         phase = (phase + PHASE_STEP) % 1;
-        const schedule = new Schedule({
-          ratePerSec: rate,
-          pattern: "steady",
-          burstSize: 1,
-          rampUpMs: timing.rampUpMs,
-          ...(timing.shape === undefined ? {} : { shape: timing.shape }),
-          durationMs: timing.durationMs,
-          phase,
-        });
+        const schedule = steadySchedule(rate, timing, phase);
         const op = (intended: number) =>
           kind === "put" ? this.#putOp(os, intended) : this.#getOp(os, intended);
         scheduler.add(new OpSender({ schedule, gate, startPerf, metrics: this.#m, op }));

@@ -37,6 +37,26 @@ export interface ScheduleOptions {
   readonly maxMessages?: number;
 }
 
+/** The step's timing an operation schedule follows (the ramp, or the stages' shape, as the publishers'). */
+export interface WorkloadTiming {
+  readonly durationMs: number;
+  readonly rampUpMs: number;
+  readonly shape?: readonly ShapePoint[];
+}
+
+/** A steady open-model schedule of `ratePerSec` operations (requests, KV and object operations) over `t`. */
+export function steadySchedule(ratePerSec: number, t: WorkloadTiming, phase: number): Schedule {
+  return new Schedule({
+    ratePerSec,
+    pattern: "steady",
+    burstSize: 1,
+    rampUpMs: t.rampUpMs,
+    ...(t.shape === undefined ? {} : { shape: t.shape }),
+    durationMs: t.durationMs,
+    phase,
+  });
+}
+
 export class Schedule {
   readonly #r: number; // messages per ms
   readonly #curve: Curve;

@@ -2,7 +2,7 @@
 // responders (responder.ts) and requesters on the share's scheduler (requester.ts). The engine's mode picks
 // the side (`servicesInMode`); a step split over worker threads runs its services in the first share only, so
 // each count is one process's exact figure.
-import type { ServicesConfig, ShapePoint } from "../config/index.ts";
+import type { ServicesConfig } from "../config/index.ts";
 import type { Mode } from "../stats/index.ts";
 import type { Logger } from "./api.ts";
 import { PER_CONNECTION } from "./connections.ts";
@@ -10,7 +10,7 @@ import type { ShareMetrics } from "./metrics.ts";
 import { replyWriter } from "./reply-writer.ts";
 import { Requester, RequestLane } from "./requester.ts";
 import { Responder } from "./responder.ts";
-import { Schedule } from "./schedule.ts";
+import { steadySchedule, type WorkloadTiming } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { ShareConnections } from "./share-connections.ts";
 import { REQUEST_SWEEP_MS } from "./timings.ts";
@@ -113,31 +113,13 @@ export class ServicesRun {
   }
 
   /** Puts the requesters on `scheduler`: each sends from `startEpoch` on its own open-model schedule. */
-  start(
-    scheduler: Scheduler,
-    t: {
-      startEpoch: number;
-      startPerf: number;
-      rampUpMs: number;
-      durationMs: number;
-      /** The load shape (`behavior.stages`); absent = the ramp. */
-      shape?: readonly ShapePoint[];
-    },
-  ): void {
+  start(scheduler: Scheduler, t: WorkloadTiming & { startEpoch: number; startPerf: number }): void {
     const q = this.#svc.requesters;
     for (const { lane, count, phase } of this.#lanes) {
       for (let i = 0; i < count; i++) {
         scheduler.add(
           new Requester({
-            schedule: new Schedule({
-              ratePerSec: q.rate_per_second,
-              pattern: "steady",
-              burstSize: 1,
-              rampUpMs: t.rampUpMs,
-              ...(t.shape === undefined ? {} : { shape: t.shape }),
-              durationMs: t.durationMs,
-              phase,
-            }),
+            schedule: steadySchedule(q.rate_per_second, t, phase),
             lane,
             startPerf: t.startPerf,
             startEpoch: t.startEpoch,

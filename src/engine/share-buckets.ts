@@ -3,8 +3,9 @@
 // consumers. A step runs them in one share only (worker-pool.ts, splitSpec).
 import type { ExpandedSpec } from "../config/index.ts";
 import type { Mode } from "../stats/index.ts";
-import { type KvRun, KvWorkload, type WorkloadContext, type WorkloadTiming } from "./kv-workload.ts";
+import { type KvRun, KvWorkload, type WorkloadContext } from "./kv-workload.ts";
 import { type ObjRun, ObjWorkload } from "./obj-workload.ts";
+import type { WorkloadTiming } from "./schedule.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /** The bucket workloads a share runs (ShareSpec's `kv` and `objectStore`). */
