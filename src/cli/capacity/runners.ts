@@ -64,8 +64,9 @@ export function localRunner(o: { pod: string; workers: number; log: Log }): Step
 /**
  * Steps on the fleet: each is pushed as the active config (a new run), every agent that acknowledged it must
  * report a final snapshot. After the step its streams are deleted through the control plane's connection, so
- * one step's backlog never poisons the next; `onNotReset` hears when they were not there to delete (the
- * system under test is another cluster than the control plane: its streams then carry over).
+ * one step's backlog never poisons the next; `onNotReset` hears of those it could not delete (not there: the
+ * system under test is another cluster; or refused: the control-plane user may not delete them). Their
+ * backlog then carries over.
  */
 export function fleetRunner(o: {
   client: ControlClient;
@@ -143,8 +144,8 @@ async function resetStreams(
     try {
       await jsm.streams.delete(name);
     } catch (e) {
-      if (!isNotFound(e)) throw e;
-      missing.push(name);
+      // Not there (another cluster), or not ours to delete (least privilege): the search goes on, warned.
+      missing.push(isNotFound(e) ? name : `${name} (${(e as Error).message})`);
     }
   }
   if (missing.length > 0) onNotReset(missing);

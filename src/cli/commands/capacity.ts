@@ -116,7 +116,7 @@ async function capacity(file: string, opts: CapacityOpts, io: CliIo): Promise<nu
         onNotReset: (streams) => {
           if (!warned)
             io.err(
-              `warning: streams ${streams.join(", ")} were not on the control plane's cluster, so they are not reset between steps (a backlog carries over)\n`,
+              `warning: streams ${streams.join(", ")} could not be deleted through the control plane (another cluster, or no permission), so they are not reset between steps: a backlog carries over\n`,
             );
           warned = true;
         },
