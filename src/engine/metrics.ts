@@ -12,8 +12,10 @@ import {
   type NatsCounter,
   newHistogram,
   type QueueGroupStats,
+  recordMsCount,
   type SnapshotCounter,
 } from "../stats/index.ts";
+import type { Schedule } from "./schedule.ts";
 
 /** A share's counters by wire name: the snapshot's and the connection figures (reported under `nats`). */
 export type CounterKey = SnapshotCounter | NatsCounter;
@@ -53,6 +55,16 @@ export class ShareMetrics {
 
   publishError(cat: ErrorCategory, n = 1): void {
     this.errors[cat] += n;
+  }
+
+  /**
+   * Sending stopped `elapsedMs` into the step: `sched`'s slots due before then and never sent are counted
+   * `unsent`, and each one's lateness at that moment goes into send_delay (in groups, from the schedule: no
+   * per-slot work or memory). Publishers, requesters and KV/object clients alike.
+   */
+  countUnsent(sched: Schedule, elapsedMs: number): void {
+    const delay = this.hist.send_delay;
+    this.counts.unsent += sched.unsentBefore(elapsedMs, (ms, n) => recordMsCount(delay, ms, n));
   }
 
   get publishErrors(): number {

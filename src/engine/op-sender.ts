@@ -3,7 +3,7 @@
 // operations in flight. As for publishes, no slot is ever skipped: a slot whose gate is closed waits and starts
 // late, its latency counted from its intended time; slots never started when sending stops are counted `unsent`
 // with their lateness in `send_delay`.
-import { HISTOGRAM_HIGHEST_US, recordMs } from "../stats/index.ts";
+import { recordMs } from "../stats/index.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Gate, Sendable } from "./scheduler.ts";
@@ -94,10 +94,7 @@ export class OpSender implements Sendable {
   }
 
   abandon(now: number): void {
-    const delay = this.#m.hist.send_delay;
-    this.#m.counts.unsent += this.#sched.unsentBefore(now - this.#startPerf, (ms, n) => {
-      delay.recordValueWithCount(Math.min(HISTOGRAM_HIGHEST_US, Math.max(1, Math.round(ms * 1000))), n);
-    });
+    this.#m.countUnsent(this.#sched, now - this.#startPerf);
     this.due = Number.POSITIVE_INFINITY;
   }
 }

@@ -1,5 +1,4 @@
 // One publisher: its schedule, its sequence and its lane. The scheduler calls `fire` when an event is due.
-import { HISTOGRAM_HIGHEST_US, type Histogram } from "../stats/index.ts";
 import type { Lane, PubTarget } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
 import type { PayloadFactory } from "./payload.ts";
@@ -63,16 +62,7 @@ export class Publisher implements Sendable {
    * lateness at that moment goes into send_delay (in groups, from the schedule: no per-slot work or memory).
    */
   abandon(now: number): void {
-    const delay = this.#m.hist.send_delay;
-    this.#m.counts.unsent += this.#sched.unsentBefore(now - this.#startPerf, (ms, n) =>
-      recordMsCount(delay, ms, n),
-    );
+    this.#m.countUnsent(this.#sched, now - this.#startPerf);
     this.due = Number.POSITIVE_INFINITY;
   }
-}
-
-/** `count` values of `ms` milliseconds at once (µs, clamped into the histogram's range like recordMs). */
-function recordMsCount(h: Histogram, ms: number, count: number): void {
-  const us = Math.min(HISTOGRAM_HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
-  h.recordValueWithCount(us, count);
 }

@@ -10,7 +10,7 @@
 // through `nc.publish` where the client lacks the internals or the public path is asked for.
 import { performance } from "node:perf_hooks";
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { HISTOGRAM_HIGHEST_US, type Histogram, recordMs } from "../stats/index.ts";
+import { recordMs } from "../stats/index.ts";
 import { nowEpoch } from "./clock.ts";
 import { frameWriter } from "./lanes.ts";
 import type { ShareMetrics } from "./metrics.ts";
@@ -221,16 +221,7 @@ export class Requester implements Sendable {
 
   /** Sending stopped: requests due and never sent count `unsent`, their lateness in send_delay (as publishers). */
   abandon(now: number): void {
-    const delay = this.#m.hist.send_delay;
-    this.#m.counts.unsent += this.#sched.unsentBefore(now - this.#startPerf, (ms, n) =>
-      recordMsCount(delay, ms, n),
-    );
+    this.#m.countUnsent(this.#sched, now - this.#startPerf);
     this.due = Number.POSITIVE_INFINITY;
   }
-}
-
-/** `count` values of `ms` milliseconds at once (µs, clamped into the histogram's range like recordMs). */
-function recordMsCount(h: Histogram, ms: number, count: number): void {
-  const us = Math.min(HISTOGRAM_HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
-  h.recordValueWithCount(us, count);
 }

@@ -21,11 +21,18 @@ export function newHistogram(): Histogram {
 
 /** Records a latency given in milliseconds (fractional allowed); clamps into the histogram's range. */
 export function recordMs(h: Histogram, ms: number): void {
-  let us = Math.round(ms * 1000);
-  if (!(us >= HISTOGRAM_LOWEST_US))
-    us = HISTOGRAM_LOWEST_US; // also catches NaN and negatives
-  else if (us > HISTOGRAM_HIGHEST_US) us = HISTOGRAM_HIGHEST_US;
-  h.recordValue(us);
+  h.recordValue(clampedUs(ms));
+}
+
+/** Records `count` latencies of `ms` milliseconds at once (grouped records: unsent slots' lateness). */
+export function recordMsCount(h: Histogram, ms: number, count: number): void {
+  h.recordValueWithCount(clampedUs(ms), count);
+}
+
+function clampedUs(ms: number): number {
+  const us = Math.round(ms * 1000);
+  if (!(us >= HISTOGRAM_LOWEST_US)) return HISTOGRAM_LOWEST_US; // also catches NaN and negatives
+  return Math.min(us, HISTOGRAM_HIGHEST_US);
 }
 
 export function encodeHistogram(h: Histogram): string {

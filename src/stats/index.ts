@@ -51,6 +51,7 @@ export {
   mergeHistograms,
   newHistogram,
   recordMs,
+  recordMsCount,
 } from "./histogram.ts";
 export {
   type BinRates,
