@@ -4,7 +4,7 @@
 // asked. The panel stays hidden until a search exists.
 export const KNEE_POLL_MS = 5_000;
 
-export const KNEE_JS = String.raw`
+export const KNEE_JS = `
 "use strict";
 (function () {
   var $ = function (id) { return document.getElementById(id); };
